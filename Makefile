@@ -1,0 +1,48 @@
+# psoas: `make demo` sets everything up and runs it; `make test` sets up and runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: demo test lint typecheck unit bench docs clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "psoas needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(PIP) install -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	@$(BIN)/psoas assess --input examples/office-worker.json
+	@echo
+	@echo "That was the example intake in examples/office-worker.json."
+	@echo "Answer the questions yourself:   $(BIN)/psoas assess"
+	@echo "The same result for scripts:     $(BIN)/psoas assess --input examples/office-worker.json --format json"
+	@echo "Every exercise and its sources:  $(BIN)/psoas catalog list   /   $(BIN)/psoas sources"
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-test
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_assess.py
+
+docs: $(VENV)/.installed
+	$(BIN)/python -m psoas.services.rules_doc > docs/clinical-rules.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

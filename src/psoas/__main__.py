@@ -1,0 +1,3 @@
+from psoas.cli.app import main
+
+main()

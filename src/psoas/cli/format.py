@@ -1,0 +1,257 @@
+"""Pure text formatting for the terminal: every function returns a string and prints nothing."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+from psoas.domain.assessment import Assessment, ItemDose, ProgramItem
+from psoas.domain.catalog import Catalog, Exercise, Reference
+
+WIDTH = 88
+LEVEL_TITLES = {
+    "emergency": "EMERGENCY",
+    "urgent": "URGENT",
+    "see_clinician": "SEE A CLINICIAN",
+    "self_care": "SELF-CARE",
+}
+
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
+    return textwrap.fill(
+        text,
+        width=WIDTH,
+        initial_indent=first if first is not None else indent,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+    )
+
+
+def _heading(title: str) -> str:
+    return f"{title}\n{'-' * len(title)}"
+
+
+def _cite(keys: Iterable[str]) -> str:
+    return "[" + ", ".join(keys) + "]"
+
+
+def format_dose(dose: ItemDose) -> str:
+    parts: list[str] = []
+    if dose.per_side is not None:
+        unit = "min" if dose.minutes is not None and not dose.sets else "sets"
+        parts.append(f"left {dose.per_side.left:g} {unit}, right {dose.per_side.right:g} {unit}")
+    elif dose.sets:
+        parts.append(f"{dose.sets} sets")
+    elif dose.minutes:
+        parts.append(f"{dose.minutes:g} min")
+    if dose.reps:
+        parts.append(f"{dose.reps} reps")
+    if dose.hold_seconds:
+        parts.append(f"hold {dose.hold_seconds} s")
+    if dose.rest_seconds:
+        parts.append(f"rest {dose.rest_seconds} s")
+    parts.append("once a day" if dose.times_per_day == 1 else f"{dose.times_per_day} times a day")
+    return ", ".join(parts)
+
+
+def _numbered(lines: Iterable[str], indent: str) -> list[str]:
+    out = []
+    for n, line in enumerate(lines, 1):
+        lead = f"{indent}{n}. "
+        out.append(_wrap(line, " " * len(lead), lead))
+    return out
+
+
+def _bullets(lines: Iterable[str], indent: str) -> list[str]:
+    return [_wrap(line, indent + "  ", indent + "- ") for line in lines]
+
+
+def format_item(n: int, item: ProgramItem, ex: Exercise) -> str:
+    ind = "    "
+    lines = [
+        f"{n}. {item.name}  ({item.category}, {item.position.replace('_', ' ')})",
+        _wrap("Dose: " + format_dose(item.dose), ind, ind),
+    ]
+    if item.dose.minutes is not None and item.category in ("posture", "movement"):
+        lines[-1] = _wrap("Dose: " + (ex.dose.note or format_dose(item.dose)), ind, ind)
+    if ex.equipment:
+        lines.append(ind + "You need: " + ", ".join(e.replace("_", " ") for e in ex.equipment))
+    lines.append(ind + "Steps:")
+    lines += _numbered(ex.steps, ind + "  ")
+    if ex.breathing:
+        lines.append(_wrap("Breathing: " + ex.breathing, ind, ind))
+    if ex.cues:
+        lines.append(ind + "Cues:")
+        lines += _bullets(ex.cues, ind)
+    if ex.common_errors:
+        lines.append(ind + "Avoid:")
+        lines += _bullets(ex.common_errors, ind)
+    lines.append(ind + "Why:")
+    lines += _bullets(item.why, ind)
+    if item.cautions:
+        lines.append(ind + "Take care:")
+        lines += _bullets(item.cautions, ind)
+    lines.append(ind + "Sources: " + ", ".join(item.sources))
+    return "\n".join(lines)
+
+
+def format_assessment(a: Assessment, catalog: Catalog) -> str:
+    out: list[str] = ["psoas assessment", "=" * 16, ""]
+    t = a.triage
+    out.append(_heading(f"What to do: {LEVEL_TITLES[t.level]}"))
+    out.append(_wrap(t.action))
+    for r in t.reasons:
+        out.append(_wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! "))
+    out.append("")
+
+    inv = a.hip_flexor_involvement
+    out.append(_heading(f"Hip flexors: {inv.level} (score {inv.score})"))
+    out.append(
+        _wrap(
+            "How strongly your answers point at tight or weak hip flexors. This is a hypothesis "
+            "to test with the program, not a diagnosis."
+        )
+    )
+    for f in inv.findings:
+        sign = f"{f.weight:+d}" if f.weight else " 0"
+        out.append(_wrap(f"{f.message} {_cite(f.sources)}", "       ", f"  {sign:>3}  "))
+    side = a.tighter_side or "neither side clearly"
+    out.append(f"Tighter side: {side}")
+    out.append("")
+
+    p = a.program
+    if p is None:
+        out.append(_heading("Home program: held back"))
+        out.append(
+            _wrap(
+                "No exercises are given until the warning signs above have been checked by a "
+                "doctor."
+            )
+        )
+    else:
+        out.append(_heading("Your home program"))
+        out.append(
+            _wrap(
+                f"About {p.minutes_per_day:g} minutes a day, {p.sessions_per_day} "
+                f"session{'s' if p.sessions_per_day > 1 else ''} a day. While sitting, get up "
+                f"every {p.break_interval_minutes} minutes."
+            )
+        )
+        for note in p.notes:
+            out.append(_wrap(note))
+        out.append("")
+        for n, item in enumerate(p.items, 1):
+            out.append(format_item(n, item, catalog.exercise(item.id)))
+            out.append("")
+        if p.excluded:
+            out.append(_heading("Left out, and why"))
+            for e in p.excluded:
+                name = catalog.exercise(e.id).name
+                out.append(_wrap(f"{name}: {e.message}", "    ", "  - "))
+            out.append("")
+    if a.clinician_options:
+        out.append(_heading("Options with a clinician (not for home)"))
+        for o in a.clinician_options:
+            out.append(_wrap(f"{o.name} ({o.who}): {' '.join(o.why)}", "    ", "  - "))
+        out.append("")
+    if a.next_steps:
+        out.append(_heading("Next steps"))
+        out += _bullets(a.next_steps, "")
+        out.append("")
+    out.append(_heading("Sources"))
+    out += [_wrap(catalog.reference(k).citation(), "      ", f"  [{k}] ") for k in cited_keys(a)]
+    out.append("")
+    out.append(_wrap(a.disclaimer))
+    out.append(f"(catalog {a.catalog_version})")
+    return "\n".join(out)
+
+
+def cited_keys(a: Assessment) -> list[str]:
+    """Every bibliography key the assessment cites, in order of first use."""
+    keys: list[str] = []
+    groups: list[Iterable[str]] = [r.sources for r in a.triage.reasons]
+    groups += [f.sources for f in a.hip_flexor_involvement.findings]
+    if a.program:
+        groups += [i.sources for i in a.program.items]
+    groups += [o.sources for o in a.clinician_options]
+    for group in groups:
+        keys += [k for k in group if k not in keys]
+    return keys
+
+
+def format_catalog_list(exercises: Iterable[Exercise]) -> str:
+    rows = [f"{'id':<40} {'category':<11} {'position':<9} belly  name"]
+    for ex in exercises:
+        belly = "yes" if ex.abdominal_pressure else "-"
+        rows.append(f"{ex.id:<40} {ex.category:<11} {ex.position:<9} {belly:<6} {ex.name}")
+    return "\n".join(rows)
+
+
+def format_exercise(ex: Exercise, catalog: Catalog) -> str:
+    ind = "  "
+    out = [ex.name, "=" * len(ex.name), f"id: {ex.id}"]
+    out.append(
+        f"{ex.category}, {ex.position}; presses into the belly: "
+        f"{'yes' if ex.abdominal_pressure else 'no'}; one side at a time: "
+        f"{'yes' if ex.one_sided else 'no'}"
+    )
+    if ex.equipment:
+        out.append("Equipment: " + ", ".join(e.replace("_", " ") for e in ex.equipment))
+    out.append("Works on: " + ", ".join(ex.targets))
+    out += ["", _wrap(ex.summary), ""]
+    d = ex.dose
+    dose = format_dose(
+        ItemDose(
+            sets=d.sets,
+            reps=d.reps,
+            hold_seconds=d.hold_seconds,
+            minutes=d.minutes,
+            rest_seconds=d.rest_seconds,
+            times_per_day=d.times_per_day,
+        )
+    )
+    if d.sets_max:
+        dose += f" (up to {d.sets_max} sets)"
+    if d.per_side:
+        dose += ", each side"
+    out.append(_wrap("Default dose: " + dose + (f". {d.note}" if d.note else "")))
+    out.append("Why:")
+    out += _bullets(ex.why, ind)
+    out.append("Steps:")
+    out += _numbered(ex.steps, ind)
+    if ex.breathing:
+        out.append(_wrap("Breathing: " + ex.breathing))
+    for title, lines in (
+        ("Cues", ex.cues),
+        ("Common errors", ex.common_errors),
+        ("Safety", ex.safety),
+        ("Progression", ex.progression),
+        ("Regression", ex.regression),
+    ):
+        if lines:
+            out.append(title + ":")
+            out += _bullets(lines, ind)
+    if ex.contraindications:
+        out.append("Not offered with:")
+        out += _bullets(
+            (f"{c.condition.replace('_', ' ')}: {c.reason}" for c in ex.contraindications), ind
+        )
+    if ex.variants:
+        out.append("Variants:")
+        out += _bullets((f"{v.name} ({v.kind}): {v.description}" for v in ex.variants), ind)
+    out.append("Sources:")
+    out += [
+        _wrap(catalog.reference(k).citation(), ind + "    ", f"{ind}[{k}] ") for k in ex.sources
+    ]
+    return "\n".join(out)
+
+
+def format_reference(ref: Reference) -> str:
+    text = f"[{ref.key}] {ref.citation()}"
+    if ref.note:
+        text += f" {ref.note}"
+    return _wrap(text, "    ")
+
+
+def format_sources(refs: Iterable[Reference]) -> str:
+    return "\n".join(format_reference(r) for r in refs)

@@ -1,0 +1,46 @@
+"""The whole assessment: triage, hip-flexor involvement, tighter side and program."""
+
+from __future__ import annotations
+
+from psoas.domain.assessment import Assessment, ClinicianOptionOut
+from psoas.domain.catalog import Catalog
+from psoas.domain.intake import Intake
+from psoas.domain.involvement import tighter_side, weigh
+from psoas.domain.program import build_program
+from psoas.domain.triage import triage
+
+NEXT_STEPS = {
+    "program": (
+        "Follow the program for two weeks, then repeat the checks (pain, the activities you find "
+        "hard and, if you can, the Thomas test).",
+        "If after 4 to 6 weeks pain, function and the re-test have not changed meaningfully, the "
+        "hip flexors are probably not the main cause: stop the program and ask for an assessment.",
+    ),
+    "no-program": (
+        "Get the check described above first. The home program becomes available once a doctor "
+        "has seen you and you answer the warning-sign questions again.",
+    ),
+}
+
+
+def assess(intake: Intake, catalog: Catalog) -> Assessment:
+    """Assess one intake against the catalog. Pure: same intake and catalog, same result."""
+    t = triage(intake)
+    involvement = weigh(intake)
+    side = tighter_side(intake, involvement)
+    program = build_program(intake, t, involvement, side, catalog)
+    options: tuple[ClinicianOptionOut, ...] = ()
+    if involvement.level != "unlikely" or t.level != "self_care":
+        options = tuple(
+            ClinicianOptionOut(id=o.id, name=o.name, who=o.who, why=o.why, sources=o.sources)
+            for o in catalog.clinician_options
+        )
+    return Assessment(
+        triage=t,
+        hip_flexor_involvement=involvement,
+        tighter_side=side,
+        program=program,
+        clinician_options=options,
+        next_steps=NEXT_STEPS["program" if program else "no-program"],
+        catalog_version=catalog.version,
+    )

@@ -1,0 +1,116 @@
+"""What an assessment produces (contract ``assessment-v1``, plus a few extra output fields)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TriageLevel = Literal["emergency", "urgent", "see_clinician", "self_care"]
+InvolvementLevel = Literal["unlikely", "possible", "likely"]
+Side = Literal["left", "right"]
+
+#: Most urgent first.
+TRIAGE_ORDER: tuple[TriageLevel, ...] = ("emergency", "urgent", "see_clinician", "self_care")
+
+DISCLAIMER = (
+    "psoas gives information to help you and your clinician decide what to do. It does not "
+    "diagnose and it does not replace an examination. The link between tight hip flexors and "
+    "back pain is a hypothesis to test, not a fact: try the program, re-test, and keep it only "
+    "if it helps."
+)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reason(_Out):
+    code: str
+    message: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class TriageReason(Reason):
+    level: TriageLevel
+
+
+class Triage(_Out):
+    level: TriageLevel
+    action: str = Field(description="where to go and how soon, in plain words")
+    reasons: tuple[TriageReason, ...]
+
+
+class Finding(Reason):
+    weight: int = Field(description="points for (+) or against (-) hip-flexor involvement")
+    side: Side | None = None
+
+
+class Involvement(_Out):
+    level: InvolvementLevel
+    score: int
+    findings: tuple[Finding, ...]
+
+
+class PerSide(_Out):
+    left: float = Field(ge=0)
+    right: float = Field(ge=0)
+
+
+class ItemDose(_Out):
+    sets: int | None = Field(default=None, ge=1)
+    reps: int | None = Field(default=None, ge=1)
+    hold_seconds: int | None = Field(default=None, ge=1)
+    minutes: float | None = Field(default=None, ge=0)
+    per_side: PerSide | None = None
+    rest_seconds: int = 0
+    times_per_day: int = Field(default=1, ge=1)
+
+
+class ProgramItem(_Out):
+    id: str
+    name: str
+    category: Literal["release", "stretch", "strengthen", "posture", "movement"]
+    position: Literal["standing", "kneeling", "floor", "bed", "table", "seated", "any"]
+    abdominal_pressure: bool
+    equipment: tuple[str, ...]
+    dose: ItemDose
+    minutes_per_session: float = Field(ge=0, description="estimated time in one session")
+    why: tuple[str, ...] = Field(min_length=1)
+    cautions: tuple[str, ...] = ()
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class Excluded(_Out):
+    id: str
+    code: str
+    message: str
+
+
+class ClinicianOptionOut(_Out):
+    id: str
+    name: str
+    who: str
+    why: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+class Program(_Out):
+    sessions_per_day: int = Field(ge=1, le=6)
+    break_interval_minutes: int = Field(ge=10, le=120)
+    minutes_per_day: float = Field(ge=0, description="estimated total, all sessions")
+    items: tuple[ProgramItem, ...] = Field(min_length=1)
+    excluded: tuple[Excluded, ...]
+    notes: tuple[str, ...] = ()
+
+
+class Assessment(_Out):
+    version: Literal[1] = 1
+    triage: Triage
+    hip_flexor_involvement: Involvement
+    tighter_side: Side | None
+    program: Program | None
+    clinician_options: tuple[ClinicianOptionOut, ...] = ()
+    next_steps: tuple[str, ...] = ()
+    catalog_version: str
+    disclaimer: str = DISCLAIMER

@@ -1,0 +1,249 @@
+"""The intake: one person's answers and examination findings (contract ``intake-v1``).
+
+The models accept exactly the documents that ``shared/contracts/intake-v1.schema.json`` accepts:
+types are strict (no ``"5"`` for 5, no ``true`` for 1), unknown fields are refused, and lists
+must not repeat an item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+
+Side = Literal["left", "right"]
+T = TypeVar("T")
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer; pydantic's strict mode does not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _unique(items: list[T]) -> list[T]:
+    seen: list[T] = []
+    for item in items:
+        if item in seen:
+            raise ValueError(f"must not list {item!r} twice")
+        seen.append(item)
+    return items
+
+
+Int = Annotated[int, BeforeValidator(_whole_number)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Person(_Strict):
+    age: Annotated[Int, Field(ge=12, le=110)]
+    sex: Literal["female", "male", "other", "unspecified"] | None = None
+
+
+Activity = Literal[
+    "cycling", "running", "rowing", "gym", "yoga", "walking", "football", "swimming", "other"
+]
+
+
+class DailyLife(_Strict):
+    occupation: Annotated[str, Field(max_length=200)] | None = None
+    sitting_hours_per_day: Annotated[float, Field(ge=0, le=24)]
+    longest_sitting_minutes: Annotated[Int, Field(ge=0, le=1440)] | None = None
+    activities: Annotated[list[Activity], AfterValidator(_unique)] = []
+    has_standing_desk: bool | None = None
+
+
+PainArea = Literal[
+    "low_back",
+    "buttock",
+    "front_of_hip",
+    "groin",
+    "front_of_thigh",
+    "back_of_thigh",
+    "below_knee",
+    "abdomen",
+]
+WorseWith = Literal[
+    "prolonged_sitting",
+    "standing_long",
+    "walking",
+    "rising_from_sitting",
+    "bending_forward",
+    "bending_backward",
+    "lying_flat_legs_straight",
+    "lying_on_stomach",
+    "coughing_sneezing",
+    "night_rest",
+]
+BetterWith = Literal["lying_knees_bent", "moving_about", "sitting", "stretching", "heat", "rest"]
+Rating = Annotated[Int, Field(ge=0, le=10)]
+
+
+class Pain(_Strict):
+    intensity_now: Rating
+    intensity_worst_week: Rating | None = None
+    duration_weeks: Annotated[float, Field(ge=0, le=5200)]
+    areas: Annotated[list[PainArea], Field(min_length=1), AfterValidator(_unique)]
+    side: Literal["left", "right", "both", "central"]
+    worse_with: Annotated[list[WorseWith], AfterValidator(_unique)] = []
+    better_with: Annotated[list[BetterWith], AfterValidator(_unique)] = []
+    numbness_or_tingling_below_knee: bool | None = None
+
+
+ResistedResult = Literal["normal", "weak", "painful", "weak_painful"]
+
+
+class ResistedHipFlexion(_Strict):
+    left: ResistedResult | None = None
+    right: ResistedResult | None = None
+
+
+class ThomasSide(_Strict):
+    hip_angle_deg: Annotated[float, Field(ge=-40, le=60)] | None = None
+    knee_angle_deg: Annotated[float, Field(ge=0, le=160)] | None = None
+
+
+class ThomasTest(_Strict):
+    left: ThomasSide | None = None
+    right: ThomasSide | None = None
+
+
+class Palpation(_Strict):
+    left: bool | None = None
+    right: bool | None = None
+
+
+class Observations(_Strict):
+    lumbar_exam_unremarkable: bool | None = None
+    cannot_stand_fully_upright: bool | None = None
+    increased_lumbar_lordosis: bool | None = None
+    short_stride_side: Literal["left", "right", "none"] | None = None
+    lateral_shift_side: Literal["left", "right", "none"] | None = None
+    resisted_hip_flexion: ResistedHipFlexion | None = None
+    thomas_test: ThomasTest | None = None
+    psoas_palpation_reproduces_pain: Palpation | None = None
+
+
+class RedFlags(_Strict):
+    saddle_numbness: bool | None = None
+    new_bladder_or_bowel_dysfunction: bool | None = None
+    progressive_leg_weakness: bool | None = None
+    fever_or_feeling_unwell: bool | None = None
+    immunosuppressed_or_iv_drug_use: bool | None = None
+    history_of_cancer: bool | None = None
+    unexplained_weight_loss: bool | None = None
+    significant_trauma: bool | None = None
+    osteoporosis_or_long_term_steroids: bool | None = None
+    constant_night_pain: bool | None = None
+    pulsating_abdominal_mass: bool | None = None
+
+
+class Health(_Strict):
+    recent_hip_flexor_injury: bool | None = None
+    pregnant: bool | None = None
+    recent_abdominal_or_hip_surgery: bool | None = None
+    abdominal_hernia: bool | None = None
+    known_aortic_aneurysm: bool | None = None
+    takes_anticoagulants: bool | None = None
+    hip_replacement: bool | None = None
+
+
+class EquipmentAndAbility(_Strict):
+    can_get_down_to_floor: bool | None = None
+    can_kneel: bool | None = None
+    has_massage_gun: bool | None = None
+    has_release_tool: bool | None = None
+    has_table_or_firm_bed_edge: bool | None = None
+
+
+class Preferences(_Strict):
+    minutes_per_day: Annotated[Int, Field(ge=5, le=120)] | None = None
+
+
+class Intake(_Strict):
+    """One person's intake, version 1. Absent optional fields mean "not asked or not known"."""
+
+    version: Literal[1]
+    person: Person
+    daily_life: DailyLife
+    pain: Pain
+    observations: Observations = Observations()
+    red_flags: RedFlags = RedFlags()
+    health: Health = Health()
+    equipment_and_ability: EquipmentAndAbility = EquipmentAndAbility()
+    preferences: Preferences = Preferences()
+
+
+# --- error messages that name the field -------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of intake version 1",
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "finite_number": "must be a finite number",
+    "int_from_float": "must be a whole number",
+}
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif "[" in part or part.startswith(("function-", "constrained-")):
+            continue  # pydantic's own tags for wrapped validators, not field names
+        else:
+            parts.append(("." if parts else "") + part)
+    return "".join(parts) or "(document)"
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {_number(ctx.get('le', ctx.get('lt')))}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {_number(ctx.get('ge', ctx.get('gt')))}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length')} item(s)"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return _MESSAGES.get(kind, str(error["msg"]).lower())
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    """One line per problem, each starting with the dotted path of the offending field."""
+    lines: list[str] = []
+    for err in error.errors():
+        line = f"{_path(err['loc'])}: {_message(err)}"
+        if line not in lines:
+            lines.append(line)
+    return lines

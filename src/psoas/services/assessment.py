@@ -1,0 +1,55 @@
+"""Assessing an intake: what every surface (CLI, web, API) calls."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from psoas.catalog import load_catalog
+from psoas.domain.assess import assess
+from psoas.domain.assessment import Assessment, Triage
+from psoas.domain.intake import Intake, describe_errors
+from psoas.domain.questionnaire import provisional_intake
+from psoas.domain.triage import triage
+
+
+class IntakeError(ValueError):
+    """An intake that is not valid JSON or breaks the intake-v1 contract."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse_intake(text: str | bytes) -> Intake:
+    """Parse and validate an intake document, naming every offending field on failure."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IntakeError([f"(document): not valid JSON ({exc})"]) from exc
+    return validate_intake(data)
+
+
+def validate_intake(data: Any) -> Intake:
+    if not isinstance(data, dict):
+        raise IntakeError(["(document): must be a JSON object"])
+    try:
+        return Intake.model_validate(data)
+    except ValidationError as exc:
+        raise IntakeError(describe_errors(exc)) from exc
+
+
+def run_assessment(intake: Intake) -> Assessment:
+    return assess(intake, load_catalog())
+
+
+def early_emergency(answers: dict[str, Any]) -> Triage | None:
+    """An emergency found in the answers so far (used to stop a questionnaire at once)."""
+    try:
+        intake = Intake.model_validate(provisional_intake(answers))
+    except ValidationError:
+        return None
+    result = triage(intake)
+    return result if result.level == "emergency" else None

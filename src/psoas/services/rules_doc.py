@@ -1,0 +1,219 @@
+"""Renders docs/clinical-rules.md from the rules themselves, so the document cannot drift.
+
+Run ``make docs`` (or ``python -m psoas.services.rules_doc > docs/clinical-rules.md``) after
+changing a rule; a test fails while the committed file differs from this output.
+"""
+
+from __future__ import annotations
+
+from psoas.catalog import load_catalog
+from psoas.domain import involvement, program, triage
+from psoas.domain.assessment import DISCLAIMER
+
+SAFETY_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "red-flag-withholds-program",
+        "Emergency and urgent triage return no program at all (`program: null`), on every "
+        "surface; the questionnaire stops at the first emergency.",
+        ("finucane-2020", "nice-cks-lbp"),
+    ),
+    (
+        "abdominal-pressure:<condition>",
+        "An item that presses into the abdomen is never offered with: "
+        + "; ".join(f"`{c}` ({why})" for c, why in program.ABDOMINAL_PRESSURE_UNSAFE.items())
+        + ".",
+        program.ABDOMINAL_SOURCES,
+    ),
+    (
+        "abdominal-pressure:unanswered",
+        "An item that presses into the abdomen is only offered when the pregnancy (not asked of "
+        "men), aneurysm, blood-thinner, surgery and hernia questions were each answered no.",
+        ("psoas-safety-rules",),
+    ),
+    (
+        "injured-no-stretch",
+        "With a recent hip-flexor injury nothing that stretches the hip flexors is offered "
+        "(stretch items and any movement that takes the hip flexors to length); gentle "
+        "isometric strengthening comes first.",
+        ("eastwest-psoas",),
+    ),
+    (
+        "hip-replacement",
+        "Items that bend the hip past 90 degrees are left out with a hip replacement; other "
+        "stretches and strengthening carry a caution to stay within the surgeon's limits.",
+        ("aaos-hip-replacement",),
+    ),
+    (
+        "<condition> (catalog)",
+        "Each catalog entry lists its own contraindications with a reason (for example "
+        "percussion massage with osteoporosis or altered sensation).",
+        ("percussion-device-precautions", "chen-2021"),
+    ),
+    (
+        "see-clinician-first",
+        "With a see-a-clinician triage, deep release waits for the clinician; stretches, "
+        "strengthening, posture and breaks are still offered.",
+        ("nice-ng59",),
+    ),
+    (
+        "needs-floor / needs-kneeling / needs-equipment",
+        "Nothing is offered that needs the floor, kneeling or equipment the person did not say "
+        "they can use; an unanswered question counts as no. The next candidate for the same "
+        "place in the program is chosen instead, and says why.",
+        ("more4life-2024",),
+    ),
+    (
+        "time",
+        "The program is fitted to the minutes a day the person has (15 when not said): first "
+        "fewer sets (down to one 30-second set, which keeps its effect), then one session a day "
+        "instead of two, then lower-priority items are dropped. The primary stretch, posture "
+        "habits and movement breaks are never dropped.",
+        ("bandy-1997", "ayala-2010"),
+    ),
+)
+
+DOSE_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "hold",
+        "Stretches are held 30 seconds: longer holds add nothing, shorter ones do less.",
+        ("bandy-1994", "bandy-1997"),
+    ),
+    (
+        "sets",
+        "Stretches start at 3 sets (up to 5) as the source protocols give; the tighter side gets "
+        "one set more, releases half as much time again. The other side never gets more.",
+        ("recovapro-2020", "energy-medicine-2020"),
+    ),
+    (
+        "sessions per day",
+        f"Releases and stretches twice a day for people sitting {program.HEAVY_SITTING_HOURS} "
+        "hours a day or more, and for cyclists; otherwise once. Strengthening once a day.",
+        ("energy-medicine-2020",),
+    ),
+    (
+        "break interval",
+        "Get up every 20 minutes when sitting 8 hours a day or more or usually 90 minutes or "
+        "more without a break; otherwise every 30 minutes.",
+        ("psoas-paradox", "thorp-2014", "waongenngarm-2021"),
+    ),
+)
+
+
+def _sources(keys: tuple[str, ...]) -> str:
+    return ", ".join(f"`{k}`" for k in keys)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    catalog = load_catalog()
+    out = [
+        "# Clinical rules",
+        "",
+        "Generated from the code by `make docs` (`python -m psoas.services.rules_doc`); a test "
+        "fails when this file and the code disagree. Source keys refer to the bibliography at "
+        f"the end (catalog {catalog.version}).",
+        "",
+        f"> {DISCLAIMER}",
+        "",
+        "## 1. Warning signs (triage)",
+        "",
+        "Levels, most urgent first: `emergency` (emergency department today), `urgent` (a doctor "
+        "within days; the reason says if sooner), `see_clinician` (routine appointment; a gentle "
+        "program is still given), `self_care`. The most urgent rule that fires sets the level; "
+        "a rule can supersede milder ones that say the same thing. Age alone never fires a rule.",
+        "",
+        "| code | level | sign | what the person is told | supersedes | sources |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in triage.RULES:
+        out.append(
+            f"| `{r.code}` | {r.level} | {_cell(r.title)} | {_cell(r.message)} | "
+            f"{', '.join(f'`{s}`' for s in r.supersedes) or '-'} | {_sources(r.sources)} |"
+        )
+    out += ["", "What each level tells the person to do:", ""]
+    for level, action in triage.ACTIONS.items():
+        out.append(f"- `{level}`: {action}")
+    out += [
+        "",
+        "## 2. Hip-flexor involvement",
+        "",
+        "Each finding adds or subtracts points; a finding shown on both sides counts once. "
+        f"`likely` needs {involvement.LIKELY_SCORE} points and at least one positive examination "
+        "finding (Thomas test, resisted hip flexion or palpation); "
+        f"`possible` needs {involvement.POSSIBLE_SCORE}; below that `unlikely`.",
+        "",
+        "| code | weight | when | sources |",
+        "| --- | --- | --- | --- |",
+    ]
+    for f in involvement.FINDINGS.values():
+        out.append(f"| `{f.code}` | {f.weight} | {_cell(f.when)} | {_sources(f.sources)} |")
+    out += [
+        "",
+        "### Tighter side",
+        "",
+        "Where both Thomas angles are measured they decide alone: the side whose thigh sits "
+        f"higher, if the difference is at least {involvement.SIDE_DIFFERENCE_DEG:g} degrees "
+        "(smaller differences are within the test's error) and that thigh is above the table. "
+        "Otherwise the positive one-sided findings are added up per side and a side needs a "
+        "lead of at least 2 points. Else neither side is tighter. Sources: "
+        "`peeler-2007`, `vigotsky-2016`.",
+        "",
+        "## 3. Program safety",
+        "",
+        "| rule (exclusion code) | what it does | sources |",
+        "| --- | --- | --- |",
+    ]
+    for code, text, keys in SAFETY_RULES:
+        out.append(f"| `{code}` | {_cell(text)} | {_sources(keys)} |")
+    out += [
+        "",
+        "## 4. Choosing the items",
+        "",
+        "Slots are filled in this order, each with the first candidate the person may do. "
+        "When time is short, the slot with the highest drop number goes first.",
+        "",
+        "| slot | candidates, in order of preference | drop order | kept when short |",
+        "| --- | --- | --- | --- |",
+    ]
+    for slot in (
+        program.PRIMARY_STRETCH,
+        program.RELEASE_SLOT,
+        program.INJURED_FLEXOR_STRENGTH,
+        program.CORE,
+        program.EXTENSORS,
+        program.FLEXOR_STRENGTH,
+        program.SECOND_STRETCH,
+    ):
+        out.append(
+            f"| {slot.name} | {', '.join(f'`{c}`' for c in slot.candidates)} | {slot.priority} "
+            f"| {'yes' if slot.keep_when_short else 'no'} |"
+        )
+    out += [
+        "",
+        "- The primary stretch, the second stretch and hip-flexor strengthening are replaced by "
+        "gentle isometric hip flexion when a hip flexor is injured.",
+        "- Release is offered only when involvement is at least `possible` and triage is "
+        "`self_care`; the second stretch only when involvement is `likely`.",
+        "- Posture habits: sitting back, feet flat and changing position for anyone sitting 2 "
+        "hours a day or more; standing gym exercises for gym-goers; not sleeping on the stomach "
+        "when it hurts or the hip flexors are implicated; standing-desk intervals with a "
+        "standing desk. Movement breaks for everyone.",
+        "",
+        "## 5. Dose",
+        "",
+        "| rule | what it does | sources |",
+        "| --- | --- | --- |",
+    ]
+    for name, text, keys in DOSE_RULES:
+        out.append(f"| {name} | {_cell(text)} | {_sources(keys)} |")
+    out += ["", "## Bibliography", ""]
+    for ref in catalog.references:
+        out.append(f"- `{ref.key}`: {ref.citation()}")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
