@@ -39,7 +39,21 @@ def _unique(items: list[T]) -> list[T]:
     return items
 
 
+def _version(value: Any) -> Any:
+    if isinstance(value, bool) or value != 1:
+        raise ValueError("must be 1 (this is intake version 1)")
+    return 1
+
+
+def _not_null(value: Any) -> Any:
+    """An optional field may be left out, but not given as null: the contract has no nulls."""
+    if value is None:
+        raise ValueError("must not be null: leave the field out instead")
+    return value
+
+
 Int = Annotated[int, BeforeValidator(_whole_number)]
+Opt = Annotated[T | None, BeforeValidator(_not_null)]
 
 
 class _Strict(BaseModel):
@@ -48,7 +62,7 @@ class _Strict(BaseModel):
 
 class Person(_Strict):
     age: Annotated[Int, Field(ge=12, le=110)]
-    sex: Literal["female", "male", "other", "unspecified"] | None = None
+    sex: Opt[Literal["female", "male", "other", "unspecified"]] = None
 
 
 Activity = Literal[
@@ -57,11 +71,11 @@ Activity = Literal[
 
 
 class DailyLife(_Strict):
-    occupation: Annotated[str, Field(max_length=200)] | None = None
+    occupation: Opt[Annotated[str, Field(max_length=200)]] = None
     sitting_hours_per_day: Annotated[float, Field(ge=0, le=24)]
-    longest_sitting_minutes: Annotated[Int, Field(ge=0, le=1440)] | None = None
+    longest_sitting_minutes: Opt[Annotated[Int, Field(ge=0, le=1440)]] = None
     activities: Annotated[list[Activity], AfterValidator(_unique)] = []
-    has_standing_desk: bool | None = None
+    has_standing_desk: Opt[bool] = None
 
 
 PainArea = Literal[
@@ -92,89 +106,89 @@ Rating = Annotated[Int, Field(ge=0, le=10)]
 
 class Pain(_Strict):
     intensity_now: Rating
-    intensity_worst_week: Rating | None = None
+    intensity_worst_week: Opt[Rating] = None
     duration_weeks: Annotated[float, Field(ge=0, le=5200)]
     areas: Annotated[list[PainArea], Field(min_length=1), AfterValidator(_unique)]
     side: Literal["left", "right", "both", "central"]
     worse_with: Annotated[list[WorseWith], AfterValidator(_unique)] = []
     better_with: Annotated[list[BetterWith], AfterValidator(_unique)] = []
-    numbness_or_tingling_below_knee: bool | None = None
+    numbness_or_tingling_below_knee: Opt[bool] = None
 
 
 ResistedResult = Literal["normal", "weak", "painful", "weak_painful"]
 
 
 class ResistedHipFlexion(_Strict):
-    left: ResistedResult | None = None
-    right: ResistedResult | None = None
+    left: Opt[ResistedResult] = None
+    right: Opt[ResistedResult] = None
 
 
 class ThomasSide(_Strict):
-    hip_angle_deg: Annotated[float, Field(ge=-40, le=60)] | None = None
-    knee_angle_deg: Annotated[float, Field(ge=0, le=160)] | None = None
+    hip_angle_deg: Opt[Annotated[float, Field(ge=-40, le=60)]] = None
+    knee_angle_deg: Opt[Annotated[float, Field(ge=0, le=160)]] = None
 
 
 class ThomasTest(_Strict):
-    left: ThomasSide | None = None
-    right: ThomasSide | None = None
+    left: Opt[ThomasSide] = None
+    right: Opt[ThomasSide] = None
 
 
 class Palpation(_Strict):
-    left: bool | None = None
-    right: bool | None = None
+    left: Opt[bool] = None
+    right: Opt[bool] = None
 
 
 class Observations(_Strict):
-    lumbar_exam_unremarkable: bool | None = None
-    cannot_stand_fully_upright: bool | None = None
-    increased_lumbar_lordosis: bool | None = None
-    short_stride_side: Literal["left", "right", "none"] | None = None
-    lateral_shift_side: Literal["left", "right", "none"] | None = None
-    resisted_hip_flexion: ResistedHipFlexion | None = None
-    thomas_test: ThomasTest | None = None
-    psoas_palpation_reproduces_pain: Palpation | None = None
+    lumbar_exam_unremarkable: Opt[bool] = None
+    cannot_stand_fully_upright: Opt[bool] = None
+    increased_lumbar_lordosis: Opt[bool] = None
+    short_stride_side: Opt[Literal["left", "right", "none"]] = None
+    lateral_shift_side: Opt[Literal["left", "right", "none"]] = None
+    resisted_hip_flexion: Opt[ResistedHipFlexion] = None
+    thomas_test: Opt[ThomasTest] = None
+    psoas_palpation_reproduces_pain: Opt[Palpation] = None
 
 
 class RedFlags(_Strict):
-    saddle_numbness: bool | None = None
-    new_bladder_or_bowel_dysfunction: bool | None = None
-    progressive_leg_weakness: bool | None = None
-    fever_or_feeling_unwell: bool | None = None
-    immunosuppressed_or_iv_drug_use: bool | None = None
-    history_of_cancer: bool | None = None
-    unexplained_weight_loss: bool | None = None
-    significant_trauma: bool | None = None
-    osteoporosis_or_long_term_steroids: bool | None = None
-    constant_night_pain: bool | None = None
-    pulsating_abdominal_mass: bool | None = None
+    saddle_numbness: Opt[bool] = None
+    new_bladder_or_bowel_dysfunction: Opt[bool] = None
+    progressive_leg_weakness: Opt[bool] = None
+    fever_or_feeling_unwell: Opt[bool] = None
+    immunosuppressed_or_iv_drug_use: Opt[bool] = None
+    history_of_cancer: Opt[bool] = None
+    unexplained_weight_loss: Opt[bool] = None
+    significant_trauma: Opt[bool] = None
+    osteoporosis_or_long_term_steroids: Opt[bool] = None
+    constant_night_pain: Opt[bool] = None
+    pulsating_abdominal_mass: Opt[bool] = None
 
 
 class Health(_Strict):
-    recent_hip_flexor_injury: bool | None = None
-    pregnant: bool | None = None
-    recent_abdominal_or_hip_surgery: bool | None = None
-    abdominal_hernia: bool | None = None
-    known_aortic_aneurysm: bool | None = None
-    takes_anticoagulants: bool | None = None
-    hip_replacement: bool | None = None
+    recent_hip_flexor_injury: Opt[bool] = None
+    pregnant: Opt[bool] = None
+    recent_abdominal_or_hip_surgery: Opt[bool] = None
+    abdominal_hernia: Opt[bool] = None
+    known_aortic_aneurysm: Opt[bool] = None
+    takes_anticoagulants: Opt[bool] = None
+    hip_replacement: Opt[bool] = None
 
 
 class EquipmentAndAbility(_Strict):
-    can_get_down_to_floor: bool | None = None
-    can_kneel: bool | None = None
-    has_massage_gun: bool | None = None
-    has_release_tool: bool | None = None
-    has_table_or_firm_bed_edge: bool | None = None
+    can_get_down_to_floor: Opt[bool] = None
+    can_kneel: Opt[bool] = None
+    has_massage_gun: Opt[bool] = None
+    has_release_tool: Opt[bool] = None
+    has_table_or_firm_bed_edge: Opt[bool] = None
 
 
 class Preferences(_Strict):
-    minutes_per_day: Annotated[Int, Field(ge=5, le=120)] | None = None
+    minutes_per_day: Opt[Annotated[Int, Field(ge=5, le=120)]] = None
 
 
 class Intake(_Strict):
     """One person's intake, version 1. Absent optional fields mean "not asked or not known"."""
 
-    version: Literal[1]
+    version: Annotated[Literal[1], BeforeValidator(_version)]
     person: Person
     daily_life: DailyLife
     pain: Pain
