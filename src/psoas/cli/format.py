@@ -35,13 +35,21 @@ def _cite(keys: Iterable[str]) -> str:
     return "[" + ", ".join(keys) + "]"
 
 
+def _plural(n: float, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
 def format_dose(dose: ItemDose) -> str:
     parts: list[str] = []
     if dose.per_side is not None:
-        unit = "min" if dose.minutes is not None and not dose.sets else "sets"
-        parts.append(f"left {dose.per_side.left:g} {unit}, right {dose.per_side.right:g} {unit}")
+        timed = dose.minutes is not None and not dose.sets
+        left, right = dose.per_side.left, dose.per_side.right
+        parts.append(
+            f"left {left:g} {'min' if timed else _plural(left, 'set')}, "
+            f"right {right:g} {'min' if timed else _plural(right, 'set')}"
+        )
     elif dose.sets:
-        parts.append(f"{dose.sets} sets")
+        parts.append(f"{dose.sets} {_plural(dose.sets, 'set')}")
     elif dose.minutes:
         parts.append(f"{dose.minutes:g} min")
     if dose.reps:

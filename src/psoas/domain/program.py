@@ -16,6 +16,7 @@ Items a person could not or should not do are listed in ``excluded`` with the re
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from psoas.domain.assessment import (
@@ -294,26 +295,27 @@ def _choose(
 
     injured = "recent_hip_flexor_injury" in conditions(intake)
     flexor_signs = involvement.level != "unlikely"
+    short_rf = any(f.code == "thomas-short-rectus-femoris" for f in involvement.findings)
     if not injured:
         fill(
             PRIMARY_STRETCH,
-            "A daily hip-flexor stretch is the core of the program."
-            if flexor_signs
-            else "A gentle daily hip-flexor stretch, to offset long sitting.",
+            "Your rectus femoris is short too; this version stretches it as well."
+            if short_rf
+            else None,
         )
     if flexor_signs:
-        fill(RELEASE_SLOT, "Loosening the muscle first makes the stretch easier.")
+        fill(RELEASE_SLOT, f"Your signs point at the hip flexors ({involvement.level}).")
     if injured:
         fill(
             INJURED_FLEXOR_STRENGTH,
             "A hip flexor is injured, so it is strengthened gently before any stretching.",
         )
-    fill(CORE, "A strong deep core steadies the low back.")
-    fill(EXTENSORS, "Strong hip extensors balance the pull of the hip flexors at the front.")
+    fill(CORE)
+    fill(EXTENSORS)
     if not injured:
-        fill(FLEXOR_STRENGTH, "A strong hip flexor works without tugging on the low back.")
+        fill(FLEXOR_STRENGTH)
     if involvement.level == "likely" and not injured:
-        fill(SECOND_STRETCH, "Your signs are clear, so a second stretch adds more time at length.")
+        fill(SECOND_STRETCH, "Your signs are clear, so a second stretch adds time at length.")
 
     for pid in POSTURE_IDS:
         if pid in allowed:
@@ -349,8 +351,8 @@ def break_interval(intake: Intake) -> int:
 
 
 def _per_session(ex: Exercise) -> bool:
-    """Items repeated at every session (releases and stretches); the rest are once a day."""
-    return ex.category in ("release", "stretch")
+    """Stretches are repeated at every session; everything else keeps its own daily dose."""
+    return ex.category == "stretch"
 
 
 def _dose(
@@ -362,6 +364,8 @@ def _dose(
     if ex.category in ("posture", "movement"):
         return ItemDose(minutes=d.minutes, times_per_day=d.times_per_day), 0.0
     per_side: PerSide | None = None
+    if ex.category not in ("stretch", "release"):
+        tighter = None  # strengthening is dosed the same on both sides
     if ex.one_sided:
         if d.minutes is not None and not d.sets:
             base = d.minutes
@@ -395,6 +399,7 @@ class _Plan:
     choices: list[_Choice]
     sessions: int
     sets: dict[str, int]
+    dropped: list[_Choice] = field(default_factory=list)
 
     def minutes(self, tighter: Side | None) -> float:
         total = 0.0
@@ -404,31 +409,58 @@ class _Plan:
         return total
 
 
-def _fit(plan: _Plan, budget: float, tighter: Side | None) -> list[_Choice]:
-    """Shrink the plan to the minutes a person has. Returns the choices dropped."""
-    dropped: list[_Choice] = []
-    if plan.minutes(tighter) <= budget:
-        return dropped
-    # 1. fewer sets of stretches and strengthening, down to one (one 30 s stretch a day keeps
-    #    its effect: Bandy 1997)
-    while plan.minutes(tighter) > budget:
-        reducible = [c for c in plan.choices if plan.sets.get(c.exercise.id, 0) > 1]
-        if not reducible:
-            break
-        target = max(reducible, key=lambda c: plan.sets[c.exercise.id])
-        plan.sets[target.exercise.id] -= 1
-    # 2. one session a day instead of two
-    if plan.minutes(tighter) > budget and plan.sessions > 1:
-        plan.sessions = 1
-    # 3. drop the lowest-priority items, never the primary stretch, posture or breaks
-    while plan.minutes(tighter) > budget:
-        droppable = [c for c in plan.choices if not c.slot.keep_when_short]
-        if not droppable:
-            break
-        victim = max(droppable, key=lambda c: c.slot.priority)
-        plan.choices.remove(victim)
-        dropped.append(victim)
-    return dropped
+def _drop(slot: Slot) -> Callable[[_Plan], bool]:
+    def step(plan: _Plan) -> bool:
+        victims = [c for c in plan.choices if c.slot is slot]
+        for victim in victims:
+            plan.choices.remove(victim)
+            plan.dropped.append(victim)
+        return bool(victims)
+
+    return step
+
+
+def _sets_down_to(category: str, floor: int) -> Callable[[_Plan], bool]:
+    def step(plan: _Plan) -> bool:
+        changed = False
+        for c in plan.choices:
+            if c.exercise.category == category and plan.sets.get(c.exercise.id, 0) > floor:
+                plan.sets[c.exercise.id] -= 1
+                changed = True
+        return changed
+
+    return step
+
+
+def _one_session(plan: _Plan) -> bool:
+    if plan.sessions > 1:
+        plan.sessions -= 1
+        return True
+    return False
+
+
+#: What gives way, in order, when the program is longer than the person's minutes a day. The
+#: primary stretch, posture habits and movement breaks never go; one 30-second set a day of a
+#: stretch keeps its effect (Bandy 1997), so stretches go down to one set last.
+FIT_LADDER: tuple[tuple[str, Callable[[_Plan], bool]], ...] = (
+    ("drop the second stretch", _drop(SECOND_STRETCH)),
+    ("strengthening down to 2 sets", _sets_down_to("strengthen", 2)),
+    ("stretches down to 2 sets", _sets_down_to("stretch", 2)),
+    ("one session a day instead of two", _one_session),
+    ("drop hip-flexor strengthening", _drop(FLEXOR_STRENGTH)),
+    ("strengthening down to 1 set", _sets_down_to("strengthen", 1)),
+    ("stretches down to 1 set", _sets_down_to("stretch", 1)),
+    ("drop hip-extensor strengthening", _drop(EXTENSORS)),
+    ("drop the release", _drop(RELEASE_SLOT)),
+    ("drop core strengthening", _drop(CORE)),
+)
+
+
+def _fit(plan: _Plan, budget: float, tighter: Side | None) -> None:
+    """Shrink the plan, one rung of the ladder at a time, until it fits the minutes a day."""
+    for _, step in FIT_LADDER:
+        while plan.minutes(tighter) > budget and step(plan):
+            pass
 
 
 def _why(choice: _Choice, tighter: Side | None, intake: Intake) -> tuple[str, ...]:
@@ -480,9 +512,9 @@ def build_program(
         {c.exercise.id: c.exercise.dose.sets for c in choices if c.exercise.dose.sets},
     )
     budget = float(intake.preferences.minutes_per_day or DEFAULT_MINUTES_PER_DAY)
-    dropped = _fit(plan, budget, tighter)
+    _fit(plan, budget, tighter)
     notes: list[str] = []
-    for d in dropped:
+    for d in plan.dropped:
         excluded.append(
             Excluded(
                 id=d.exercise.id,
@@ -518,8 +550,8 @@ def build_program(
         )
     if plan.sessions > 1:
         notes.append(
-            f"Do the releases and stretches {plan.sessions} times a day (for example morning "
-            "and after work); strengthening once a day is enough."
+            f"Do the stretches {plan.sessions} times a day (for example morning and after "
+            "work); the rest once a day is enough."
         )
     return Program(
         sessions_per_day=plan.sessions,
