@@ -151,7 +151,7 @@ class Exercise(_Frozen):
     regression: tuple[str, ...] = Field(default=(), description="how to make it easier, in order")
     stretches_rectus_femoris: bool = False
     stretches_hip_flexors: bool = Field(
-        default=False, description="takes the hip flexors to length (every stretch does)"
+        default=False, description="takes the hip flexors to length (implied for every stretch)"
     )
     needs_floor: bool = False
     needs_kneeling: bool = False
