@@ -113,9 +113,29 @@ def stretches_hip_flexors(ex: Exercise) -> bool:
     return ex.category == "stretch" or ex.stretches_hip_flexors
 
 
-def exclusion(intake: Intake, triage: Triage, ex: Exercise) -> Excluded | None:
+@dataclass(frozen=True)
+class _Person:
+    """What the exclusion rules need to know about one person, worked out once."""
+
+    found: frozenset[ConditionCode]
+    owned: frozenset[str]
+    unanswered: tuple[str, ...]
+
+    @classmethod
+    def of(cls, intake: Intake) -> _Person:
+        return cls(
+            conditions(intake),
+            frozenset(_owned_equipment(intake)),
+            tuple(_unanswered_abdominal_questions(intake)),
+        )
+
+
+def exclusion(
+    intake: Intake, triage: Triage, ex: Exercise, person: _Person | None = None
+) -> Excluded | None:
     """Why this exercise must not be offered to this person, or None if it may be."""
-    found = conditions(intake)
+    person = person or _Person.of(intake)
+    found = person.found
     if ex.abdominal_pressure:
         for condition, why in ABDOMINAL_PRESSURE_UNSAFE.items():
             if condition in found:
@@ -125,7 +145,7 @@ def exclusion(intake: Intake, triage: Triage, ex: Exercise) -> Excluded | None:
                     message=f"Left out because {why}: nothing in psoas presses into the belly "
                     "then.",
                 )
-        missing = _unanswered_abdominal_questions(intake)
+        missing = person.unanswered
         if missing:
             return Excluded(
                 id=ex.id,
@@ -173,7 +193,7 @@ def exclusion(intake: Intake, triage: Triage, ex: Exercise) -> Excluded | None:
             code="needs-kneeling",
             message="Left out because it is done kneeling and you did not say you can kneel.",
         )
-    missing_kit = [e for e in ex.equipment if e not in _owned_equipment(intake)]
+    missing_kit = [e for e in ex.equipment if e not in person.owned]
     if missing_kit:
         return Excluded(
             id=ex.id,
@@ -265,8 +285,9 @@ def _choose(
 ) -> tuple[list[_Choice], list[Excluded]]:
     excluded: dict[str, Excluded] = {}
     allowed: dict[str, Exercise] = {}
+    person = _Person.of(intake)
     for ex in catalog.exercises:
-        why_not = exclusion(intake, triage, ex)
+        why_not = exclusion(intake, triage, ex, person)
         if why_not is None:
             allowed[ex.id] = ex
         else:
@@ -293,7 +314,7 @@ def _choose(
                 taken.add(cid)
                 return
 
-    injured = "recent_hip_flexor_injury" in conditions(intake)
+    injured = "recent_hip_flexor_injury" in person.found
     flexor_signs = involvement.level != "unlikely"
     short_rf = any(f.code == "thomas-short-rectus-femoris" for f in involvement.findings)
     if not injured:
@@ -355,43 +376,52 @@ def _per_session(ex: Exercise) -> bool:
     return ex.category == "stretch"
 
 
-def _dose(
-    ex: Exercise, tighter: Side | None, sets: int | None, sessions: int
-) -> tuple[ItemDose, float]:
-    """The dose for one item and its minutes in one session."""
+def _sides(ex: Exercise, tighter: Side | None, sets: int | None) -> tuple[float, float] | None:
+    """Sets (or minutes, for timed items) on the left and right, or None for two-sided items.
+
+    The tighter side gets one more set of a stretch and half as much time again of a release;
+    strengthening is the same on both sides.
+    """
+    if not ex.one_sided:
+        return None
     d = ex.dose
-    times = sessions if _per_session(ex) else d.times_per_day
-    if ex.category in ("posture", "movement"):
-        return ItemDose(minutes=d.minutes, times_per_day=d.times_per_day), 0.0
-    per_side: PerSide | None = None
     if ex.category not in ("stretch", "release"):
-        tighter = None  # strengthening is dosed the same on both sides
-    if ex.one_sided:
-        if d.minutes is not None and not d.sets:
-            base = d.minutes
-            extra = math.ceil(base * 1.5 * 2) / 2 if tighter else base
-        else:
-            base = float(sets or d.sets or 1)
-            extra = base + 1 if tighter else base
-        per_side = PerSide(
-            left=extra if tighter == "left" else base, right=extra if tighter == "right" else base
-        )
+        tighter = None
     if d.minutes is not None and not d.sets:
-        minutes = (per_side.left + per_side.right) if per_side else d.minutes
+        base = d.minutes
+        extra = math.ceil(base * 1.5 * 2) / 2 if tighter else base
     else:
-        set_seconds = d.seconds_per_side_set()
-        total_sets = (per_side.left + per_side.right) if per_side else float(sets or d.sets or 1)
-        minutes = total_sets * set_seconds / 60
-    dose = ItemDose(
+        base = float(sets or d.sets or 1)
+        extra = base + 1 if tighter else base
+    return (extra if tighter == "left" else base, extra if tighter == "right" else base)
+
+
+def _session_minutes(ex: Exercise, tighter: Side | None, sets: int | None) -> float:
+    """Minutes one item takes in one session (posture habits and breaks take none)."""
+    d = ex.dose
+    if ex.category in ("posture", "movement"):
+        return 0.0
+    sides = _sides(ex, tighter, sets)
+    if d.minutes is not None and not d.sets:
+        return sum(sides) if sides else d.minutes
+    total_sets = sum(sides) if sides else float(sets or d.sets or 1)
+    return total_sets * d.seconds_per_side_set() / 60
+
+
+def _dose(ex: Exercise, tighter: Side | None, sets: int | None, sessions: int) -> ItemDose:
+    d = ex.dose
+    if ex.category in ("posture", "movement"):
+        return ItemDose(minutes=d.minutes, times_per_day=d.times_per_day)
+    sides = _sides(ex, tighter, sets)
+    return ItemDose(
         sets=sets if d.sets else None,
         reps=d.reps,
         hold_seconds=d.hold_seconds,
         minutes=d.minutes,
-        per_side=per_side,
+        per_side=PerSide(left=sides[0], right=sides[1]) if sides else None,
         rest_seconds=d.rest_seconds,
-        times_per_day=times,
+        times_per_day=sessions if _per_session(ex) else d.times_per_day,
     )
-    return dose, round(minutes, 1)
 
 
 @dataclass
@@ -404,7 +434,7 @@ class _Plan:
     def minutes(self, tighter: Side | None) -> float:
         total = 0.0
         for c in self.choices:
-            _, per_session = _dose(c.exercise, tighter, self.sets.get(c.exercise.id), 1)
+            per_session = _session_minutes(c.exercise, tighter, self.sets.get(c.exercise.id))
             total += per_session * (self.sessions if _per_session(c.exercise) else 1)
         return total
 
@@ -532,7 +562,9 @@ def build_program(
     order = {"release": 0, "stretch": 1, "strengthen": 2, "movement": 3, "posture": 4}
     for c in sorted(plan.choices, key=lambda c: order[c.exercise.category]):
         ex = c.exercise
-        dose, per_session = _dose(ex, tighter, plan.sets.get(ex.id), plan.sessions)
+        sets = plan.sets.get(ex.id)
+        dose = _dose(ex, tighter, sets, plan.sessions)
+        per_session = round(_session_minutes(ex, tighter, sets), 1)
         items.append(
             ProgramItem(
                 id=ex.id,

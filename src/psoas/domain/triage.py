@@ -38,6 +38,7 @@ class RedFlagRule:
     code: str
     level: TriageLevel
     title: str
+    when: str  # the condition in intake field names, for the documentation
     message: str
     sources: tuple[str, ...]
     applies: Callable[[Intake], bool]
@@ -64,6 +65,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "cauda-equina-saddle",
         "emergency",
         "Saddle numbness",
+        "red_flags.saddle_numbness",
         "Numbness around the back passage, genitals or inner thighs can mean the nerves at the "
         "base of the spine are being squeezed (cauda equina syndrome). Go to an emergency "
         "department now; do not wait to see whether it passes.",
@@ -74,6 +76,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "cauda-equina-bladder-bowel",
         "emergency",
         "New bladder or bowel trouble",
+        "red_flags.new_bladder_or_bowel_dysfunction",
         "New trouble passing or holding urine or stools, together with back pain, can mean the "
         "nerves at the base of the spine are being squeezed (cauda equina syndrome). Go to an "
         "emergency department now.",
@@ -84,6 +87,8 @@ RULES: tuple[RedFlagRule, ...] = (
         "cauda-equina-both-legs",
         "emergency",
         "Worsening weakness with symptoms in both legs",
+        "red_flags.progressive_leg_weakness and pain.side = both and "
+        "(pain.numbness_or_tingling_below_knee or below_knee in pain.areas)",
         "Leg weakness that is getting worse, with pain or pins and needles below the knee in both "
         "legs, can mean pressure on several nerves at once. Go to an emergency department today.",
         CES,
@@ -94,6 +99,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "spinal-infection",
         "emergency",
         "Fever with a weakened immune system or injected drugs",
+        "red_flags.fever_or_feeling_unwell and red_flags.immunosuppressed_or_iv_drug_use",
         "Fever or feeling unwell, with a weakened immune system or injected drug use, can mean an "
         "infection in the spine. Go to an emergency department today.",
         ("nhs-back-pain-pathway", "finucane-2020", "nice-cks-lbp"),
@@ -104,6 +110,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "aortic-aneurysm-mass",
         "emergency",
         "A pulsating lump in the belly",
+        "red_flags.pulsating_abdominal_mass",
         "A lump in the belly that beats with your pulse, with back pain, can be a swollen main "
         "artery (aortic aneurysm). Go to an emergency department now. Never press on it.",
         ("crawford-2003", "deboer-2010"),
@@ -114,6 +121,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "cancer-with-weakness",
         "emergency",
         "Cancer history with worsening weakness",
+        "red_flags.history_of_cancer and red_flags.progressive_leg_weakness",
         "Worsening leg weakness in someone who has had cancer can mean pressure on the spinal "
         "cord. Contact the acute oncology or cord compression service, or an emergency "
         "department, immediately.",
@@ -125,6 +133,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "progressive-neurological-deficit",
         "urgent",
         "Worsening leg weakness",
+        "red_flags.progressive_leg_weakness",
         "Leg weakness that is getting worse can mean a nerve is being pressed. See a doctor "
         "today; go to an emergency department if it spreads to both legs or you notice saddle "
         "numbness or bladder changes.",
@@ -135,6 +144,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "possible-spinal-infection",
         "urgent",
         "Fever or feeling unwell",
+        "red_flags.fever_or_feeling_unwell",
         "Back pain with fever or feeling generally unwell needs a doctor to rule out an "
         "infection. See a doctor today or tomorrow; go to an emergency department if you "
         "feel very ill.",
@@ -145,6 +155,8 @@ RULES: tuple[RedFlagRule, ...] = (
         "cancer-with-features",
         "urgent",
         "Cancer history with night pain, weight loss, pain on straining or age over 50",
+        "red_flags.history_of_cancer and (constant_night_pain or unexplained_weight_loss "
+        "or coughing_sneezing in pain.worse_with or person.age > 50)",
         "New back pain in someone who has had cancer, together with constant night pain, "
         "weight loss, pain on coughing or straining, or age over 50, needs checking for spread "
         "to the spine. Contact your cancer team (acute oncology service) within 24 hours.",
@@ -164,6 +176,8 @@ RULES: tuple[RedFlagRule, ...] = (
         "suspected-malignancy",
         "urgent",
         "Weight loss or constant night pain with other features",
+        "(unexplained_weight_loss and constant_night_pain) or ((unexplained_weight_loss "
+        "or constant_night_pain) and (person.age < 20 or person.age > 50))",
         "Unexplained weight loss with constant night pain, or either of them in someone under "
         "20 or over 50, needs a doctor to look for a serious cause. See a doctor within days "
         "(within two weeks at most).",
@@ -181,6 +195,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "suspected-fracture-trauma",
         "urgent",
         "A significant injury",
+        "red_flags.significant_trauma",
         "Back pain after a significant fall, crash or blow needs a doctor to check for a "
         "broken bone, usually with an X-ray or scan. See a doctor today or tomorrow.",
         ("nhs-back-pain-pathway", "finucane-2020", "nice-cks-lbp"),
@@ -190,6 +205,8 @@ RULES: tuple[RedFlagRule, ...] = (
         "suspected-fragility-fracture",
         "urgent",
         "New pain with fragile bones",
+        "red_flags.osteoporosis_or_long_term_steroids and pain.duration_weeks < 6 and "
+        "(pain.side = central or pain.intensity_now >= 7 or person.age >= 70)",
         "New back pain in someone with osteoporosis or long-term steroid use, especially in the "
         "middle of the back, severe, or over 70, can be a small fracture of a vertebra. See a "
         "doctor within days.",
@@ -205,6 +222,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "known-aortic-aneurysm-new-pain",
         "urgent",
         "Known aneurysm with new or belly pain",
+        "health.known_aortic_aneurysm and (abdomen in pain.areas or pain.duration_weeks < 6)",
         "New back pain or belly pain in someone with a known aortic aneurysm must be checked "
         "the same day by the team that watches the aneurysm or by a doctor. Call an ambulance "
         "if the pain is sudden and severe or you feel faint.",
@@ -218,6 +236,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "nerve-root-signs",
         "see_clinician",
         "Pain or pins and needles below the knee",
+        "pain.numbness_or_tingling_below_knee or below_knee in pain.areas",
         "Pain, numbness or tingling below the knee suggests an irritated nerve root rather than "
         "a muscle. Book a routine appointment with a physiotherapist or doctor; gentle exercise "
         "is fine meanwhile. Get help the same day if the leg becomes weak.",
@@ -228,6 +247,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "known-cancer",
         "see_clinician",
         "A history of cancer",
+        "red_flags.history_of_cancer",
         "Tell your doctor or cancer team about this back pain. If it becomes constant, wakes you "
         "at night, or you lose weight without trying, contact them within 24 hours.",
         ("nice-ng234-2023", "verhagen-2016"),
@@ -237,6 +257,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "unexplained-weight-loss",
         "see_clinician",
         "Unexplained weight loss",
+        "red_flags.unexplained_weight_loss",
         "Losing weight without trying should be checked by your doctor; book an appointment in "
         "the next couple of weeks.",
         MALIGNANCY,
@@ -246,6 +267,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "constant-night-pain",
         "see_clinician",
         "Constant night pain",
+        "red_flags.constant_night_pain",
         "Pain that stays constant at night whatever position you lie in should be checked by a "
         "doctor; book an appointment in the next couple of weeks.",
         MALIGNANCY,
@@ -255,6 +277,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "immunosuppressed",
         "see_clinician",
         "A weakened immune system or injected drugs",
+        "red_flags.immunosuppressed_or_iv_drug_use",
         "With a weakened immune system or injected drug use, back pain deserves a doctor's "
         "check. Go the same day if you get a fever or feel unwell.",
         ("nhs-back-pain-pathway", "finucane-2020"),
@@ -264,6 +287,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "known-aortic-aneurysm",
         "see_clinician",
         "A known aortic aneurysm",
+        "health.known_aortic_aneurysm",
         "Tell the team that watches your aneurysm about your back pain. Nothing in this program "
         "presses on your belly.",
         ("crawford-2003",),
@@ -273,6 +297,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "abdominal-pain",
         "see_clinician",
         "Pain in the belly",
+        "abdomen in pain.areas",
         "Pain in the belly can come from the organs rather than the muscles. Have it checked by "
         "a doctor; nothing in this program presses on your belly until then.",
         ("crawford-2003", "psoas-safety-rules"),
@@ -282,6 +307,8 @@ RULES: tuple[RedFlagRule, ...] = (
         "inflammatory-pattern",
         "see_clinician",
         "Signs of inflammatory back pain",
+        "person.age < 45 and pain.duration_weeks >= 12 and moving_about in "
+        "pain.better_with and night_rest in pain.worse_with",
         "Back pain for over three months that started before 45, eases with movement and is "
         "worse at night can be inflammatory (spondyloarthritis). Ask your doctor whether a "
         "rheumatology referral is right; exercise still helps.",
@@ -297,6 +324,7 @@ RULES: tuple[RedFlagRule, ...] = (
         "osteoporosis",
         "see_clinician",
         "Osteoporosis or long-term steroids",
+        "red_flags.osteoporosis_or_long_term_steroids",
         "With fragile bones, let your doctor or physiotherapist know about this back pain. "
         "Percussion massage is left out of your program.",
         ("nhs-back-pain-pathway", "percussion-device-precautions"),

@@ -125,12 +125,12 @@ def render() -> str:
         "program is still given), `self_care`. The most urgent rule that fires sets the level; "
         "a rule can supersede milder ones that say the same thing. Age alone never fires a rule.",
         "",
-        "| code | level | sign | what the person is told | supersedes | sources |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| code | level | sign | fires when | what the person is told | supersedes | sources |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in triage.RULES:
         out.append(
-            f"| `{r.code}` | {r.level} | {_cell(r.title)} | {_cell(r.message)} | "
+            f"| `{r.code}` | {r.level} | {_cell(r.title)} | {_cell(r.when)} | {_cell(r.message)} | "
             f"{', '.join(f'`{s}`' for s in r.supersedes) or '-'} | {_sources(r.sources)} |"
         )
     out += ["", "What each level tells the person to do:", ""]
