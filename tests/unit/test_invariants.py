@@ -170,3 +170,26 @@ def test_release_only_with_self_care_and_exclusions_explain_themselves(intake: I
 @given(intakes)
 def test_assessment_is_deterministic(intake: Intake) -> None:
     assert run(intake) == run(intake)
+
+
+@SETTINGS
+@given(intakes)
+def test_clinician_options_never_suggest_belly_work_where_unsafe(intake: Intake) -> None:
+    a = run(intake)
+    if a.program is None:
+        assert a.clinician_options == ()
+        return
+    h = intake.health
+    unsafe = (
+        h.pregnant
+        or h.known_aortic_aneurysm
+        or h.takes_anticoagulants
+        or h.recent_abdominal_or_hip_surgery
+        or h.abdominal_hernia
+        or "abdomen" in intake.pain.areas
+    )
+    if unsafe:
+        shown = {o.id for o in a.clinician_options}
+        for option in CATALOG.clinician_options:
+            if option.abdominal_pressure:
+                assert option.id not in shown, option.id

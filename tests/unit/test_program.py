@@ -140,3 +140,11 @@ def test_red_flag_withholds_everything() -> None:
     a = run(**LIKELY, red_flags={"saddle_numbness": True})
     assert a.program is None
     assert a.triage.level == "emergency"
+
+
+def test_hands_on_belly_work_is_not_suggested_with_an_aneurysm() -> None:
+    a = run(**LIKELY, health={"known_aortic_aneurysm": True}, pain={"duration_weeks": 40})
+    assert a.triage.level == "see_clinician"
+    shown = {o.id for o in a.clinician_options}
+    assert "manual-psoas-release" not in shown
+    assert "physiotherapy-assessment" in shown

@@ -112,6 +112,15 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
         out.append(_wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! "))
     out.append("")
 
+    if a.program is None:
+        out.append(_heading("Home program: held back"))
+        out.append(
+            _wrap(
+                "No exercises are given, and the hip-flexor signs are set aside, until a doctor "
+                "has checked the warning signs above."
+            )
+        )
+        out.append("")
     inv = a.hip_flexor_involvement
     out.append(_heading(f"Hip flexors: {inv.level} (score {inv.score})"))
     out.append(
@@ -125,18 +134,10 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
         out.append(_wrap(f"{f.message} {_cite(f.sources)}", "       ", f"  {sign:>3}  "))
     side = a.tighter_side or "neither side clearly"
     out.append(f"Tighter side: {side}")
-    out.append("")
 
+    out.append("")
     p = a.program
-    if p is None:
-        out.append(_heading("Home program: held back"))
-        out.append(
-            _wrap(
-                "No exercises are given until the warning signs above have been checked by a "
-                "doctor."
-            )
-        )
-    else:
+    if p is not None:
         out.append(_heading("Your home program"))
         out.append(
             _wrap(

@@ -6,7 +6,7 @@ from psoas.domain.assessment import Assessment, ClinicianOptionOut
 from psoas.domain.catalog import Catalog
 from psoas.domain.intake import Intake
 from psoas.domain.involvement import tighter_side, weigh
-from psoas.domain.program import build_program
+from psoas.domain.program import ABDOMINAL_PRESSURE_UNSAFE, build_program, conditions
 from psoas.domain.triage import triage
 
 NEXT_STEPS = {
@@ -30,10 +30,12 @@ def assess(intake: Intake, catalog: Catalog) -> Assessment:
     side = tighter_side(intake, involvement)
     program = build_program(intake, t, involvement, side, catalog)
     options: tuple[ClinicianOptionOut, ...] = ()
-    if involvement.level != "unlikely" or t.level != "self_care":
+    if program is not None and (involvement.level != "unlikely" or t.level != "self_care"):
+        unsafe = conditions(intake) & set(ABDOMINAL_PRESSURE_UNSAFE)
         options = tuple(
             ClinicianOptionOut(id=o.id, name=o.name, who=o.who, why=o.why, sources=o.sources)
             for o in catalog.clinician_options
+            if not (o.abdominal_pressure and unsafe)
         )
     return Assessment(
         triage=t,

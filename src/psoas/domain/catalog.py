@@ -177,6 +177,11 @@ class ClinicianOption(_Frozen):
     id: str = Field(pattern=_ID)
     name: str
     who: str = Field(description="which professional offers it")
+    abdominal_pressure: bool = Field(
+        default=False,
+        description="works into the abdomen (hands, needles): never offered where "
+        "pressing the abdomen is unsafe",
+    )
     description: str
     why: tuple[str, ...] = Field(min_length=1)
     sources: tuple[str, ...] = Field(min_length=1)
