@@ -143,7 +143,11 @@ def test_red_flag_withholds_everything() -> None:
 
 
 def test_hands_on_belly_work_is_not_suggested_with_an_aneurysm() -> None:
-    a = run(**LIKELY, health={"known_aortic_aneurysm": True}, pain={"duration_weeks": 40})
+    a = run(
+        observations=LIKELY["observations"],
+        health={"known_aortic_aneurysm": True},
+        pain={"duration_weeks": 40, "areas": ["low_back", "front_of_hip"], "side": "right"},
+    )
     assert a.triage.level == "see_clinician"
     shown = {o.id for o in a.clinician_options}
     assert "manual-psoas-release" not in shown
