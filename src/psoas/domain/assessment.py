@@ -76,6 +76,11 @@ class ProgramItem(_Out):
     equipment: tuple[str, ...]
     dose: ItemDose
     minutes_per_session: float = Field(ge=0, description="estimated time in one session")
+    progression_level: int = Field(
+        default=0,
+        ge=0,
+        description="how many steps of the catalog entry's progression list apply (0 = none)",
+    )
     why: tuple[str, ...] = Field(min_length=1)
     cautions: tuple[str, ...] = ()
     sources: tuple[str, ...] = Field(min_length=1)
