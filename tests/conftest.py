@@ -97,3 +97,72 @@ def intake_schema() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def assessment_schema() -> dict[str, Any]:
     return load_json(CONTRACTS / "assessment-v1.schema.json")
+
+
+# --- databases: every storage test runs on a SQLite file and on PostgreSQL ----------------------
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+PG_URL = os.environ.get(
+    "PSOAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _postgres_available() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:
+        return str(exc).splitlines()[0]
+
+
+def postgres_url_with_fresh_schema() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new, empty schema, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    problem = _postgres_available()
+    if problem:
+        message = (
+            f"PostgreSQL is not reachable at {PG_URL} ({problem}). Start it, or point "
+            "PSOAS_TEST_POSTGRES_URL at one, to run the PostgreSQL half of the storage tests."
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'psoas.db'}"
+    else:
+        yield from postgres_url_with_fresh_schema()
+
+
+@pytest.fixture
+def db(database_url: str):  # type: ignore[no-untyped-def]
+    from psoas.storage.db import Database
+
+    database = Database(database_url)
+    yield database
+    database.close()

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from psoas.domain.assessment import Program
+from psoas.domain.assessment import Assessment, Program
+from psoas.domain.intake import Intake
 
 Side = Literal["left", "right"]
 PainContext = Literal["daily", "before_session", "after_session"]
@@ -123,6 +124,15 @@ class BreakEvent(_Record):
     snooze_minutes: int | None = Field(default=None, ge=1, le=120)
 
 
+class StoredAssessment(_Record):
+    """An assessment as it was made: the intake, the result and when."""
+
+    id: int
+    created_at: When
+    intake: Intake
+    result: Assessment
+
+
 class Profile(_Record):
     id: int | None = None
     name: str = Field(min_length=1, max_length=80)
@@ -139,6 +149,7 @@ class History(_Record):
     format: Literal["psoas-history"] = "psoas-history"
     format_version: Literal[1] = 1
     profile: Profile
+    assessments: tuple[StoredAssessment, ...] = ()
     programs: tuple[ProgramVersion, ...] = ()
     sessions: tuple[SessionRecord, ...] = ()
     sets: tuple[SetLog, ...] = ()
@@ -152,6 +163,10 @@ class History(_Record):
         session_ids = {s.id for s in self.sessions}
         if None in session_ids:
             raise ValueError("sessions: every session in a history needs its id")
+        assessment_ids = {a.id for a in self.assessments}
+        for p in self.programs:
+            if p.assessment_id is not None and p.assessment_id not in assessment_ids:
+                raise ValueError(f"programs: unknown assessment {p.assessment_id}")
         versions = {p.version for p in self.programs}
         for s in self.sessions:
             if s.program_version not in versions:

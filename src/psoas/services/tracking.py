@@ -1,0 +1,185 @@
+"""Following a program: sessions and sets, pain, function, re-tests, breaks, history.
+
+Every function that records something commits before it returns, so that a crash a moment
+later loses nothing that was reported as saved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from psoas.domain.assessment import Assessment
+from psoas.domain.intake import Intake
+from psoas.domain.tracking import (
+    BreakEvent,
+    History,
+    PainContext,
+    PainRating,
+    Profile,
+    ProgramVersion,
+    PsfsEntry,
+    Retest,
+    SessionRecord,
+    SessionStatus,
+    SetLog,
+)
+from psoas.settings import Settings
+from psoas.storage import repo
+from psoas.storage.db import Database
+
+
+class TrackingError(ValueError):
+    """Something a person asked for that cannot be done, with a message saying why."""
+
+
+def open_database(url: str | None = None) -> Database:
+    return Database(url or Settings().resolved_database_url())
+
+
+def _profile(db: Database, name: str) -> Profile:
+    with db.session() as s:
+        found = repo.find_profile(s, name=name)
+    if found is None:
+        raise TrackingError(
+            f"profile {name!r}: no such profile yet. Run `psoas assess --save --profile {name}` "
+            "first."
+        )
+    return found
+
+
+def _pid(profile: Profile) -> int:
+    assert profile.id is not None
+    return profile.id
+
+
+def save_assessment(
+    db: Database, *, profile_name: str, intake: Intake, assessment: Assessment, now: datetime
+) -> ProgramVersion | None:
+    """Keep the intake and result as they were; a program (if any) becomes the next version."""
+    with db.session() as s, s.begin():
+        profile = repo.get_or_create_profile(s, name=profile_name, now=now)
+        assessment_id = repo.save_assessment(
+            s, profile_id=_pid(profile), intake=intake, assessment=assessment, now=now
+        )
+        if assessment.program is None:
+            return None
+        first = repo.current_program(s, profile_id=_pid(profile)) is None
+        return repo.add_program_version(
+            s,
+            profile_id=_pid(profile),
+            program=assessment.program,
+            reason="first program, from the assessment" if first else "new assessment",
+            catalog_version=assessment.catalog_version,
+            assessment_id=assessment_id,
+            now=now,
+        )
+
+
+def current_program(db: Database, *, profile_name: str) -> ProgramVersion:
+    profile = _profile(db, profile_name)
+    with db.session() as s:
+        version = repo.current_program(s, profile_id=_pid(profile))
+        latest = repo.latest_assessment(s, profile_id=_pid(profile))
+    if latest is not None and latest[1].program is None:
+        level = latest[1].triage.level
+        raise TrackingError(
+            f"profile {profile_name!r}: the latest assessment found warning signs ({level}); "
+            "the home program is held back until a doctor has checked them and you assess again."
+        )
+    if version is None:
+        raise TrackingError(f"profile {profile_name!r}: no program saved yet.")
+    return version
+
+
+def start_session(
+    db: Database, *, profile_name: str, now: datetime
+) -> tuple[SessionRecord, ProgramVersion]:
+    version = current_program(db, profile_name=profile_name)
+    profile = _profile(db, profile_name)
+    with db.session() as s, s.begin():
+        record = repo.start_session(
+            s, profile_id=_pid(profile), program_version=version.version, now=now
+        )
+    return record, version
+
+
+def log_set(db: Database, *, entry: SetLog) -> bool:
+    """Save one completed set at once. False if that set (its key) was already saved."""
+    with db.session() as s, s.begin():
+        try:
+            version = repo.program_version_for_session(s, session_id=entry.session_id)
+        except repo.NotFound as exc:
+            raise TrackingError(f"session {entry.session_id}: no such session") from exc
+        if entry.item_id not in {i.id for i in version.program.items}:
+            raise TrackingError(f"item {entry.item_id!r}: not part of this session's program")
+        return repo.log_set(s, entry=entry)
+
+
+def finish_session(db: Database, *, session_id: int, status: SessionStatus, now: datetime) -> None:
+    with db.session() as s, s.begin():
+        repo.end_session(s, session_id=session_id, status=status, now=now)
+
+
+def log_pain(
+    db: Database,
+    *,
+    profile_name: str,
+    score: int,
+    now: datetime,
+    context: PainContext = "daily",
+    session_id: int | None = None,
+) -> PainRating:
+    rating = PainRating(at=now, score=score, context=context, session_id=session_id)
+    profile = _profile(db, profile_name)
+    with db.session() as s, s.begin():
+        repo.add_pain(s, profile_id=_pid(profile), rating=rating)
+    return rating
+
+
+def log_psfs(db: Database, *, profile_name: str, entry: PsfsEntry) -> None:
+    profile = _profile(db, profile_name)
+    with db.session() as s, s.begin():
+        repo.add_psfs(s, profile_id=_pid(profile), entry=entry)
+
+
+def log_retest(db: Database, *, profile_name: str, retest: Retest) -> None:
+    profile = _profile(db, profile_name)
+    with db.session() as s, s.begin():
+        repo.add_retest(s, profile_id=_pid(profile), retest=retest)
+
+
+def record_break(db: Database, *, profile_name: str, event: BreakEvent) -> None:
+    profile = _profile(db, profile_name)
+    with db.session() as s, s.begin():
+        repo.add_break(s, profile_id=_pid(profile), event=event)
+
+
+def breaks_since(db: Database, *, profile_name: str, since: datetime) -> list[BreakEvent]:
+    profile = _profile(db, profile_name)
+    with db.session() as s:
+        return repo.breaks_since(s, profile_id=_pid(profile), since=since)
+
+
+def history(db: Database, *, profile_name: str) -> History:
+    profile = _profile(db, profile_name)
+    with db.session() as s:
+        return repo.load_history(s, profile_id=_pid(profile))
+
+
+def restore(db: Database, *, backup: History, name: str | None = None) -> Profile:
+    target = name or backup.profile.name
+    with db.session() as s:
+        if repo.find_profile(s, name=target) is not None:
+            raise TrackingError(
+                f"profile {target!r} already exists; import under another name with --name"
+            )
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with db.session() as s, s.begin():
+            return repo.restore_history(s, history=backup, name=target)
+    except IntegrityError as exc:
+        raise TrackingError(
+            "this backup's sets are already in the database (their keys exist); nothing was "
+            "imported"
+        ) from exc

@@ -1,0 +1,458 @@
+"""Repositories: keyword-only functions that take a SQLAlchemy session and return domain objects.
+
+Nothing here commits on its own except where a function says so; callers (services) own the
+transaction. Nothing a person logged is ever updated in place or deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from psoas.domain.assessment import Assessment, Program
+from psoas.domain.intake import Intake
+from psoas.domain.tracking import (
+    BreakEvent,
+    History,
+    PainRating,
+    Profile,
+    ProgramVersion,
+    PsfsEntry,
+    Retest,
+    SessionRecord,
+    SessionStatus,
+    SetLog,
+    StoredAssessment,
+)
+from psoas.storage.tables import (
+    AssessmentRow,
+    BreakRow,
+    PainRow,
+    ProfileRow,
+    ProgramVersionRow,
+    PsfsRow,
+    RetestRow,
+    SessionRow,
+    SetLogRow,
+)
+
+
+class NotFound(LookupError):
+    pass
+
+
+# --- profiles -----------------------------------------------------------------------------------
+
+
+def _profile(row: ProfileRow) -> Profile:
+    return Profile(id=row.id, name=row.name, created_at=row.created_at)
+
+
+def create_profile(db: Session, *, name: str, now: datetime) -> Profile:
+    row = ProfileRow(name=Profile(name=name, created_at=now).name, created_at=now)
+    db.add(row)
+    db.flush()
+    return _profile(row)
+
+
+def find_profile(db: Session, *, name: str) -> Profile | None:
+    row = db.scalar(select(ProfileRow).where(ProfileRow.name == name))
+    return _profile(row) if row else None
+
+
+def get_or_create_profile(db: Session, *, name: str, now: datetime) -> Profile:
+    found = find_profile(db, name=name)
+    if found:
+        return found
+    try:
+        with db.begin_nested():
+            return create_profile(db, name=name, now=now)
+    except IntegrityError:  # created by another process a moment ago
+        found = find_profile(db, name=name)
+        assert found is not None
+        return found
+
+
+def list_profiles(db: Session) -> list[Profile]:
+    return [_profile(r) for r in db.scalars(select(ProfileRow).order_by(ProfileRow.name))]
+
+
+# --- assessments and programs --------------------------------------------------------------------
+
+
+def save_assessment(
+    db: Session, *, profile_id: int, intake: Intake, assessment: Assessment, now: datetime
+) -> int:
+    row = AssessmentRow(
+        profile_id=profile_id,
+        created_at=now,
+        catalog_version=assessment.catalog_version,
+        triage_level=assessment.triage.level,
+        intake=intake.model_dump(mode="json", exclude_unset=True),
+        result=assessment.model_dump(mode="json"),
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
+def latest_assessment(db: Session, *, profile_id: int) -> tuple[Intake, Assessment] | None:
+    row = db.scalar(
+        select(AssessmentRow)
+        .where(AssessmentRow.profile_id == profile_id)
+        .order_by(AssessmentRow.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    return Intake.model_validate(row.intake), Assessment.model_validate(row.result)
+
+
+def assessments(db: Session, *, profile_id: int) -> list[StoredAssessment]:
+    rows = db.scalars(
+        select(AssessmentRow)
+        .where(AssessmentRow.profile_id == profile_id)
+        .order_by(AssessmentRow.id)
+    )
+    return [
+        StoredAssessment(
+            id=r.id,
+            created_at=r.created_at,
+            intake=Intake.model_validate(r.intake),
+            result=Assessment.model_validate(r.result),
+        )
+        for r in rows
+    ]
+
+
+def _program_version(row: ProgramVersionRow) -> ProgramVersion:
+    return ProgramVersion(
+        version=row.version,
+        created_at=row.created_at,
+        reason=row.reason,
+        sources=tuple(row.sources),
+        program=Program.model_validate(row.program),
+        catalog_version=row.catalog_version,
+        assessment_id=row.assessment_id,
+    )
+
+
+def add_program_version(
+    db: Session,
+    *,
+    profile_id: int,
+    program: Program,
+    reason: str,
+    sources: tuple[str, ...] = (),
+    catalog_version: str,
+    assessment_id: int | None = None,
+    now: datetime,
+) -> ProgramVersion:
+    """Store a new version; earlier versions stay as they were."""
+    latest = db.scalar(
+        select(func.max(ProgramVersionRow.version)).where(
+            ProgramVersionRow.profile_id == profile_id
+        )
+    )
+    version = ProgramVersion(
+        version=(latest or 0) + 1,
+        created_at=now,
+        reason=reason,
+        sources=sources,
+        program=program,
+        catalog_version=catalog_version,
+        assessment_id=assessment_id,
+    )
+    db.add(
+        ProgramVersionRow(
+            profile_id=profile_id,
+            version=version.version,
+            created_at=now,
+            reason=reason,
+            sources=list(sources),
+            catalog_version=catalog_version,
+            assessment_id=assessment_id,
+            program=program.model_dump(mode="json"),
+        )
+    )
+    db.flush()
+    return version
+
+
+def current_program(db: Session, *, profile_id: int) -> ProgramVersion | None:
+    row = db.scalar(
+        select(ProgramVersionRow)
+        .where(ProgramVersionRow.profile_id == profile_id)
+        .order_by(ProgramVersionRow.version.desc())
+        .limit(1)
+    )
+    return _program_version(row) if row else None
+
+
+def program_version_for_session(db: Session, *, session_id: int) -> ProgramVersion:
+    """The program version a session was started with."""
+    row = db.scalar(
+        select(ProgramVersionRow)
+        .join(
+            SessionRow,
+            (SessionRow.profile_id == ProgramVersionRow.profile_id)
+            & (SessionRow.program_version == ProgramVersionRow.version),
+        )
+        .where(SessionRow.id == session_id)
+    )
+    if row is None:
+        raise NotFound(f"session {session_id}")
+    return _program_version(row)
+
+
+def program_versions(db: Session, *, profile_id: int) -> list[ProgramVersion]:
+    rows = db.scalars(
+        select(ProgramVersionRow)
+        .where(ProgramVersionRow.profile_id == profile_id)
+        .order_by(ProgramVersionRow.version)
+    )
+    return [_program_version(r) for r in rows]
+
+
+# --- sessions and sets ---------------------------------------------------------------------------
+
+
+def _session(row: SessionRow) -> SessionRecord:
+    return SessionRecord(
+        id=row.id,
+        program_version=row.program_version,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        status=row.status,  # type: ignore[arg-type]
+    )
+
+
+def start_session(
+    db: Session, *, profile_id: int, program_version: int, now: datetime
+) -> SessionRecord:
+    row = SessionRow(
+        profile_id=profile_id, program_version=program_version, started_at=now, status="in_progress"
+    )
+    db.add(row)
+    db.flush()
+    return _session(row)
+
+
+def end_session(db: Session, *, session_id: int, status: SessionStatus, now: datetime) -> None:
+    row = db.get(SessionRow, session_id)
+    if row is None:
+        raise NotFound(f"session {session_id}")
+    if row.status == "in_progress":  # a finished session is never rewritten
+        row.status = status
+        row.ended_at = now
+        db.flush()
+
+
+def get_session(db: Session, *, session_id: int) -> SessionRecord:
+    row = db.get(SessionRow, session_id)
+    if row is None:
+        raise NotFound(f"session {session_id}")
+    return _session(row)
+
+
+def log_set(db: Session, *, entry: SetLog) -> bool:
+    """Store one completed set. Returns False (and stores nothing) if its key is already there."""
+    if db.scalar(select(SetLogRow.id).where(SetLogRow.key == entry.key)) is not None:
+        return False
+    try:
+        with db.begin_nested():
+            db.add(SetLogRow(**entry.model_dump()))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _set(row: SetLogRow) -> SetLog:
+    return SetLog(
+        session_id=row.session_id,
+        item_id=row.item_id,
+        side=row.side,  # type: ignore[arg-type]
+        set_number=row.set_number,
+        hold_seconds=row.hold_seconds,
+        reps=row.reps,
+        minutes=row.minutes,
+        completed_at=row.completed_at,
+        key=row.key,
+    )
+
+
+def sets_for_session(db: Session, *, session_id: int) -> list[SetLog]:
+    rows = db.scalars(
+        select(SetLogRow).where(SetLogRow.session_id == session_id).order_by(SetLogRow.id)
+    )
+    return [_set(r) for r in rows]
+
+
+# --- pain, function, re-tests, breaks ------------------------------------------------------------
+
+
+def add_pain(db: Session, *, profile_id: int, rating: PainRating) -> None:
+    db.add(PainRow(profile_id=profile_id, **rating.model_dump()))
+    db.flush()
+
+
+def add_psfs(db: Session, *, profile_id: int, entry: PsfsEntry) -> None:
+    db.add(
+        PsfsRow(
+            profile_id=profile_id,
+            at=entry.at,
+            activities=[a.model_dump() for a in entry.activities],
+        )
+    )
+    db.flush()
+
+
+def add_retest(db: Session, *, profile_id: int, retest: Retest) -> None:
+    measures = retest.model_dump(exclude={"at"}, exclude_none=True)
+    db.add(RetestRow(profile_id=profile_id, at=retest.at, measures=measures))
+    db.flush()
+
+
+def add_break(db: Session, *, profile_id: int, event: BreakEvent) -> None:
+    db.add(BreakRow(profile_id=profile_id, **event.model_dump()))
+    db.flush()
+
+
+def breaks_since(db: Session, *, profile_id: int, since: datetime) -> list[BreakEvent]:
+    rows = db.scalars(
+        select(BreakRow)
+        .where(BreakRow.profile_id == profile_id, BreakRow.at >= since)
+        .order_by(BreakRow.at, BreakRow.id)
+    )
+    return [_break(r) for r in rows]
+
+
+def _break(row: BreakRow) -> BreakEvent:
+    return BreakEvent(
+        at=row.at,
+        kind=row.kind,  # type: ignore[arg-type]
+        movement_id=row.movement_id,
+        snooze_minutes=row.snooze_minutes,
+    )
+
+
+# --- the whole history ---------------------------------------------------------------------------
+
+
+def load_history(db: Session, *, profile_id: int) -> History:
+    """Everything stored for one profile, in time order, as domain records."""
+    profile_row = db.get(ProfileRow, profile_id)
+    if profile_row is None:
+        raise NotFound(f"profile {profile_id}")
+    sessions = list(
+        db.scalars(
+            select(SessionRow)
+            .where(SessionRow.profile_id == profile_id)
+            .order_by(SessionRow.started_at, SessionRow.id)
+        )
+    )
+    session_ids = [s.id for s in sessions]
+    sets: list[SetLogRow] = []
+    if session_ids:
+        sets = list(
+            db.scalars(
+                select(SetLogRow)
+                .join(SessionRow, SessionRow.id == SetLogRow.session_id)
+                .where(SessionRow.profile_id == profile_id)
+                .order_by(SetLogRow.completed_at, SetLogRow.id)
+            )
+        )
+    pain = db.scalars(
+        select(PainRow).where(PainRow.profile_id == profile_id).order_by(PainRow.at, PainRow.id)
+    )
+    psfs = db.scalars(
+        select(PsfsRow).where(PsfsRow.profile_id == profile_id).order_by(PsfsRow.at, PsfsRow.id)
+    )
+    retests = db.scalars(
+        select(RetestRow)
+        .where(RetestRow.profile_id == profile_id)
+        .order_by(RetestRow.at, RetestRow.id)
+    )
+    breaks = db.scalars(
+        select(BreakRow).where(BreakRow.profile_id == profile_id).order_by(BreakRow.at, BreakRow.id)
+    )
+    return History(
+        profile=_profile(profile_row),
+        assessments=tuple(assessments(db, profile_id=profile_id)),
+        programs=tuple(program_versions(db, profile_id=profile_id)),
+        sessions=tuple(_session(s) for s in sessions),
+        sets=tuple(_set(s) for s in sets),
+        pain=tuple(
+            PainRating(at=p.at, score=p.score, context=p.context, session_id=p.session_id)  # type: ignore[arg-type]
+            for p in pain
+        ),
+        psfs=tuple(PsfsEntry(at=p.at, activities=p.activities) for p in psfs),  # type: ignore[arg-type]
+        retests=tuple(Retest(at=r.at, **r.measures) for r in retests),
+        breaks=tuple(_break(b) for b in breaks),
+    )
+
+
+def restore_history(db: Session, *, history: History, name: str | None = None) -> Profile:
+    """Write a history under a new profile (ids remapped). Fails if the name is taken."""
+    profile = create_profile(db, name=name or history.profile.name, now=history.profile.created_at)
+    assert profile.id is not None
+    assessment_ids: dict[int, int] = {}
+    for stored in history.assessments:
+        assessment_ids[stored.id] = save_assessment(
+            db,
+            profile_id=profile.id,
+            intake=stored.intake,
+            assessment=stored.result,
+            now=stored.created_at,
+        )
+    for version in history.programs:
+        db.add(
+            ProgramVersionRow(
+                profile_id=profile.id,
+                version=version.version,
+                created_at=version.created_at,
+                reason=version.reason,
+                sources=list(version.sources),
+                catalog_version=version.catalog_version,
+                assessment_id=assessment_ids.get(version.assessment_id)
+                if version.assessment_id is not None
+                else None,
+                program=version.program.model_dump(mode="json"),
+            )
+        )
+    new_ids: dict[int, int] = {}
+    for s in history.sessions:
+        row = SessionRow(
+            profile_id=profile.id,
+            program_version=s.program_version,
+            started_at=s.started_at,
+            ended_at=s.ended_at,
+            status=s.status,
+        )
+        db.add(row)
+        db.flush()
+        assert s.id is not None
+        new_ids[s.id] = row.id
+    for entry in history.sets:
+        data: dict[str, Any] = entry.model_dump()
+        data["session_id"] = new_ids[entry.session_id]
+        db.add(SetLogRow(**data))
+    for p in history.pain:
+        sid = new_ids[p.session_id] if p.session_id is not None else None
+        db.add(
+            PainRow(
+                profile_id=profile.id, at=p.at, score=p.score, context=p.context, session_id=sid
+            )
+        )
+    for entry_psfs in history.psfs:
+        add_psfs(db, profile_id=profile.id, entry=entry_psfs)
+    for r in history.retests:
+        add_retest(db, profile_id=profile.id, retest=r)
+    for b in history.breaks:
+        db.add(BreakRow(profile_id=profile.id, **b.model_dump()))
+    db.flush()
+    return profile
