@@ -483,7 +483,7 @@ def test_text_numbers_each_item_with_steps_reasons_and_sources(
     headers = [f"{n}. {item['name']}" for n, item in enumerate(items, 1)]
     starts = []
     for header in headers:
-        match = re.search(rf"^{re.escape(header)}\b", office_text, re.MULTILINE)
+        match = re.search(rf"^{re.escape(header)}  \(", office_text, re.MULTILINE)
         assert match, f"item {header!r} is not printed"
         starts.append(match.start())
     assert starts == sorted(starts), "the items are printed in the program's order"

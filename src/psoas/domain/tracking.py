@@ -174,7 +174,7 @@ class History(_Record):
         for log in self.sets:
             if log.session_id not in session_ids:
                 raise ValueError(f"sets: unknown session {log.session_id}")
-        for p in self.pain:
-            if p.session_id is not None and p.session_id not in session_ids:
-                raise ValueError(f"pain: unknown session {p.session_id}")
+        for rating in self.pain:
+            if rating.session_id is not None and rating.session_id not in session_ids:
+                raise ValueError(f"pain: unknown session {rating.session_id}")
         return self
