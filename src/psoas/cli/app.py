@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from psoas.cli import tracking as tracking_cli
+from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
 
 app = typer.Typer(
     name="psoas",
@@ -22,29 +24,9 @@ catalog_app = typer.Typer(help="The exercises and protocols psoas draws on.", no
 app.add_typer(catalog_app, name="catalog")
 
 
-class Format(enum.StrEnum):
-    text = "text"
-    json = "json"
-
-
 class SchemaName(enum.StrEnum):
     intake = "intake"
     assessment = "assessment"
-
-
-FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="text for people, json for scripts")
-]
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _fail(lines: list[str], code: int = 2) -> typer.Exit:
-    for line in lines:
-        typer.echo(line, err=True)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -59,6 +41,15 @@ def assess(
         ),
     ] = None,
     format: FormatOption = Format.text,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="keep the intake, the result and the program under --profile, to follow it "
+            "with `psoas session`",
+        ),
+    ] = False,
+    profile: ProfileOption = None,
 ) -> None:
     """Assess an intake: warning signs, hip-flexor signs, tighter side and a home program."""
     from psoas.services.assessment import IntakeError, parse_intake, run_assessment
@@ -73,14 +64,36 @@ def assess(
         try:
             raw = sys.stdin.buffer.read() if input == "-" else Path(input).read_bytes()
         except OSError as exc:
-            raise _fail([f"--input: cannot read {input}: {exc.strerror}"]) from exc
+            raise fail([f"--input: cannot read {input}: {exc.strerror}"]) from exc
         try:
             intake = parse_intake(raw)
         except IntakeError as exc:
-            raise _fail(exc.problems) from exc
+            raise fail(exc.problems) from exc
     assessment = run_assessment(intake)
+    if input is None and not save and sys.stdin.isatty() and assessment.program is not None:
+        save = typer.confirm("Save this program to follow it with `psoas session`?", default=True)
+    if save:
+        from datetime import UTC, datetime
+
+        from psoas.services.tracking import open_database, save_assessment
+
+        name = profile_name(profile)
+        version = save_assessment(
+            open_database(),
+            profile_name=name,
+            intake=intake,
+            assessment=assessment,
+            now=datetime.now(UTC),
+        )
+        note = (
+            f"Saved for profile {name!r}: program version {version.version}. Next: `psoas session`."
+            if version
+            else f"Saved for profile {name!r}; no program is given until the warning signs "
+            "are checked."
+        )
+        typer.echo(note, err=True)
     if format is Format.json:
-        _echo_json(assessment.model_dump(mode="json"))
+        echo_json(assessment.model_dump(mode="json"))
     else:
         from psoas.catalog import load_catalog
         from psoas.cli.format import format_assessment
@@ -102,9 +115,9 @@ def catalog_list(
     catalog = load_catalog()
     items = [e for e in catalog.exercises if category is None or e.category == category]
     if category is not None and not items:
-        raise _fail([f"--category: no exercises in category {category!r}"])
+        raise fail([f"--category: no exercises in category {category!r}"])
     if format is Format.json:
-        _echo_json(
+        echo_json(
             {
                 "version": catalog.version,
                 "exercises": [e.model_dump(mode="json") for e in items],
@@ -136,9 +149,9 @@ def catalog_show(
         ex = catalog.exercise(exercise_id)
     except KeyError as exc:
         known = ", ".join(e.id for e in catalog.exercises)
-        raise _fail([f"ID: no exercise {exercise_id!r}. Known ids: {known}"]) from exc
+        raise fail([f"ID: no exercise {exercise_id!r}. Known ids: {known}"]) from exc
     if format is Format.json:
-        _echo_json(ex.model_dump(mode="json"))
+        echo_json(ex.model_dump(mode="json"))
     else:
         typer.echo(format_exercise(ex, catalog))
 
@@ -151,7 +164,7 @@ def sources(format: FormatOption = Format.text) -> None:
 
     refs = load_catalog().references
     if format is Format.json:
-        _echo_json([r.model_dump(mode="json") for r in refs])
+        echo_json([r.model_dump(mode="json") for r in refs])
     else:
         typer.echo(format_sources(refs))
 
@@ -161,7 +174,15 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="intake or assessment
     """Print the JSON Schema psoas generates for its intake or its assessment."""
     from psoas.services.schemas import json_schema
 
-    _echo_json(json_schema(name.value))
+    echo_json(json_schema(name.value))
+
+
+app.command()(tracking_cli.session)
+app.command()(tracking_cli.breaks)
+app.add_typer(tracking_cli.log_app, name="log")
+app.command()(tracking_cli.export)
+app.command("import")(tracking_cli.import_)
+app.command()(tracking_cli.profiles)
 
 
 def main() -> None:

@@ -1,0 +1,243 @@
+"""The guided session in the terminal: countdowns, sides and sets, paced breathing, spoken cues.
+
+Keys while it runs: p (or space) pause and resume, n skip this set, s skip this exercise,
+q quit. Every completed set is saved the moment it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.live import Live
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from psoas.domain.session_plan import Step
+
+#: Paced breathing for releases: in for 4 s, out (sink deeper) for 6 s.
+BREATH_IN, BREATH_OUT = 4, 6
+
+
+class Speaker:
+    """Speaks cues with espeak-ng when it is installed; silent otherwise; never fails."""
+
+    def __init__(self, enabled: bool = True):
+        self.command = None
+        if enabled:
+            self.command = shutil.which("espeak-ng") or shutil.which("espeak")
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.command is not None
+
+    def say(self, text: str) -> None:
+        if not self.command:
+            return
+        with contextlib.suppress(OSError):
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.terminate()
+            self._proc = subprocess.Popen(
+                [self.command, "-s", "150", text],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
+
+
+class Keys:
+    """Single key presses from a terminal without waiting for Enter; nothing when not a tty."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stdin.isatty()
+        self._saved: list[object] | None = None
+
+    def __enter__(self) -> Keys:
+        if self.tty:
+            import termios
+            import tty
+
+            fd = sys.stdin.fileno()
+            self._saved = termios.tcgetattr(fd)
+            tty.setcbreak(fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tty and self._saved is not None:
+            import termios
+
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
+
+    def read(self) -> str | None:
+        if not self.tty:
+            return None
+        ready, _, _ = select.select([sys.stdin], [], [], 0)
+        if ready:
+            return os.read(sys.stdin.fileno(), 1).decode(errors="ignore").lower()
+        return None
+
+
+@dataclass
+class Outcome:
+    completed: list[Step] = field(default_factory=list)
+    quit: bool = False
+
+
+class Player:
+    """Runs steps with countdowns; ``save`` is called for each set as soon as it is done."""
+
+    def __init__(
+        self,
+        console: Console,
+        speaker: Speaker,
+        keys: Keys,
+        *,
+        speed: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.console = console
+        self.speaker = speaker
+        self.keys = keys
+        self.speed = max(speed, 0.001)
+        self.sleep = sleep
+        self.now = now
+
+    def run(self, steps: list[Step], save: Callable[[Step, datetime], None]) -> Outcome:
+        outcome = Outcome()
+        skip_item: str | None = None
+        for index, step in enumerate(steps):
+            if skip_item == step.item_id:
+                continue
+            skip_item = None
+            if step.first_of_item:
+                self._introduce(step)
+            result = self._countdown(step, "get ready", step.get_ready_seconds, index, len(steps))
+            if result == "work":
+                self.speaker.say(step.announcement())
+                result = self._countdown(step, "work", step.work_seconds, index, len(steps))
+            if result == "quit":
+                outcome.quit = True
+                break
+            if result == "skip_item":
+                skip_item = step.item_id
+                self.console.print(f"  skipped the rest of {step.name}")
+                continue
+            if result == "skip_set":
+                self.console.print(f"  skipped {step.key_part}")
+                continue
+            save(step, self.now())
+            outcome.completed.append(step)
+            side = f" {step.side}" if step.side else ""
+            self.console.print(
+                f"  [green]saved[/green] {step.name}{side}, set {step.set_number} of "
+                f"{step.sets_on_this_side}"
+            )
+            last_of_side = step.set_number == step.sets_on_this_side
+            rest = step.rest_seconds and not (last_of_side and self._next_is_new(steps, index))
+            if (
+                rest
+                and self._countdown(step, "rest", step.rest_seconds, index, len(steps)) == "quit"
+            ):
+                outcome.quit = True
+                break
+        return outcome
+
+    @staticmethod
+    def _next_is_new(steps: list[Step], index: int) -> bool:
+        return index + 1 >= len(steps) or steps[index + 1].item_id != steps[index].item_id
+
+    def _introduce(self, step: Step) -> None:
+        self.console.rule(f"[bold]{step.name}")
+        if step.breathing:
+            self.console.print(Text("Breathing: " + step.breathing, style="cyan"))
+        self.speaker.say(step.name)
+
+    def _ticks(self, seconds: int) -> Iterator[float]:
+        """Remaining seconds, a tenth of a (possibly accelerated) second apart."""
+        remaining = float(seconds)
+        while remaining > 0:
+            yield remaining
+            self.sleep(0.1 / self.speed)
+            remaining -= 0.1
+
+    def _panel(
+        self,
+        step: Step,
+        phase: str,
+        remaining: float,
+        total: int,
+        index: int,
+        count: int,
+        paused: bool,
+    ) -> Panel:
+        table = Table.grid(padding=(0, 1))
+        side = f" - {step.side} side" if step.side else ""
+        table.add_row(Text(f"{step.name}{side}", style="bold"))
+        what = {"get ready": "Get ready", "work": _work_label(step), "rest": "Rest"}[phase]
+        table.add_row(f"{what}   set {step.set_number} of {step.sets_on_this_side}")
+        table.add_row(ProgressBar(total=max(total, 1), completed=total - remaining, width=40))
+        table.add_row(Text(f"{int(remaining + 0.99)} s", style="bold yellow"))
+        if phase == "work" and step.category == "release":
+            table.add_row(Text(_breath_cue(total - remaining), style="cyan"))
+        elif phase == "work" and step.cue:
+            table.add_row(Text(step.cue, style="dim"))
+        status = (
+            "PAUSED - press p to go on"
+            if paused
+            else "p pause  n skip set  s skip exercise  q quit"
+        )
+        table.add_row(Text(status, style="dim"))
+        return Panel(table, title=f"step {index + 1} of {count}")
+
+    def _countdown(self, step: Step, phase: str, seconds: int, index: int, count: int) -> str:
+        paused = False
+        with Live(console=self.console, refresh_per_second=8, transient=True) as live:
+            ticks = self._ticks(seconds)
+            remaining: float | None = float(seconds)
+            while remaining is not None:
+                live.update(self._panel(step, phase, remaining, seconds, index, count, paused))
+                key = self.keys.read()
+                if key in ("p", " "):
+                    paused = not paused
+                    self.speaker.say("paused" if paused else "go on")
+                elif key == "q":
+                    return "quit"
+                elif key == "n":
+                    return "skip_set"
+                elif key == "s":
+                    return "skip_item"
+                if paused:
+                    self.sleep(0.1 / self.speed)
+                    continue
+                remaining = next(ticks, None)
+        if phase == "work" and step.kind == "hold":
+            self.speaker.say("and relax")
+        return "work" if phase == "get ready" else "done"
+
+
+def _work_label(step: Step) -> str:
+    if step.kind == "hold":
+        return f"Hold {step.hold_seconds} s" + (f" x {step.reps}" if step.reps else "")
+    if step.kind == "reps":
+        return f"{step.reps} slow repetitions"
+    return "Release"
+
+
+def _breath_cue(elapsed: float) -> str:
+    phase = elapsed % (BREATH_IN + BREATH_OUT)
+    if phase < BREATH_IN:
+        return "Breathe in slowly..."
+    return "Breathe out - sink a little deeper"

@@ -1,0 +1,399 @@
+"""Terminal commands for following a program: session, breaks, log, progress, export, import."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
+
+log_app = typer.Typer(help="Log pain, the functional scale or a re-test.", no_args_is_help=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _db():  # type: ignore[no-untyped-def]
+    from psoas.services.tracking import open_database
+
+    return open_database()
+
+
+def _tracking_errors():  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from psoas.services.tracking import TrackingError
+
+    return (TrackingError, ValidationError)
+
+
+def _validation_lines(exc: Exception) -> list[str]:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        from psoas.domain.intake import describe_errors
+
+        return describe_errors(exc)
+    return [str(exc)]
+
+
+def session(
+    profile: ProfileOption = None,
+    pain_before: Annotated[
+        int | None, typer.Option(min=0, max=10, help="pain now, 0-10 (asked if not given)")
+    ] = None,
+    pain_after: Annotated[
+        int | None, typer.Option(min=0, max=10, help="pain after, 0-10 (asked if not given)")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no spoken cues")] = False,
+    speed: Annotated[float, typer.Option(hidden=True, help="time multiplier, for tests")] = 1.0,
+) -> None:
+    """Lead today's session: steps, countdowns, sides and sets, breathing and spoken cues."""
+    from rich.console import Console
+
+    from psoas.catalog import load_catalog
+    from psoas.cli.player import Keys, Player, Speaker
+    from psoas.domain.session_plan import session_steps
+    from psoas.domain.tracking import SetLog
+    from psoas.services import tracking
+
+    name = profile_name(profile)
+    console = Console(highlight=False)
+    db = _db()
+    try:
+        record, version = tracking.start_session(db, profile_name=name, now=_now())
+    except _tracking_errors() as exc:
+        raise fail(_validation_lines(exc)) from exc
+    assert record.id is not None
+    session_id = record.id
+    catalog = load_catalog()
+    steps = session_steps(version.program, catalog)
+    minutes = sum(s.get_ready_seconds + s.work_seconds + s.rest_seconds for s in steps) / 60
+    console.print(
+        f"[bold]Session for {name}[/bold]: program version {version.version}, "
+        f"{len(steps)} sets, about {minutes:.0f} minutes. Every finished set is saved at once."
+    )
+    interactive = sys.stdin.isatty()
+    if pain_before is None and interactive:
+        pain_before = (
+            typer.prompt("Pain right now, 0-10 (Enter to skip)", default="", show_default=False)
+            or None
+        )
+        pain_before = _rating(pain_before)
+    if pain_before is not None:
+        tracking.log_pain(
+            db,
+            profile_name=name,
+            score=pain_before,
+            context="before_session",
+            session_id=session_id,
+            now=_now(),
+        )
+
+    def save(step, at: datetime) -> None:  # type: ignore[no-untyped-def]
+        tracking.log_set(
+            db,
+            entry=SetLog(
+                session_id=session_id,
+                item_id=step.item_id,
+                side=step.side,
+                set_number=step.set_number,
+                hold_seconds=step.hold_seconds if step.kind == "hold" else None,
+                reps=step.reps if step.kind == "reps" else None,
+                minutes=round(step.work_seconds / 60, 2) if step.kind == "timed" else None,
+                completed_at=at,
+                key=f"s{session_id}:{step.key_part}",
+            ),
+        )
+
+    speaker = Speaker(enabled=not quiet)
+    with Keys() as keys:
+        outcome = Player(console, speaker, keys, speed=speed).run(steps, save)
+    status = "quit" if outcome.quit else "completed"
+    tracking.finish_session(db, session_id=session_id, status=status, now=_now())
+    if pain_after is None and interactive:
+        pain_after = _rating(
+            typer.prompt("Pain now, 0-10 (Enter to skip)", default="", show_default=False) or None
+        )
+    if pain_after is not None:
+        tracking.log_pain(
+            db,
+            profile_name=name,
+            score=pain_after,
+            context="after_session",
+            session_id=session_id,
+            now=_now(),
+        )
+    console.print(
+        f"{'Stopped' if outcome.quit else 'Done'}: {len(outcome.completed)} of {len(steps)} sets "
+        "saved. Posture habits and movement breaks carry on through the day "
+        "(`psoas breaks` coaches them)."
+    )
+
+
+def _rating(raw: Any) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 <= value <= 10 else None
+
+
+def breaks(
+    profile: ProfileOption = None,
+    interval: Annotated[
+        int | None,
+        typer.Option(min=10, max=120, help="minutes between breaks (default: the program's)"),
+    ] = None,
+    start: Annotated[str, typer.Option(help="working hours start, HH:MM")] = "09:00",
+    end: Annotated[str, typer.Option(help="working hours end, HH:MM")] = "17:30",
+    weekends: Annotated[bool, typer.Option(help="also coach on Saturday and Sunday")] = False,
+    pause: Annotated[
+        int | None,
+        typer.Option(min=1, max=480, help="pause the coach for this many minutes and exit"),
+    ] = None,
+    once: Annotated[bool, typer.Option(help="wait for one break, record the answer, exit")] = False,
+    answer: Annotated[
+        str | None, typer.Option(help="answer without asking: taken, snoozed or skipped")
+    ] = None,
+    no_wait: Annotated[bool, typer.Option(hidden=True, help="prompt at once, for tests")] = False,
+) -> None:
+    """Coach breaks from sitting: a reminder every N minutes with a short movement to do.
+
+    Answer t (taken), s (snooze 10 minutes) or k (skip). Everything is recorded, so stopping
+    and starting again never loses count.
+    """
+    from psoas.services import breaks as coach
+
+    name = profile_name(profile)
+    db = _db()
+    try:
+        plan = coach.plan(
+            db,
+            profile_name=name,
+            interval=interval,
+            start=start,
+            end=end,
+            weekends=weekends,
+            now=_now(),
+        )
+    except (*_tracking_errors(), ValueError) as exc:
+        raise fail(_validation_lines(exc)) from exc
+    if pause is not None:
+        coach.record(
+            db,
+            profile_name=name,
+            kind="snoozed",
+            movement_id=None,
+            snooze_minutes=pause,
+            now=_now(),
+        )
+        typer.echo(f"Break coach paused for {pause} minutes.")
+        return
+    if answer is not None and answer not in ("taken", "snoozed", "skipped"):
+        raise fail(["--answer: must be taken, snoozed or skipped"])
+    typer.echo(
+        f"Break coach for {name}: every {plan.interval} minutes, {start}-{end}"
+        f"{' every day' if weekends else ' on weekdays'}. Ctrl+C to stop."
+    )
+    notifier = coach.Notifier()
+    while True:
+        due = coach.next_due(db, plan=plan, profile_name=name, now=_now())
+        if not no_wait:
+            typer.echo(f"Next break at {due.astimezone().strftime('%H:%M')}.")
+            while _now() < due:
+                time.sleep(min(30.0, max(0.5, (due - _now()).total_seconds())))
+        movement = coach.suggest(db, plan=plan, profile_name=name)
+        coach.record(
+            db,
+            profile_name=name,
+            kind="prompted",
+            movement_id=movement.id if movement else None,
+            now=_now(),
+        )
+        message = coach.prompt_text(movement, plan.interval)
+        notifier.notify("Time to get up", message)
+        typer.echo("\a" + message)
+        reply = answer or _ask_break()
+        snooze = 10 if reply == "snoozed" else None
+        coach.record(
+            db,
+            profile_name=name,
+            kind=reply,
+            movement_id=movement.id if movement else None,
+            snooze_minutes=snooze,
+            now=_now(),
+        )
+        typer.echo(
+            {"taken": "Well done.", "snoozed": "Snoozed for 10 minutes.", "skipped": "Skipped."}[
+                reply
+            ]
+        )
+        if once:
+            return
+
+
+def _ask_break() -> str:
+    while True:
+        raw = typer.prompt("Did you take it? t = taken, s = snooze 10 min, k = skip", default="t")
+        choice = {"t": "taken", "s": "snoozed", "k": "skipped"}.get(raw.strip().lower()[:1])
+        if choice:
+            return choice
+        typer.echo("Please type t, s or k.")
+
+
+@log_app.command("pain")
+def log_pain(
+    score: Annotated[int, typer.Argument(help="pain now, 0 (none) to 10 (worst imaginable)")],
+    profile: ProfileOption = None,
+) -> None:
+    """Record today's pain, 0-10."""
+    from psoas.services import tracking
+
+    if not 0 <= score <= 10:
+        raise fail([f"SCORE: must be from 0 to 10, not {score}"])
+    try:
+        tracking.log_pain(_db(), profile_name=profile_name(profile), score=score, now=_now())
+    except _tracking_errors() as exc:
+        raise fail(_validation_lines(exc)) from exc
+    typer.echo(f"Pain {score}/10 recorded.")
+
+
+@log_app.command("psfs")
+def log_psfs(
+    entries: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ACTIVITY=SCORE...",
+            help="3 to 5 of your own activities, each scored 0 (cannot do it) to 10 (as well "
+            "as before the problem), e.g. 'getting out of the car=4'",
+        ),
+    ],
+    profile: ProfileOption = None,
+) -> None:
+    """Record the patient-specific functional scale: your own 3-5 activities, 0-10 each."""
+    from psoas.domain.tracking import PsfsActivity, PsfsEntry
+    from psoas.services import tracking
+
+    activities = []
+    problems = []
+    for n, raw in enumerate(entries):
+        activity, sep, score = raw.rpartition("=")
+        if not sep or not score.strip().isdigit():
+            problems.append(f"ACTIVITY=SCORE[{n}]: {raw!r} must look like 'walking the dog=6'")
+            continue
+        activities.append({"activity": activity.strip(), "score": int(score)})
+    if problems:
+        raise fail(problems)
+    try:
+        entry = PsfsEntry(at=_now(), activities=tuple(PsfsActivity(**a) for a in activities))
+        tracking.log_psfs(_db(), profile_name=profile_name(profile), entry=entry)
+    except _tracking_errors() as exc:
+        raise fail(_validation_lines(exc)) from exc
+    typer.echo(
+        f"Functional scale recorded: mean {entry.mean:.1f}/10 over {len(activities)} activities."
+    )
+
+
+@log_app.command("retest")
+def log_retest(
+    thomas_left: Annotated[
+        float | None,
+        typer.Option(help="Thomas test hip angle, left, degrees above (+) or below (-) the table"),
+    ] = None,
+    thomas_right: Annotated[float | None, typer.Option(help="Thomas test hip angle, right")] = None,
+    knee_left: Annotated[
+        float | None, typer.Option(help="Thomas test knee angle, left, degrees")
+    ] = None,
+    knee_right: Annotated[float | None, typer.Option(help="Thomas test knee angle, right")] = None,
+    resisted_left: Annotated[
+        str | None, typer.Option(help="normal, weak, painful or weak_painful")
+    ] = None,
+    resisted_right: Annotated[
+        str | None, typer.Option(help="normal, weak, painful or weak_painful")
+    ] = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Record a re-test: Thomas test angles and resisted hip flexion."""
+    from psoas.domain.tracking import Retest
+    from psoas.services import tracking
+
+    try:
+        retest = Retest(
+            at=_now(),
+            thomas_left_hip_deg=thomas_left,
+            thomas_right_hip_deg=thomas_right,
+            thomas_left_knee_deg=knee_left,
+            thomas_right_knee_deg=knee_right,
+            resisted_left=resisted_left,  # type: ignore[arg-type]
+            resisted_right=resisted_right,  # type: ignore[arg-type]
+        )
+        tracking.log_retest(_db(), profile_name=profile_name(profile), retest=retest)
+    except _tracking_errors() as exc:
+        raise fail(_validation_lines(exc)) from exc
+    typer.echo("Re-test recorded.")
+
+
+def export(
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="json (backup), csv, fhir or ics")
+    ] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write (default: standard output)")
+    ] = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Export everything recorded: a JSON backup, CSV of logs, a FHIR bundle or a calendar."""
+    from psoas.services import exports
+
+    try:
+        data = exports.export(_db(), profile_name=profile_name(profile), fmt=format, now=_now())
+    except (*_tracking_errors(), ValueError) as exc:
+        raise fail(_validation_lines(exc)) from exc
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        typer.echo(f"Wrote {output} ({len(data)} bytes).", err=True)
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="a JSON backup made by `psoas export`")],
+    name: Annotated[str | None, typer.Option(help="restore under this profile name")] = None,
+) -> None:
+    """Restore a JSON backup as a new profile. A corrupt file changes nothing."""
+    from psoas.services import exports
+
+    try:
+        profile = exports.import_backup(_db(), data=file.read_bytes(), name=name)
+    except OSError as exc:
+        raise fail([f"FILE: cannot read {file}: {exc.strerror}"]) from exc
+    except exports.ImportProblem as exc:
+        raise fail(exc.problems) from exc
+    except _tracking_errors() as exc:
+        raise fail(_validation_lines(exc)) from exc
+    typer.echo(f"Restored profile {profile.name!r}.")
+
+
+def profiles(format: FormatOption = Format.text) -> None:
+    """List the profiles on this machine."""
+    from psoas.storage import repo
+
+    db = _db()
+    with db.session() as s:
+        found = repo.list_profiles(s)
+    if format is Format.json:
+        echo_json([p.model_dump(mode="json") for p in found])
+        return
+    for p in found:
+        typer.echo(f"{p.name}  (since {p.created_at:%Y-%m-%d})")
+    if not found:
+        typer.echo("No profiles yet: `psoas assess --save` makes one.")

@@ -1,0 +1,152 @@
+"""The sitting-break coach: settings, when the next break is due, what to do, what was done."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+
+from psoas.catalog import load_catalog
+from psoas.domain import breaks as rules
+from psoas.domain.catalog import Exercise
+from psoas.domain.program import exclusion
+from psoas.domain.tracking import BreakEvent, BreakKind
+from psoas.services import tracking
+from psoas.storage import repo
+from psoas.storage.db import Database
+
+#: Movements the coach rotates through, each one or two minutes at the desk.
+MOVEMENT_IDS = ("movement-break", "break-walk", "break-sit-to-stand", "break-standing-hip-opener")
+
+
+@dataclass(frozen=True)
+class Plan:
+    interval: int
+    hours: rules.WorkingHours
+    zone: tzinfo
+    started_at: datetime
+    movements: tuple[Exercise, ...]
+
+
+def _clock(text: str, field: str) -> time:
+    try:
+        hours, minutes = text.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as exc:
+        raise ValueError(f"--{field}: {text!r} is not a time like 09:00") from exc
+
+
+def plan(
+    db: Database,
+    *,
+    profile_name: str,
+    interval: int | None,
+    start: str,
+    end: str,
+    weekends: bool,
+    now: datetime,
+) -> Plan:
+    """The coach's settings for this person, with the movements that are safe for them."""
+    version = tracking.current_program(db, profile_name=profile_name)
+    hours = rules.WorkingHours(
+        start=_clock(start, "start"),
+        end=_clock(end, "end"),
+        weekdays=frozenset(range(7 if weekends else 5)),
+    )
+    if hours.start >= hours.end:
+        raise ValueError("--end: working hours must end after they start")
+    catalog = load_catalog()
+    profile = tracking._profile(db, profile_name)
+    assert profile.id is not None
+    with db.session() as s:
+        latest = repo.latest_assessment(s, profile_id=profile.id)
+    movements: list[Exercise] = []
+    for movement_id in MOVEMENT_IDS:
+        ex = catalog.exercise(movement_id)
+        if latest is None or exclusion(latest[0], latest[1].triage, ex) is None:
+            movements.append(ex)
+    zone = now.astimezone().tzinfo
+    assert zone is not None
+    return Plan(
+        interval=interval or version.program.break_interval_minutes,
+        hours=hours,
+        zone=zone,
+        started_at=now,
+        movements=tuple(movements),
+    )
+
+
+def _recent(db: Database, profile_name: str, now: datetime) -> list[BreakEvent]:
+    return tracking.breaks_since(db, profile_name=profile_name, since=now - timedelta(days=1))
+
+
+def next_due(db: Database, *, plan: Plan, profile_name: str, now: datetime) -> datetime:
+    events = _recent(db, profile_name, now)
+    last_answer = max((e.at for e in events if e.kind in ("taken", "skipped")), default=None)
+    # a restart keeps counting from the last answered break, not from the restart
+    started = last_answer if last_answer and last_answer > now - timedelta(hours=4) else now
+    return rules.next_due(
+        events,
+        interval_minutes=plan.interval,
+        started_at=min(started, plan.started_at),
+        hours=plan.hours,
+        zone=plan.zone,
+    )
+
+
+def suggest(db: Database, *, plan: Plan, profile_name: str) -> Exercise | None:
+    events = _recent(db, profile_name, plan.started_at)
+    chosen = rules.pick_movement([m.id for m in plan.movements], events)
+    return next((m for m in plan.movements if m.id == chosen), None)
+
+
+def record(
+    db: Database,
+    *,
+    profile_name: str,
+    kind: BreakKind,
+    movement_id: str | None,
+    now: datetime,
+    snooze_minutes: int | None = None,
+) -> None:
+    tracking.record_break(
+        db,
+        profile_name=profile_name,
+        event=BreakEvent(at=now, kind=kind, movement_id=movement_id, snooze_minutes=snooze_minutes),
+    )
+
+
+def prompt_text(movement: Exercise | None, interval: int) -> str:
+    if movement is None:
+        return f"You have been sitting {interval} minutes: stand up and move for a minute."
+    first_step = movement.steps[0]
+    return f"You have been sitting {interval} minutes. {movement.name}: {first_step}"
+
+
+class Notifier:
+    """A desktop notification where the desktop offers one; silent otherwise, never failing."""
+
+    def __init__(self) -> None:
+        self._notifier = None
+        if sys.platform.startswith("linux") and not (
+            os.environ.get("DBUS_SESSION_BUS_ADDRESS") or os.environ.get("DISPLAY")
+        ):
+            return  # no desktop session to notify
+        logging.getLogger("desktop_notifier").setLevel(logging.CRITICAL)
+        with contextlib.suppress(Exception):
+            from desktop_notifier import DesktopNotifier
+
+            self._notifier = DesktopNotifier(app_name="psoas")
+
+    def notify(self, title: str, message: str) -> bool:
+        if self._notifier is None:
+            return False
+        try:
+            asyncio.run(asyncio.wait_for(self._notifier.send(title=title, message=message), 5))
+            return True
+        except Exception:
+            return False
