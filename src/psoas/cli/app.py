@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -57,6 +58,14 @@ def assess(
     if input is None:
         from psoas.cli.questionnaire import ask_intake
 
+        if _stdin_is_a_pipe_or_file():
+            raise fail(
+                [
+                    "--input: standard input is not a terminal. To assess a file, pass it: "
+                    "`psoas assess --input FILE`, or `--input -` to read standard input."
+                ]
+            )
+
         intake = ask_intake()
         if intake is None:
             raise typer.Exit(0)
@@ -101,11 +110,26 @@ def assess(
         typer.echo(format_assessment(assessment, load_catalog()))
 
 
+def _stdin_is_a_pipe_or_file() -> bool:
+    """True when standard input is a real file or pipe (someone meant --input -)."""
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False  # not backed by a file descriptor: an in-process driver
+    return not os.isatty(fd)
+
+
+class Category(enum.StrEnum):
+    release = "release"
+    stretch = "stretch"
+    strengthen = "strengthen"
+    posture = "posture"
+    movement = "movement"
+
+
 @catalog_app.command("list")
 def catalog_list(
-    category: Annotated[
-        str | None, typer.Option(help="release, stretch, strengthen, posture or movement")
-    ] = None,
+    category: Annotated[Category | None, typer.Option(help="only this category")] = None,
     format: FormatOption = Format.text,
 ) -> None:
     """List every exercise in the catalog."""
@@ -114,8 +138,6 @@ def catalog_list(
 
     catalog = load_catalog()
     items = [e for e in catalog.exercises if category is None or e.category == category]
-    if category is not None and not items:
-        raise fail([f"--category: no exercises in category {category!r}"])
     if format is Format.json:
         echo_json(
             {

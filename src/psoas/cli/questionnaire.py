@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import typer
@@ -27,8 +28,10 @@ def _ask_number(q: Question) -> Any:
         except ValueError:
             typer.echo("  Please type a " + ("whole number." if q.kind == "integer" else "number."))
             continue
-        if (q.minimum is not None and value < q.minimum) or (
-            q.maximum is not None and value > q.maximum
+        if (
+            not math.isfinite(value)
+            or (q.minimum is not None and value < q.minimum)
+            or (q.maximum is not None and value > q.maximum)
         ):
             typer.echo(f"  Please give a number from {q.minimum:g} to {q.maximum:g}.")
             continue
@@ -64,12 +67,16 @@ def ask(q: Question) -> Any:
     if q.kind == "yes_no":
         if q.required:
             return typer.confirm(q.text, default=None)
-        raw = (
-            str(typer.prompt(q.text + " [y/n, Enter to skip]", default="", show_default=False))
-            .strip()
-            .lower()
-        )
-        return None if not raw else raw.startswith("y")
+        while True:
+            raw = str(
+                typer.prompt(q.text + " [y/n, Enter to skip]", default="", show_default=False)
+            )
+            answer = raw.strip().lower()
+            if not answer:
+                return None
+            if answer in ("y", "yes", "n", "no"):
+                return answer.startswith("y")
+            typer.echo("  Please type y or n, or press Enter to skip.")
     if q.kind in ("integer", "number"):
         return _ask_number(q)
     if q.kind == "choice":

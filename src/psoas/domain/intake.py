@@ -52,7 +52,8 @@ def _not_null(value: Any) -> Any:
     return value
 
 
-Int = Annotated[int, BeforeValidator(_whole_number)]
+_WHOLE = BeforeValidator(_whole_number)
+_UNIQUE_SCHEMA = Field(json_schema_extra={"uniqueItems": True})
 Opt = Annotated[T | None, BeforeValidator(_not_null)]
 
 
@@ -61,7 +62,7 @@ class _Strict(BaseModel):
 
 
 class Person(_Strict):
-    age: Annotated[Int, Field(ge=12, le=110)]
+    age: Annotated[int, Field(ge=12, le=110), _WHOLE]
     sex: Opt[Literal["female", "male", "other", "unspecified"]] = None
 
 
@@ -73,8 +74,8 @@ Activity = Literal[
 class DailyLife(_Strict):
     occupation: Opt[Annotated[str, Field(max_length=200)]] = None
     sitting_hours_per_day: Annotated[float, Field(ge=0, le=24)]
-    longest_sitting_minutes: Opt[Annotated[Int, Field(ge=0, le=1440)]] = None
-    activities: Annotated[list[Activity], AfterValidator(_unique)] = []
+    longest_sitting_minutes: Opt[Annotated[int, Field(ge=0, le=1440), _WHOLE]] = None
+    activities: Annotated[list[Activity], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
     has_standing_desk: Opt[bool] = None
 
 
@@ -101,17 +102,17 @@ WorseWith = Literal[
     "night_rest",
 ]
 BetterWith = Literal["lying_knees_bent", "moving_about", "sitting", "stretching", "heat", "rest"]
-Rating = Annotated[Int, Field(ge=0, le=10)]
+Rating = Annotated[int, Field(ge=0, le=10), _WHOLE]
 
 
 class Pain(_Strict):
     intensity_now: Rating
     intensity_worst_week: Opt[Rating] = None
     duration_weeks: Annotated[float, Field(ge=0, le=5200)]
-    areas: Annotated[list[PainArea], Field(min_length=1), AfterValidator(_unique)]
+    areas: Annotated[list[PainArea], Field(min_length=1), AfterValidator(_unique), _UNIQUE_SCHEMA]
     side: Literal["left", "right", "both", "central"]
-    worse_with: Annotated[list[WorseWith], AfterValidator(_unique)] = []
-    better_with: Annotated[list[BetterWith], AfterValidator(_unique)] = []
+    worse_with: Annotated[list[WorseWith], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
+    better_with: Annotated[list[BetterWith], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
     numbness_or_tingling_below_knee: Opt[bool] = None
 
 
@@ -182,7 +183,7 @@ class EquipmentAndAbility(_Strict):
 
 
 class Preferences(_Strict):
-    minutes_per_day: Opt[Annotated[Int, Field(ge=5, le=120)]] = None
+    minutes_per_day: Opt[Annotated[int, Field(ge=5, le=120), _WHOLE]] = None
 
 
 class Intake(_Strict):
