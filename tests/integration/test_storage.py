@@ -215,3 +215,15 @@ for n in range(60):
     assert len(history.sets) == 120
     assert len(history.pain) == 120
     db.close()
+
+
+def test_the_migrations_match_the_tables(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []

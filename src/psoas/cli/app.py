@@ -205,6 +205,7 @@ app.add_typer(tracking_cli.log_app, name="log")
 app.command()(tracking_cli.export)
 app.command("import")(tracking_cli.import_)
 app.command()(tracking_cli.profiles)
+app.command()(tracking_cli.progress)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from psoas.domain.assessment import Assessment, ItemDose, ProgramItem
 from psoas.domain.catalog import Catalog, Exercise, Reference
+from psoas.domain.progression import Decision, ProgressSummary
 
 WIDTH = 88
 LEVEL_TITLES = {
@@ -35,33 +36,6 @@ def _cite(keys: Iterable[str]) -> str:
     return "[" + ", ".join(keys) + "]"
 
 
-def _plural(n: float, word: str) -> str:
-    return word if n == 1 else word + "s"
-
-
-def format_dose(dose: ItemDose) -> str:
-    parts: list[str] = []
-    if dose.per_side is not None:
-        timed = dose.minutes is not None and not dose.sets
-        left, right = dose.per_side.left, dose.per_side.right
-        parts.append(
-            f"left {left:g} {'min' if timed else _plural(left, 'set')}, "
-            f"right {right:g} {'min' if timed else _plural(right, 'set')}"
-        )
-    elif dose.sets:
-        parts.append(f"{dose.sets} {_plural(dose.sets, 'set')}")
-    elif dose.minutes:
-        parts.append(f"{dose.minutes:g} min")
-    if dose.reps:
-        parts.append(f"{dose.reps} reps")
-    if dose.hold_seconds:
-        parts.append(f"hold {dose.hold_seconds} s")
-    if dose.rest_seconds:
-        parts.append(f"rest {dose.rest_seconds} s")
-    parts.append("once a day" if dose.times_per_day == 1 else f"{dose.times_per_day} times a day")
-    return ", ".join(parts)
-
-
 def _numbered(lines: Iterable[str], indent: str) -> list[str]:
     out = []
     for n, line in enumerate(lines, 1):
@@ -78,14 +52,17 @@ def format_item(n: int, item: ProgramItem, ex: Exercise) -> str:
     ind = "    "
     lines = [
         f"{n}. {item.name}  ({item.category}, {item.position.replace('_', ' ')})",
-        _wrap("Dose: " + format_dose(item.dose), ind, ind),
+        _wrap("Dose: " + item.dose.describe(), ind, ind),
     ]
     if item.dose.minutes is not None and item.category in ("posture", "movement"):
-        lines[-1] = _wrap("Dose: " + (ex.dose.note or format_dose(item.dose)), ind, ind)
+        lines[-1] = _wrap("Dose: " + (ex.dose.note or item.dose.describe()), ind, ind)
     if ex.equipment:
         lines.append(ind + "You need: " + ", ".join(e.replace("_", " ") for e in ex.equipment))
     lines.append(ind + "Steps:")
     lines += _numbered(ex.steps, ind + "  ")
+    if item.progression_level:
+        lines.append(ind + "Made harder:")
+        lines += _bullets(ex.progression[: item.progression_level], ind)
     if ex.breathing:
         lines.append(_wrap("Breathing: " + ex.breathing, ind, ind))
     if ex.cues:
@@ -209,16 +186,14 @@ def format_exercise(ex: Exercise, catalog: Catalog) -> str:
     out.append("Works on: " + ", ".join(ex.targets))
     out += ["", _wrap(ex.summary), ""]
     d = ex.dose
-    dose = format_dose(
-        ItemDose(
-            sets=d.sets,
-            reps=d.reps,
-            hold_seconds=d.hold_seconds,
-            minutes=d.minutes,
-            rest_seconds=d.rest_seconds,
-            times_per_day=d.times_per_day,
-        )
-    )
+    dose = ItemDose(
+        sets=d.sets,
+        reps=d.reps,
+        hold_seconds=d.hold_seconds,
+        minutes=d.minutes,
+        rest_seconds=d.rest_seconds,
+        times_per_day=d.times_per_day,
+    ).describe()
     if d.sets_max:
         dose += f" (up to {d.sets_max} sets)"
     if d.per_side:
@@ -264,3 +239,61 @@ def format_reference(ref: Reference) -> str:
 
 def format_sources(refs: Iterable[Reference]) -> str:
     return "\n".join(format_reference(r) for r in refs)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def format_progress(summary: ProgressSummary, decision: Decision) -> str:
+    """The progress table and its plain reading, then what the program should do next."""
+    out = [_heading(f"Progress on {summary.at:%Y-%m-%d}"), ""]
+    a7, a28 = summary.adherence_7, summary.adherence_28
+    rows = [
+        ("Program version", str(summary.program_version or "-")),
+        (
+            "Days on the program",
+            str(summary.days_on_program if summary.days_on_program is not None else "-"),
+        ),
+        ("Sessions, last 7 days", f"{a7.completed} of {a7.expected} ({_pct(a7.fraction)})"),
+        ("Sessions, last 28 days", f"{a28.completed} of {a28.expected} ({_pct(a28.fraction)})"),
+    ]
+    p = summary.pain
+    if p.baseline is not None:
+        recent = "-" if p.recent_average is None else f"{p.recent_average:.1f}"
+        rows.append(("Pain (0-10): at the start -> last 7 days", f"{p.baseline:g} -> {recent}"))
+    if p.session_change is not None:
+        rows.append(("Pain after minus before sessions", f"{p.session_change:+.1f}"))
+    f = summary.function
+    if f.first_mean is not None and f.latest_mean is not None:
+        rows.append(
+            ("Function (PSFS mean): first -> latest", f"{f.first_mean:.1f} -> {f.latest_mean:.1f}")
+        )
+    for side_name, side in (("left", summary.retest.left), ("right", summary.retest.right)):
+        if side.first is not None and side.latest is not None:
+            rows.append(
+                (
+                    f"Thomas test {side_name} (degrees): first -> latest",
+                    f"{side.first:g} -> {side.latest:g}",
+                )
+            )
+    width = max(len(r[0]) for r in rows)
+    out += [f"  {label:<{width}}  {value}" for label, value in rows]
+    out.append("")
+    out.append("What changed:")
+    out += [_wrap(f"{r.message} {_cite(r.sources)}", "    ", "  - ") for r in summary.readings]
+    out.append("")
+    title = {
+        "progress": "Next: step up",
+        "regress": "Next: step back",
+        "hold": "Next: keep going as you are",
+        "hypothesis_not_supported": "Next: stop and get an assessment",
+    }[decision.kind]
+    out.append(_heading(title))
+    out.append(_wrap(f"{decision.message} {_cite(decision.sources)}"))
+    out += _bullets(decision.changes, "")
+    if decision.retest_due:
+        out.append(_wrap("A re-test is due: `psoas log retest --thomas-left A --thomas-right B`."))
+    if decision.advise_clinician:
+        out.append(_wrap("Please see a physiotherapist or your doctor about this."))
+    return "\n".join(out)

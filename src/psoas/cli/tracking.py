@@ -397,3 +397,55 @@ def profiles(format: FormatOption = Format.text) -> None:
         typer.echo(f"{p.name}  (since {p.created_at:%Y-%m-%d})")
     if not found:
         typer.echo("No profiles yet: `psoas assess --save` makes one.")
+
+
+def progress(
+    profile: ProfileOption = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="apply the suggested change as a new program version")
+    ] = False,
+    charts: Annotated[
+        Path | None, typer.Option(help="write charts (pain, adherence, function, re-test) here")
+    ] = None,
+    chart_format: Annotated[str, typer.Option(help="png or svg")] = "png",
+    format: FormatOption = Format.text,
+) -> None:
+    """Adherence, pain, function and re-tests over time, and what the program should do next."""
+    from psoas.cli.format import format_progress
+    from psoas.services import progress as service
+
+    name = profile_name(profile)
+    db = _db()
+    try:
+        report = service.report(db, profile_name=name, now=_now())
+    except _tracking_errors() as exc:
+        raise fail(_validation_lines(exc)) from exc
+    written: list[str] = []
+    if charts is not None:
+        if chart_format not in ("png", "svg"):
+            raise fail(["--chart-format: must be png or svg"])
+        from psoas.reports.charts import progress_charts
+
+        charts.mkdir(parents=True, exist_ok=True)
+        for filename, data in progress_charts(report.history, fmt=chart_format).items():  # type: ignore[arg-type]
+            (charts / filename).write_bytes(data)
+            written.append(str(charts / filename))
+    if format is Format.json:
+        echo_json(
+            {
+                "summary": report.summary.model_dump(mode="json"),
+                "decision": report.decision.model_dump(mode="json"),
+                "charts": written,
+            }
+        )
+    else:
+        typer.echo(format_progress(report.summary, report.decision))
+        for path in written:
+            typer.echo(f"chart: {path}")
+    if report.decision.program is None:
+        return
+    if not apply and format is Format.text and sys.stdin.isatty():
+        apply = typer.confirm("Apply this change to your program?", default=False)
+    if apply:
+        version = service.apply(db, profile_name=name, decision=report.decision, now=_now())
+        typer.echo(f"Program version {version.version} saved: {report.decision.kind}.", err=True)

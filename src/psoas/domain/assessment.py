@@ -57,6 +57,10 @@ class PerSide(_Out):
     right: float = Field(ge=0)
 
 
+def _plural(n: float, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
 class ItemDose(_Out):
     sets: int | None = Field(default=None, ge=1)
     reps: int | None = Field(default=None, ge=1)
@@ -65,6 +69,30 @@ class ItemDose(_Out):
     per_side: PerSide | None = None
     rest_seconds: int = 0
     times_per_day: int = Field(default=1, ge=1)
+
+    def describe(self) -> str:
+        """In plain words: ``left 2 sets, right 3 sets, hold 30 s, once a day``."""
+        parts: list[str] = []
+        if self.per_side is not None:
+            timed = self.minutes is not None and not self.sets
+            left, right = self.per_side.left, self.per_side.right
+            parts.append(
+                f"left {left:g} {'min' if timed else _plural(left, 'set')}, "
+                f"right {right:g} {'min' if timed else _plural(right, 'set')}"
+            )
+        elif self.sets:
+            parts.append(f"{self.sets} {_plural(self.sets, 'set')}")
+        elif self.minutes:
+            parts.append(f"{self.minutes:g} min")
+        if self.reps:
+            parts.append(f"{self.reps} reps")
+        if self.hold_seconds:
+            parts.append(f"hold {self.hold_seconds} s")
+        if self.rest_seconds:
+            parts.append(f"rest {self.rest_seconds} s")
+        times = self.times_per_day
+        parts.append("once a day" if times == 1 else f"{times} times a day")
+        return ", ".join(parts)
 
 
 class ProgramItem(_Out):

@@ -163,6 +163,10 @@ class History(_Record):
         session_ids = {s.id for s in self.sessions}
         if None in session_ids:
             raise ValueError("sessions: every session in a history needs its id")
+        if len(session_ids) != len(self.sessions):
+            raise ValueError("sessions: a session id is listed twice")
+        if len({p.version for p in self.programs}) != len(self.programs):
+            raise ValueError("programs: a program version is listed twice")
         assessment_ids = {a.id for a in self.assessments}
         for p in self.programs:
             if p.assessment_id is not None and p.assessment_id not in assessment_ids:

@@ -60,7 +60,7 @@ def plan(
     if hours.start >= hours.end:
         raise ValueError("--end: working hours must end after they start")
     catalog = load_catalog()
-    profile = tracking._profile(db, profile_name)
+    profile = tracking.get_profile(db, profile_name)
     assert profile.id is not None
     with db.session() as s:
         latest = repo.latest_assessment(s, profile_id=profile.id)

@@ -7,7 +7,7 @@ changing a rule; a test fails while the committed file differs from this output.
 from __future__ import annotations
 
 from psoas.catalog import load_catalog
-from psoas.domain import involvement, program, triage
+from psoas.domain import breaks, involvement, program, progression, triage
 from psoas.domain.assessment import DISCLAIMER
 
 SAFETY_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -209,6 +209,29 @@ def render() -> str:
     ]
     for name, text, keys in DOSE_RULES:
         out.append(f"| {name} | {_cell(text)} | {_sources(keys)} |")
+    out += [
+        "",
+        "## 6. Progress and adaptation",
+        "",
+        "`psoas progress` reads the whole history, summarises it, and decides. A change to the "
+        "program is stored as a new version with its reason; earlier versions stay as they were.",
+        "",
+        "| rule | what it does | sources |",
+        "| --- | --- | --- |",
+    ]
+    for name, text, keys in progression.PROGRESSION_RULES:
+        out.append(f"| `{name}` | {_cell(text)} | {_sources(keys)} |")
+    out += [
+        "",
+        "## 7. Sitting breaks",
+        "",
+        "The coach prompts once an interval (the program's break interval, 20 or 30 minutes) "
+        "inside working hours. Taken or skipped restarts the clock; a snooze pushes the break "
+        "back by its minutes; outside working hours the next break comes one interval after "
+        "work starts. It is worked out from the stored events, so a restart never loses count. "
+        "Movements rotate among those that are safe for the person (the same exclusion rules as "
+        f"the program). Sources: {_sources(breaks.SOURCES)}.",
+    ]
     out += ["", "## Bibliography", ""]
     for ref in catalog.references:
         out.append(f"- `{ref.key}`: {ref.citation()}")

@@ -36,7 +36,7 @@ def open_database(url: str | None = None) -> Database:
     return Database(url or Settings().resolved_database_url())
 
 
-def _profile(db: Database, name: str) -> Profile:
+def get_profile(db: Database, name: str) -> Profile:
     with db.session() as s:
         found = repo.find_profile(s, name=name)
     if found is None:
@@ -76,7 +76,7 @@ def save_assessment(
 
 
 def current_program(db: Database, *, profile_name: str) -> ProgramVersion:
-    profile = _profile(db, profile_name)
+    profile = get_profile(db, profile_name)
     with db.session() as s:
         version = repo.current_program(s, profile_id=_pid(profile))
         latest = repo.latest_assessment(s, profile_id=_pid(profile))
@@ -95,7 +95,7 @@ def start_session(
     db: Database, *, profile_name: str, now: datetime
 ) -> tuple[SessionRecord, ProgramVersion]:
     version = current_program(db, profile_name=profile_name)
-    profile = _profile(db, profile_name)
+    profile = get_profile(db, profile_name)
     with db.session() as s, s.begin():
         record = repo.start_session(
             s, profile_id=_pid(profile), program_version=version.version, now=now
@@ -130,38 +130,38 @@ def log_pain(
     session_id: int | None = None,
 ) -> PainRating:
     rating = PainRating(at=now, score=score, context=context, session_id=session_id)
-    profile = _profile(db, profile_name)
+    profile = get_profile(db, profile_name)
     with db.session() as s, s.begin():
         repo.add_pain(s, profile_id=_pid(profile), rating=rating)
     return rating
 
 
 def log_psfs(db: Database, *, profile_name: str, entry: PsfsEntry) -> None:
-    profile = _profile(db, profile_name)
+    profile = get_profile(db, profile_name)
     with db.session() as s, s.begin():
         repo.add_psfs(s, profile_id=_pid(profile), entry=entry)
 
 
 def log_retest(db: Database, *, profile_name: str, retest: Retest) -> None:
-    profile = _profile(db, profile_name)
+    profile = get_profile(db, profile_name)
     with db.session() as s, s.begin():
         repo.add_retest(s, profile_id=_pid(profile), retest=retest)
 
 
 def record_break(db: Database, *, profile_name: str, event: BreakEvent) -> None:
-    profile = _profile(db, profile_name)
+    profile = get_profile(db, profile_name)
     with db.session() as s, s.begin():
         repo.add_break(s, profile_id=_pid(profile), event=event)
 
 
 def breaks_since(db: Database, *, profile_name: str, since: datetime) -> list[BreakEvent]:
-    profile = _profile(db, profile_name)
+    profile = get_profile(db, profile_name)
     with db.session() as s:
         return repo.breaks_since(s, profile_id=_pid(profile), since=since)
 
 
 def history(db: Database, *, profile_name: str) -> History:
-    profile = _profile(db, profile_name)
+    profile = get_profile(db, profile_name)
     with db.session() as s:
         return repo.load_history(s, profile_id=_pid(profile))
 
@@ -173,13 +173,5 @@ def restore(db: Database, *, backup: History, name: str | None = None) -> Profil
             raise TrackingError(
                 f"profile {target!r} already exists; import under another name with --name"
             )
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        with db.session() as s, s.begin():
-            return repo.restore_history(s, history=backup, name=target)
-    except IntegrityError as exc:
-        raise TrackingError(
-            "this backup's sets are already in the database (their keys exist); nothing was "
-            "imported"
-        ) from exc
+    with db.session() as s, s.begin():
+        return repo.restore_history(s, history=backup, name=target)

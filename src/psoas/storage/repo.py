@@ -260,8 +260,12 @@ def get_session(db: Session, *, session_id: int) -> SessionRecord:
 
 
 def log_set(db: Session, *, entry: SetLog) -> bool:
-    """Store one completed set. Returns False (and stores nothing) if its key is already there."""
-    if db.scalar(select(SetLogRow.id).where(SetLogRow.key == entry.key)) is not None:
+    """Store one completed set. Returns False (and stores nothing) if the session already has a
+    set with its key (a retry)."""
+    existing = select(SetLogRow.id).where(
+        SetLogRow.session_id == entry.session_id, SetLogRow.key == entry.key
+    )
+    if db.scalar(existing) is not None:
         return False
     try:
         with db.begin_nested():

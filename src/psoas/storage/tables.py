@@ -100,6 +100,7 @@ class SessionRow(Base):
 
 class SetLogRow(Base):
     __tablename__ = "set_logs"
+    __table_args__ = (UniqueConstraint("session_id", "key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(
         ForeignKey("sessions.id", ondelete="CASCADE"), index=True
@@ -111,7 +112,7 @@ class SetLogRow(Base):
     reps: Mapped[int | None] = mapped_column(Integer, nullable=True)
     minutes: Mapped[float | None] = mapped_column(Float, nullable=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    key: Mapped[str] = mapped_column(String(80), unique=True)
+    key: Mapped[str] = mapped_column(String(80))
 
 
 class PainRow(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 04:10:42.758710
+Create Date: 2026-11-22 04:24:12.502353
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_set_logs")),
-        sa.UniqueConstraint("key", name=op.f("uq_set_logs_key")),
+        sa.UniqueConstraint("session_id", "key", name=op.f("uq_set_logs_session_id")),
     )
     with op.batch_alter_table("set_logs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_set_logs_session_id"), ["session_id"], unique=False)

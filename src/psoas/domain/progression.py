@@ -1,0 +1,1289 @@
+"""Is the program working, and what happens next: the outcome and progression rules.
+
+Two pure functions read a person's :class:`~psoas.domain.tracking.History`:
+
+* :func:`summarize` turns it into numbers and plain sentences: adherence, pain, function (PSFS)
+  and the hip re-test, each judged against its published meaningful change;
+* :func:`decide` turns a summary into one decision: step the program up, step it back, hold it,
+  or say plainly that the hip-flexor hypothesis is not supported for this person.
+
+Nothing here reads a clock or does I/O: every function takes ``now`` (timezone-aware). Calendar
+days are UTC days. :data:`PROGRESSION_RULES` lists every rule in plain words with its sources,
+for the generated clinical-rules document.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from psoas.domain.assessment import ItemDose, PerSide, Program, ProgramItem
+from psoas.domain.catalog import Catalog, Exercise
+from psoas.domain.tracking import History, PainRating, ProgramVersion, PsfsEntry, SessionRecord
+
+# --- thresholds ---------------------------------------------------------------------------------
+
+#: Pain (0-10): a change of 2 points or 30% of the baseline is meaningful (Ostelo 2008). The
+#: 30% route also needs at least 1 whole point, the smallest step the scale can show.
+PAIN_POINTS = 2.0
+PAIN_FRACTION = 0.30
+PAIN_MIN_POINTS = 1.0
+#: Days with ratings needed before an improvement is claimed; a worsening (a safety signal) is
+#: flagged once the last 7 days hold ratings on 3 different days.
+PAIN_DAYS_TO_JUDGE = 7
+PAIN_DAYS_TO_WARN = 3
+PAIN_WINDOW_DAYS = 7
+#: Sessions with before and after ratings that the session-pain figures look at.
+SESSION_PAIN_SESSIONS = 5
+REGRESS_SESSIONS = 3
+REGRESS_SESSION_PAIN = 2.0
+HOLD_SESSION_PAIN = 1.0
+#: PSFS: 2 points for the mean, 3 for one activity (Stratford 1995).
+PSFS_MEAN_POINTS = 2.0
+PSFS_ACTIVITY_POINTS = 3
+#: Thomas test: goniometer error is about 11 degrees (Peeler 2007).
+THOMAS_DEGREES = 10.0
+RETEST_EVERY_DAYS = 14
+#: Progression.
+STEP_UP_SESSIONS = 10
+STEP_UP_WINDOW_DAYS = 14
+STEP_UP_VERSION_DAYS = 14
+#: A step back gets this long to work before daily pain can step it back again.
+STEP_BACK_SETTLE_DAYS = 7
+#: The hypothesis test.
+DECISION_DAYS = 42
+EARLY_DAYS = 28
+FAIR_TRIAL_ADHERENCE = 0.5
+#: Stretch holds never grow: 30 seconds is enough (Bandy 1994).
+STRETCH_HOLD_SECONDS = 30
+#: Stretches whose catalog progression list is a load progression (ankle weights), so they also
+#: move up a level; every other stretch progresses by sets.
+LEVELLED_STRETCHES: frozenset[str] = frozenset({"table-hip-flexor-stretch"})
+
+_EPS = 1e-9
+_DAY = timedelta(days=1)
+
+# --- sources ------------------------------------------------------------------------------------
+
+PAIN_SOURCES = ("ostelo-2008",)
+PSFS_SOURCES = ("stratford-1995",)
+RETEST_SOURCES = ("peeler-2007",)
+ADHERENCE_SOURCES = ("bandy-1997", "hayden-2021")
+REGRESS_SOURCES = ("ostelo-2008", "nice-ng59", "bandy-1997")
+HYPOTHESIS_SOURCES = (
+    "ostelo-2008",
+    "stratford-1995",
+    "peeler-2007",
+    "iliopsoas-length-2024",
+    "hatefi-2021",
+    "nice-ng59",
+)
+PROGRESS_SOURCES = ("bandy-1994", "bandy-1997", "recovapro-2020", "energy-medicine-2020")
+RELEASE_SOURCES = ("chen-2021", "percussion-device-precautions")
+GENERAL_SOURCES = ("nice-ng59",)
+
+
+# --- models -------------------------------------------------------------------------------------
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reading(_Out):
+    """One plain sentence a person can read, with the works it rests on."""
+
+    code: str
+    message: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class Adherence(_Out):
+    """Sessions done against sessions the program asks for, over a window of days."""
+
+    window_days: int = Field(ge=0, description="days counted (shorter when the program is new)")
+    completed: int = Field(ge=0)
+    expected: int = Field(ge=0)
+    fraction: float | None = Field(default=None, ge=0, le=1)
+
+
+class SessionPain(_Out):
+    """Pain before and after one session."""
+
+    session_id: int
+    program_version: int
+    at: datetime
+    before: int
+    after: int
+
+    @property
+    def difference(self) -> int:
+        """After minus before: above zero means the session left more pain."""
+        return self.after - self.before
+
+
+class PainSummary(_Out):
+    baseline: float | None = None
+    baseline_from: Literal["intake", "first_rating"] | None = None
+    recent_average: float | None = Field(
+        default=None, description="mean of daily and before-session ratings, last 7 days"
+    )
+    recent_ratings: int = 0
+    days_rated: int = Field(default=0, description="days with a daily or before-session rating")
+    change: float | None = Field(default=None, description="recent minus baseline; < 0 is better")
+    percent_change: float | None = None
+    judged: bool = Field(default=False, description="enough ratings to claim an improvement")
+    meaningful_improvement: bool = False
+    meaningful_worsening: bool = False
+    sessions: tuple[SessionPain, ...] = Field(
+        default=(), description="the last sessions with before and after ratings, oldest first"
+    )
+    session_change: float | None = Field(
+        default=None, description="mean of after minus before over those sessions"
+    )
+
+
+class ActivityChange(_Out):
+    activity: str
+    first: int
+    latest: int
+
+    @property
+    def change(self) -> int:
+        return self.latest - self.first
+
+
+class FunctionSummary(_Out):
+    entries: int = 0
+    first_mean: float | None = None
+    latest_mean: float | None = None
+    change: float | None = Field(default=None, description="latest minus first; > 0 is better")
+    activities: tuple[ActivityChange, ...] = ()
+    meaningful_improvement: bool = False
+    meaningful_worsening: bool = False
+
+
+class SideRetest(_Out):
+    first: float | None = None
+    first_from: Literal["intake", "retest"] | None = None
+    latest: float | None = None
+    change: float | None = Field(
+        default=None, description="latest minus first hip angle; < 0 means more length"
+    )
+    meaningful_improvement: bool = False
+    meaningful_worsening: bool = False
+
+
+class RetestSummary(_Out):
+    left: SideRetest = SideRetest()
+    right: SideRetest = SideRetest()
+    retests: int = 0
+    last_retest_at: datetime | None = None
+    meaningful_improvement: bool = False
+    meaningful_worsening: bool = False
+
+
+class ProgressSummary(_Out):
+    at: datetime
+    program_version: int | None = None
+    days_on_program: int | None = Field(default=None, description="since the first version")
+    days_on_version: int | None = Field(default=None, description="since the current version")
+    adherence_7: Adherence
+    adherence_28: Adherence
+    completed_last_14: int = 0
+    days_since_last_session: int | None = None
+    inactive_week: bool = False
+    pain: PainSummary
+    function: FunctionSummary
+    retest: RetestSummary
+    retest_due: bool = False
+    readings: tuple[Reading, ...]
+
+
+DecisionKind = Literal["progress", "regress", "hold", "hypothesis_not_supported"]
+
+
+class Decision(_Out):
+    kind: DecisionKind
+    rule: str = Field(description="the name of the rule in PROGRESSION_RULES that decided")
+    retest_due: bool = False
+    message: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    advise_clinician: bool = False
+    changes: tuple[str, ...] = Field(default=(), description="what changed, one line an item")
+    program: Program | None = Field(
+        default=None, description="the new program when the decision changes it, else None"
+    )
+
+
+# --- the rules, in plain words ------------------------------------------------------------------
+
+PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "adherence",
+        "A session counts when it is marked complete or has at least one set logged; on one "
+        "(UTC) calendar day at most the program's sessions a day count. Adherence is sessions "
+        "counted over sessions expected (days x sessions a day) for the last 7 and 28 days, or "
+        "since the current program version started when that is shorter; part days count as "
+        "whole days. No session for 7 days (once the program is a week old) is an inactive week.",
+        ADHERENCE_SOURCES,
+    ),
+    (
+        "pain-change",
+        "Pain at the start is the intake rating, or else the first rating. It is compared with "
+        "the mean of the daily and before-session ratings of the last 7 days. A fall of "
+        f"{PAIN_POINTS:g} points, or of {PAIN_FRACTION:.0%} with at least {PAIN_MIN_POINTS:g} "
+        "point, is a meaningful improvement, and a rise as large a meaningful worsening. An "
+        f"improvement is only claimed after ratings on {PAIN_DAYS_TO_JUDGE} different days; a "
+        f"worsening is flagged once the last 7 days hold ratings on {PAIN_DAYS_TO_WARN} days.",
+        PAIN_SOURCES,
+    ),
+    (
+        "session-pain",
+        "Pain after a session minus pain before it, paired by session, averaged over the last "
+        f"{SESSION_PAIN_SESSIONS} sessions that have both.",
+        PAIN_SOURCES,
+    ),
+    (
+        "function-change",
+        "The Patient-Specific Functional Scale: the first and latest entries are compared. A "
+        f"change of the mean by {PSFS_MEAN_POINTS:g} points, or of one activity rated both times "
+        f"by {PSFS_ACTIVITY_POINTS} points, is meaningful.",
+        PSFS_SOURCES,
+    ),
+    (
+        "retest-change",
+        "Thomas-test hip angles, per side: the intake measurement (or else the first re-test) "
+        f"against the latest re-test. Only a change of {THOMAS_DEGREES:g} degrees or more counts, "
+        "because the measurement itself varies by about 11 degrees; a fall is more length.",
+        RETEST_SOURCES,
+    ),
+    (
+        "retest-due",
+        f"A re-test is due when {RETEST_EVERY_DAYS} days or more have passed since the later of "
+        "the program's start and the last re-test.",
+        ("kendall-2005", "peeler-2007"),
+    ),
+    (
+        "regress",
+        "Checked first. When pain after sessions exceeds pain before by "
+        f"{REGRESS_SESSION_PAIN:g} points or more on average over the last {REGRESS_SESSIONS} "
+        "sessions of the current program with both ratings, or daily pain is meaningfully worse "
+        "than at the start, the program steps back: every stretch and strengthening item loses "
+        "one set (not below 1) and one progression step (not below none), releases lose 1 minute "
+        "a side (not below 1), and the person is advised to see a clinician. After a step back, "
+        f"daily pain alone steps back again only once the lighter program is "
+        f"{STEP_BACK_SETTLE_DAYS} days old; until then the program holds, still advising a "
+        "clinician. One 30-second stretch a day still works.",
+        REGRESS_SOURCES,
+    ),
+    (
+        "hypothesis-not-supported",
+        f"{DECISION_DAYS} days or more after the first program, with at least "
+        f"{FAIR_TRIAL_ADHERENCE:.0%} of the sessions of the last 28 days done, and no meaningful "
+        "improvement in pain, function or the re-test: psoas says plainly that the hip-flexor "
+        "hypothesis is not supported for this person, recommends an assessment and changes no "
+        "program.",
+        HYPOTHESIS_SOURCES,
+    ),
+    (
+        "six-week-wait",
+        f"From day {EARLY_DAYS} to day {DECISION_DAYS - 1} with nothing improved meaningfully, the "
+        "program holds: the decision comes at six weeks.",
+        HYPOTHESIS_SOURCES,
+    ),
+    (
+        "fair-trial",
+        f"At six weeks with fewer than {FAIR_TRIAL_ADHERENCE:.0%} of the sessions of the last 28 "
+        "days done and nothing improved, the program has not had a fair trial: it holds and "
+        "says so.",
+        ADHERENCE_SOURCES,
+    ),
+    (
+        "progress",
+        f"At least {STEP_UP_SESSIONS} sessions counted in the last {STEP_UP_WINDOW_DAYS} days, "
+        "pain not meaningfully worse, pain after sessions not higher than before by "
+        f"{HOLD_SESSION_PAIN:g} point or more on average, and the current program version at "
+        f"least {STEP_UP_VERSION_DAYS} days old: each stretch gains one set on each side up to "
+        "the catalog's most sets (the tighter side keeps its extra set, so the step stops when "
+        "that side reaches the most), and each strengthening item moves one step along its "
+        "catalog progression while steps remain. The table stretch's progression is ankle "
+        "weight, so it moves a step too.",
+        PROGRESS_SOURCES,
+    ),
+    (
+        "progress-holds",
+        f"Stretch holds stay at {STRETCH_HOLD_SECONDS} seconds: longer holds add nothing. A "
+        "catalog progression step that lengthens a stretch hold is passed over.",
+        ("bandy-1994", "bandy-1997"),
+    ),
+    (
+        "releases-not-progressed",
+        "Releases never step up: massage-gun and release-tool sessions are kept short.",
+        RELEASE_SOURCES,
+    ),
+    (
+        "tighter-side",
+        "Every change moves both sides by the same amount, so the tighter side never gets less "
+        "than the other.",
+        ("energy-medicine-2020",),
+    ),
+    (
+        "program-time",
+        "When a program changes, the minutes of each changed item are recomputed from its sets, "
+        "holds, repetitions and rests (minutes a side for releases), and the minutes a day by "
+        "the same change; nothing else in the program changes.",
+        ("bandy-1997", "ayala-2010"),
+    ),
+    (
+        "hold",
+        "Otherwise the program stays as it is, and the decision says what is still needed for a "
+        "step up.",
+        ("bandy-1997",),
+    ),
+)
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def _aware(now: datetime) -> datetime:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must include a time zone")
+    return now.astimezone(UTC)
+
+
+def _day(at: datetime) -> date:
+    return at.astimezone(UTC).date()
+
+
+def _days(delta: timedelta) -> int:
+    """Whole days in a span (floored), never negative."""
+    return max(0, delta // _DAY)
+
+
+def _fmt(x: float) -> str:
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _plural(n: float, word: str, many: str | None = None) -> str:
+    text = _fmt(n)
+    return f"{text} {word if text == '1' else (many or word + 's')}"
+
+
+def _angle(degrees: float) -> str:
+    """A Thomas-test hip angle in words: the thigh above (short) or below the table."""
+    if abs(degrees) < 0.05:
+        return "thigh level with the table"
+    where = "above" if degrees > 0 else "below"
+    return f"thigh {_plural(abs(degrees), 'degree')} {where} the table"
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _unique(*groups: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for g in groups for k in g))
+
+
+def _meaningful_pain(baseline: float, delta: float) -> bool:
+    """Is a change of ``delta`` points (positive: in the direction asked) meaningful?"""
+    if delta >= PAIN_POINTS - _EPS:
+        return True
+    return (
+        baseline > 0
+        and delta >= PAIN_MIN_POINTS - _EPS
+        and delta / baseline >= PAIN_FRACTION - _EPS
+    )
+
+
+def _versions(history: History, now: datetime) -> list[ProgramVersion]:
+    return sorted((v for v in history.programs if v.created_at <= now), key=lambda v: v.version)
+
+
+def _counted_sessions(history: History, now: datetime) -> list[SessionRecord]:
+    """Sessions that count as done: completed, or with at least one set logged."""
+    with_sets = {log.session_id for log in history.sets}
+    done = [
+        s
+        for s in history.sessions
+        if s.started_at <= now and (s.status == "completed" or s.id in with_sets)
+    ]
+    return sorted(done, key=lambda s: s.started_at)
+
+
+def _count(
+    sessions: Sequence[SessionRecord], per_day: dict[int, int], start: datetime, end: datetime
+) -> int:
+    """Sessions in [start, end], at most the program's sessions a day on one calendar day."""
+    by_day: dict[date, list[SessionRecord]] = defaultdict(list)
+    for s in sessions:
+        if start <= s.started_at <= end:
+            by_day[_day(s.started_at)].append(s)
+    total = 0
+    for day_sessions in by_day.values():
+        cap = max(per_day.get(s.program_version, 1) for s in day_sessions)
+        total += min(len(day_sessions), cap)
+    return total
+
+
+# --- summarize ----------------------------------------------------------------------------------
+
+
+def _adherence(
+    sessions: Sequence[SessionRecord],
+    per_day: dict[int, int],
+    current: ProgramVersion | None,
+    now: datetime,
+    window: int,
+) -> Adherence:
+    if current is None:
+        return Adherence(window_days=0, completed=0, expected=0)
+    start = max(now - timedelta(days=window), current.created_at)
+    elapsed = (now - start) / _DAY
+    days = min(window, max(1, math.ceil(elapsed - _EPS)))
+    expected = days * current.program.sessions_per_day
+    completed = min(expected, _count(sessions, per_day, start, now))
+    return Adherence(
+        window_days=days, completed=completed, expected=expected, fraction=completed / expected
+    )
+
+
+def _session_pain(history: History, now: datetime) -> tuple[SessionPain, ...]:
+    before: dict[int, PainRating] = {}
+    after: dict[int, PainRating] = {}
+    for p in sorted(history.pain, key=lambda p: p.at):
+        if p.session_id is None or p.at > now:
+            continue
+        if p.context == "before_session":
+            before[p.session_id] = p
+        elif p.context == "after_session":
+            after[p.session_id] = p
+    pairs = [
+        SessionPain(
+            session_id=s.id,
+            program_version=s.program_version,
+            at=s.started_at,
+            before=before[s.id].score,
+            after=after[s.id].score,
+        )
+        for s in sorted(history.sessions, key=lambda s: s.started_at)
+        if s.id is not None and s.started_at <= now and s.id in before and s.id in after
+    ]
+    return tuple(pairs[-SESSION_PAIN_SESSIONS:])
+
+
+def _pain(history: History, baseline_pain: int | None, now: datetime) -> PainSummary:
+    ratings = sorted(
+        (p for p in history.pain if p.context != "after_session" and p.at <= now),
+        key=lambda p: p.at,
+    )
+    baseline: float | None = None
+    source: Literal["intake", "first_rating"] | None = None
+    if baseline_pain is not None:
+        baseline, source = float(baseline_pain), "intake"
+    elif ratings:
+        baseline, source = float(ratings[0].score), "first_rating"
+    recent = [p for p in ratings if p.at > now - timedelta(days=PAIN_WINDOW_DAYS)]
+    average = _mean([float(p.score) for p in recent])
+    days_rated = len({_day(p.at) for p in ratings})
+    recent_days = len({_day(p.at) for p in recent})
+    sessions = _session_pain(history, now)
+    session_change = _mean([float(s.difference) for s in sessions])
+    change = percent = None
+    judged = improved = worse = False
+    if baseline is not None and average is not None:
+        change = average - baseline
+        percent = change / baseline * 100 if baseline > 0 else None
+        judged = days_rated >= PAIN_DAYS_TO_JUDGE
+        improved = judged and _meaningful_pain(baseline, -change)
+        worse = (judged or recent_days >= PAIN_DAYS_TO_WARN) and _meaningful_pain(baseline, change)
+    return PainSummary(
+        baseline=baseline,
+        baseline_from=source,
+        recent_average=average,
+        recent_ratings=len(recent),
+        days_rated=days_rated,
+        change=change,
+        percent_change=percent,
+        judged=judged,
+        meaningful_improvement=improved,
+        meaningful_worsening=worse,
+        sessions=sessions,
+        session_change=session_change,
+    )
+
+
+def _function(history: History, now: datetime) -> FunctionSummary:
+    entries: list[PsfsEntry] = sorted((e for e in history.psfs if e.at <= now), key=lambda e: e.at)
+    if len(entries) < 2:
+        return FunctionSummary(
+            entries=len(entries), first_mean=entries[0].mean if entries else None
+        )
+    first, latest = entries[0], entries[-1]
+    later = {a.activity.strip().lower(): a.score for a in latest.activities}
+    activities = tuple(
+        ActivityChange(activity=a.activity.strip(), first=a.score, latest=later[key])
+        for a in first.activities
+        if (key := a.activity.strip().lower()) in later
+    )
+    change = latest.mean - first.mean
+    return FunctionSummary(
+        entries=len(entries),
+        first_mean=first.mean,
+        latest_mean=latest.mean,
+        change=change,
+        activities=activities,
+        meaningful_improvement=change >= PSFS_MEAN_POINTS - _EPS
+        or any(a.change >= PSFS_ACTIVITY_POINTS for a in activities),
+        meaningful_worsening=change <= -PSFS_MEAN_POINTS + _EPS
+        or any(a.change <= -PSFS_ACTIVITY_POINTS for a in activities),
+    )
+
+
+def _side(baseline: float | None, measured: Sequence[tuple[datetime, float | None]]) -> SideRetest:
+    values = [v for _, v in measured if v is not None]
+    first: float | None
+    if baseline is not None:
+        first, source, later = baseline, "intake", values
+    elif values:
+        first, source, later = values[0], "retest", values[1:]
+    else:
+        return SideRetest()
+    latest = later[-1] if later else None
+    change = latest - first if latest is not None else None
+    return SideRetest(
+        first=first,
+        first_from="intake" if source == "intake" else "retest",
+        latest=latest,
+        change=change,
+        meaningful_improvement=change is not None and change <= -THOMAS_DEGREES + _EPS,
+        meaningful_worsening=change is not None and change >= THOMAS_DEGREES - _EPS,
+    )
+
+
+def _retest(
+    history: History, baseline: tuple[float | None, float | None] | None, now: datetime
+) -> RetestSummary:
+    retests = sorted((r for r in history.retests if r.at <= now), key=lambda r: r.at)
+    base_left, base_right = baseline if baseline is not None else (None, None)
+    left = _side(base_left, [(r.at, r.thomas_left_hip_deg) for r in retests])
+    right = _side(base_right, [(r.at, r.thomas_right_hip_deg) for r in retests])
+    return RetestSummary(
+        left=left,
+        right=right,
+        retests=len(retests),
+        last_retest_at=retests[-1].at if retests else None,
+        meaningful_improvement=left.meaningful_improvement or right.meaningful_improvement,
+        meaningful_worsening=left.meaningful_worsening or right.meaningful_worsening,
+    )
+
+
+def _adherence_reading(label: str, a: Adherence) -> Reading:
+    if a.fraction is None:
+        return Reading(
+            code=f"adherence-{label}",
+            message="Too early to judge how often you exercise: no program has started yet.",
+            sources=ADHERENCE_SOURCES,
+        )
+    span = "Today" if a.window_days == 1 else f"In the last {a.window_days} days"
+    return Reading(
+        code=f"adherence-{label}",
+        message=f"{span} you did {a.completed} of the {_plural(a.expected, 'session')} your "
+        f"program asks for ({a.fraction:.0%}).",
+        sources=ADHERENCE_SOURCES,
+    )
+
+
+def _pain_readings(p: PainSummary) -> list[Reading]:
+    out: list[Reading] = []
+    if p.baseline is None or p.recent_average is None or p.change is None:
+        why = (
+            "no ratings yet"
+            if p.days_rated == 0
+            else "no daily or before-session rating in the last 7 days"
+        )
+        out.append(
+            Reading(
+                code="pain-too-early",
+                message=f"Too early to judge your pain: {why}. Rate it once a day, 0 to 10.",
+                sources=PAIN_SOURCES,
+            )
+        )
+    else:
+        start, now_avg = _fmt(p.baseline), _fmt(p.recent_average)
+        if p.meaningful_worsening:
+            message = (
+                f"Your pain has risen from {start} to {now_avg} on average, a meaningful change "
+                "for the worse."
+            )
+        elif not p.judged:
+            message = (
+                f"Too early to judge: fewer than {PAIN_DAYS_TO_JUDGE} days of ratings (you have "
+                f"{_plural(p.days_rated, 'day')}). So far your pain averages {now_avg} against "
+                f"{start} at the start."
+            )
+        elif p.meaningful_improvement:
+            message = (
+                f"Your pain has dropped from {start} to {now_avg} on average, a meaningful change."
+            )
+        else:
+            message = (
+                f"Your pain averages {now_avg} against {start} at the start: not a meaningful "
+                f"change yet (that takes {PAIN_POINTS:g} points or {PAIN_FRACTION:.0%})."
+            )
+        out.append(Reading(code="pain", message=message, sources=PAIN_SOURCES))
+    if p.session_change is not None:
+        n = len(p.sessions)
+        d = p.session_change
+        if abs(d) < 0.05:
+            how = "the same after a session as before it"
+        elif d > 0:
+            how = f"{_plural(d, 'point')} higher after a session than before it"
+        else:
+            how = f"{_plural(-d, 'point')} lower after a session than before it"
+        message = f"Over your last {_plural(n, 'session')} with both ratings, pain was {how} on "
+        message += "average."
+        if d >= HOLD_SESSION_PAIN - _EPS:
+            message += " Sessions seem to stir your pain up, so the dose will not go up."
+        out.append(Reading(code="session-pain", message=message, sources=PAIN_SOURCES))
+    return out
+
+
+def _function_reading(f: FunctionSummary) -> list[Reading]:
+    if f.first_mean is None or f.latest_mean is None or f.change is None:
+        have = "no entry yet" if f.entries == 0 else "one entry so far"
+        return [
+            Reading(
+                code="function-too-early",
+                message=f"Too early to judge your activities: {have}. Score the activities you "
+                "find hard now, and again every two weeks.",
+                sources=PSFS_SOURCES,
+            )
+        ]
+    start, latest = _fmt(f.first_mean), _fmt(f.latest_mean)
+    if f.change >= PSFS_MEAN_POINTS - _EPS:
+        message = f"Your activity scores have risen from {start} to {latest} on average, a "
+        message += "meaningful change."
+    elif f.change <= -PSFS_MEAN_POINTS + _EPS:
+        message = f"Your activity scores have fallen from {start} to {latest} on average, a "
+        message += "meaningful change for the worse."
+    else:
+        message = f"Your activity scores average {latest} against {start} at the start: not a "
+        message += f"meaningful change on average (that takes {PSFS_MEAN_POINTS:g} points)."
+    for a in f.activities:
+        if abs(a.change) >= PSFS_ACTIVITY_POINTS:
+            way = "risen" if a.change > 0 else "fallen"
+            message += (
+                f" '{a.activity}' has {way} from {a.first} to {a.latest}, a meaningful change for "
+                "that activity."
+            )
+    return [Reading(code="function", message=message, sources=PSFS_SOURCES)]
+
+
+def _retest_readings(r: RetestSummary, due: bool, days_since: int | None) -> list[Reading]:
+    out: list[Reading] = []
+    for name, side in (("left", r.left), ("right", r.right)):
+        if side.first is None:
+            continue
+        if side.latest is None or side.change is None:
+            out.append(
+                Reading(
+                    code=f"retest-{name}",
+                    message=f"{name.capitalize()} hip (Thomas test): {_angle(side.first)} at "
+                    "the start; no re-test yet to compare with.",
+                    sources=RETEST_SOURCES,
+                )
+            )
+            continue
+        size = _plural(abs(side.change), "degree")
+        if side.meaningful_improvement:
+            verdict = f"{size} more length, more than the test's measurement error"
+        elif side.meaningful_worsening:
+            verdict = f"{size} less length, more than the test's measurement error"
+        else:
+            verdict = (
+                f"a change of {size}, within the test's measurement error (about "
+                f"{THOMAS_DEGREES:g} degrees), so not a real change yet"
+            )
+        out.append(
+            Reading(
+                code=f"retest-{name}",
+                message=f"{name.capitalize()} hip (Thomas test): {_angle(side.first)} at the "
+                f"start, {_angle(side.latest)} now: {verdict}.",
+                sources=RETEST_SOURCES,
+            )
+        )
+    if not out:
+        out.append(
+            Reading(
+                code="retest-too-early",
+                message="Too early to judge hip-flexor length: no Thomas-test measurement yet.",
+                sources=RETEST_SOURCES,
+            )
+        )
+    if due:
+        since = "" if days_since is None else f" ({_plural(days_since, 'day')} since the last)"
+        out.append(
+            Reading(
+                code="retest-due",
+                message=f"A re-test is due{since}: repeat the Thomas test, your pain rating and "
+                "your activity scores.",
+                sources=("kendall-2005", "peeler-2007"),
+            )
+        )
+    return out
+
+
+def summarize(
+    *,
+    history: History,
+    baseline_pain: int | None,
+    baseline_thomas: tuple[float | None, float | None] | None,
+    now: datetime,
+) -> ProgressSummary:
+    """Adherence, pain, function and re-test, judged against their meaningful changes.
+
+    ``baseline_pain`` is the intake's pain rating (0-10) and ``baseline_thomas`` the intake's
+    Thomas-test hip angles (left, right) in degrees; either may be None. Records later than
+    ``now`` are ignored.
+    """
+    now = _aware(now)
+    if baseline_pain is not None and not 0 <= baseline_pain <= 10:
+        raise ValueError("baseline_pain must be 0 to 10")
+    versions = _versions(history, now)
+    first = versions[0] if versions else None
+    current = versions[-1] if versions else None
+    per_day = {v.version: v.program.sessions_per_day for v in history.programs}
+    sessions = _counted_sessions(history, now)
+
+    adherence_7 = _adherence(sessions, per_day, current, now, 7)
+    adherence_28 = _adherence(sessions, per_day, current, now, 28)
+    last_14 = _count(sessions, per_day, now - timedelta(days=STEP_UP_WINDOW_DAYS), now)
+    last = sessions[-1].started_at if sessions else None
+    days_since_last = _days(now - last) if last else None
+    days_on_program = _days(now - first.created_at) if first else None
+    days_on_version = _days(now - current.created_at) if current else None
+    inactive = current is not None and (
+        (days_since_last is not None and days_since_last >= 7)
+        or (days_since_last is None and (days_on_program or 0) >= 7)
+    )
+
+    pain = _pain(history, baseline_pain, now)
+    function = _function(history, now)
+    retest = _retest(history, baseline_thomas, now)
+    due = False
+    days_since_retest: int | None = None
+    if first is not None:
+        anchor = first.created_at
+        if retest.last_retest_at is not None:
+            anchor = max(anchor, retest.last_retest_at)
+            days_since_retest = _days(now - retest.last_retest_at)
+        due = now - anchor >= timedelta(days=RETEST_EVERY_DAYS)
+
+    readings: list[Reading] = []
+    if current is None:
+        readings.append(
+            Reading(
+                code="no-program",
+                message="Too early to judge: no program has started yet, so there is nothing "
+                "to measure against.",
+                sources=GENERAL_SOURCES,
+            )
+        )
+    else:
+        readings.append(_adherence_reading("7", adherence_7))
+        if adherence_28.window_days > adherence_7.window_days:
+            readings.append(_adherence_reading("28", adherence_28))
+        if inactive:
+            gap = (
+                f"for {_plural(days_since_last, 'day')}"
+                if days_since_last is not None
+                else "since your program started"
+            )
+            readings.append(
+                Reading(
+                    code="inactive-week",
+                    message=f"You have not done a session {gap}. Even one 30-second stretch a "
+                    "day helps: start with today's session.",
+                    sources=("bandy-1997",),
+                )
+            )
+    readings += _pain_readings(pain)
+    readings += _function_reading(function)
+    readings += _retest_readings(retest, due, days_since_retest)
+
+    return ProgressSummary(
+        at=now,
+        program_version=current.version if current else None,
+        days_on_program=days_on_program,
+        days_on_version=days_on_version,
+        adherence_7=adherence_7,
+        adherence_28=adherence_28,
+        completed_last_14=last_14,
+        days_since_last_session=days_since_last,
+        inactive_week=inactive,
+        pain=pain,
+        function=function,
+        retest=retest,
+        retest_due=due,
+        readings=tuple(readings),
+    )
+
+
+# --- changing a program -------------------------------------------------------------------------
+
+_LONGER_HOLD = re.compile(r"(\d+)\s*seconds?", re.IGNORECASE)
+
+
+def _lengthens_hold(step: str) -> bool:
+    """Does a catalog step ask for stretch holds longer than 30 seconds?"""
+    if "hold" not in step.lower():
+        return False
+    return any(int(n) > STRETCH_HOLD_SECONDS for n in _LONGER_HOLD.findall(step))
+
+
+def _next_level(ex: Exercise, level: int) -> int:
+    """The next progression level, passing over steps that lengthen a stretch hold."""
+    nxt = level + 1
+    while (
+        ex.category == "stretch"
+        and nxt <= len(ex.progression)
+        and _lengthens_hold(ex.progression[nxt - 1])
+    ):
+        nxt += 1
+    return nxt if nxt <= len(ex.progression) else level
+
+
+def _seconds_per_side_set(d: ItemDose) -> float:
+    if d.hold_seconds:
+        work = d.hold_seconds * (d.reps or 1)
+    elif d.reps:
+        work = 3 * d.reps
+    else:
+        work = 0
+    return float(work + d.rest_seconds)
+
+
+def _item_minutes(item: ProgramItem, d: ItemDose) -> float:
+    """Minutes one item takes in one session (posture habits and breaks take none)."""
+    if item.category in ("posture", "movement"):
+        return 0.0
+    if d.sets is None and d.minutes is not None:
+        return d.per_side.left + d.per_side.right if d.per_side else d.minutes
+    total = d.per_side.left + d.per_side.right if d.per_side else float(d.sets or 1)
+    return total * _seconds_per_side_set(d) / 60
+
+
+def _sets_text(d: ItemDose) -> str:
+    sides = f" (left {_fmt(d.per_side.left)}, right {_fmt(d.per_side.right)})" if d.per_side else ""
+    count = d.sets if d.sets is not None else (d.per_side.left if d.per_side else 1)
+    return f"{_plural(count, 'set')}{sides}"
+
+
+def _minutes_text(d: ItemDose) -> str:
+    if d.per_side:
+        return (
+            f"{_plural(min(d.per_side.left, d.per_side.right), 'minute')} a side (left "
+            f"{_fmt(d.per_side.left)}, right {_fmt(d.per_side.right)})"
+        )
+    return _plural(d.minutes or 0, "minute")
+
+
+def _rebuild(program: Program, items: Sequence[ProgramItem]) -> Program:
+    """The program with new items; minutes a day move by exactly the changed items' minutes."""
+    mult = {True: program.sessions_per_day, False: 1}
+    delta = 0.0
+    for old, new in zip(program.items, items, strict=True):
+        if old is not new:
+            delta += (_item_minutes(new, new.dose) - _item_minutes(old, old.dose)) * mult[
+                old.category == "stretch"
+            ]
+    data = program.model_dump()
+    data["items"] = [i.model_dump() for i in items]
+    data["minutes_per_day"] = round(max(0.0, program.minutes_per_day + delta), 1)
+    return Program.model_validate(data)
+
+
+def _with(item: ProgramItem, dose: ItemDose, level: int) -> ProgramItem:
+    data = item.model_dump()
+    data["dose"] = dose.model_dump()
+    data["progression_level"] = level
+    data["minutes_per_session"] = round(_item_minutes(item, dose), 1)
+    return ProgramItem.model_validate(data)
+
+
+def _step_up_item(item: ProgramItem, catalog: Catalog) -> tuple[ProgramItem, list[str]]:
+    if item.category not in ("stretch", "strengthen"):
+        return item, []
+    try:
+        ex = catalog.exercise(item.id)
+    except KeyError:
+        return item, []
+    d = item.dose
+    dose, level, notes = d, item.progression_level, []
+    if item.category == "stretch" and d.sets is not None:
+        cap = ex.dose.sets_max or ex.dose.sets or d.sets
+        top = max(d.per_side.left, d.per_side.right) if d.per_side else float(d.sets)
+        if top + 1 <= cap:
+            per_side = (
+                PerSide(left=d.per_side.left + 1, right=d.per_side.right + 1)
+                if d.per_side
+                else None
+            )
+            dose = d.model_copy(update={"sets": d.sets + 1, "per_side": per_side})
+            notes.append(
+                f"{_sets_text(dose)}, up from {_sets_text(d)}; each hold stays "
+                f"{d.hold_seconds or STRETCH_HOLD_SECONDS} seconds"
+            )
+    if item.category == "strengthen" or item.id in LEVELLED_STRETCHES:
+        nxt = _next_level(ex, level)
+        if nxt > level:
+            skipped = (
+                " (a step with a longer hold is passed over: 30 seconds is enough)"
+                if nxt > level + 1
+                else ""
+            )
+            step = ex.progression[nxt - 1].rstrip(".")
+            notes.append(f"step {nxt} of {len(ex.progression)}, '{step}'{skipped}")
+            level = nxt
+    if dose is d and level == item.progression_level:
+        return item, []
+    return _with(item, ItemDose.model_validate(dose.model_dump()), level), [
+        f"{item.name}: " + "; ".join(notes) + "."
+    ]
+
+
+def _sides_down(sides: PerSide | None) -> PerSide | None:
+    """One less on each side, not below 1, keeping the tighter side's extra."""
+    if sides is None:
+        return None
+    extra = abs(sides.left - sides.right)
+    low = max(1.0, min(sides.left, sides.right) - 1)
+    high = low + extra
+    if sides.left > sides.right:
+        return PerSide(left=high, right=low)
+    return PerSide(left=low, right=high)
+
+
+def _step_back_item(item: ProgramItem) -> tuple[ProgramItem, list[str]]:
+    d = item.dose
+    if item.category in ("stretch", "strengthen"):
+        per_side = _sides_down(d.per_side)
+        sets = max(1, d.sets - 1) if d.sets is not None else None
+        dose = d.model_copy(update={"sets": sets, "per_side": per_side})
+        level = max(0, item.progression_level - 1)
+        notes = []
+        if dose != d:
+            notes.append(f"{_sets_text(dose)}, down from {_sets_text(d)}")
+        if level != item.progression_level:
+            notes.append(
+                "back to the basic version" if level == 0 else f"back to progression step {level}"
+            )
+    elif item.category == "release":
+        per_side = _sides_down(d.per_side)
+        minutes = max(1.0, d.minutes - 1) if d.minutes is not None else None
+        dose = d.model_copy(update={"minutes": minutes, "per_side": per_side})
+        level = item.progression_level
+        notes = [f"{_minutes_text(dose)}, down from {_minutes_text(d)}"] if dose != d else []
+    else:
+        return item, []
+    if not notes:
+        return item, []
+    new = _with(item, ItemDose.model_validate(dose.model_dump()), level)
+    return new, [f"{item.name}: " + "; ".join(notes) + "."]
+
+
+def step_up(program: Program, catalog: Catalog) -> tuple[Program, tuple[str, ...]]:
+    """The program one step harder (see the ``progress`` rule), and what changed."""
+    items: list[ProgramItem] = []
+    changes: list[str] = []
+    for item in program.items:
+        new, notes = _step_up_item(item, catalog)
+        items.append(new)
+        changes += notes
+    return (_rebuild(program, items) if changes else program), tuple(changes)
+
+
+def step_back(program: Program) -> tuple[Program, tuple[str, ...]]:
+    """The program one step easier (see the ``regress`` rule), and what changed."""
+    items: list[ProgramItem] = []
+    changes: list[str] = []
+    for item in program.items:
+        new, notes = _step_back_item(item)
+        items.append(new)
+        changes += notes
+    return (_rebuild(program, items) if changes else program), tuple(changes)
+
+
+# --- decide -------------------------------------------------------------------------------------
+
+
+def _minutes_change(old: Program, new: Program) -> str:
+    if abs(new.minutes_per_day - old.minutes_per_day) < 0.05:
+        return ""
+    return (
+        f" The program now takes about {_fmt(new.minutes_per_day)} minutes a day (it was "
+        f"{_fmt(old.minutes_per_day)})."
+    )
+
+
+def _decision(
+    summary: ProgressSummary,
+    *,
+    kind: DecisionKind,
+    rule: str,
+    message: str,
+    sources: Iterable[str],
+    advise_clinician: bool = False,
+    changes: tuple[str, ...] = (),
+    program: Program | None = None,
+) -> Decision:
+    srcs = _unique(sources)
+    if summary.retest_due:
+        message += (
+            " A re-test is also due: repeat the Thomas test, your pain rating and your "
+            "activity scores."
+        )
+        srcs = _unique(srcs, ("peeler-2007",))
+    return Decision(
+        kind=kind,
+        rule=rule,
+        retest_due=summary.retest_due,
+        message=message,
+        sources=srcs,
+        advise_clinician=advise_clinician,
+        changes=changes,
+        program=program,
+    )
+
+
+def _regress(
+    summary: ProgressSummary,
+    current: ProgramVersion,
+    versions: Sequence[ProgramVersion],
+    now: datetime,
+) -> Decision | None:
+    mine = [s for s in summary.pain.sessions if s.program_version == current.version]
+    recent = mine[-REGRESS_SESSIONS:]
+    session_mean = _mean([float(s.difference) for s in recent])
+    flare = (
+        len(recent) == REGRESS_SESSIONS
+        and session_mean is not None
+        and session_mean >= REGRESS_SESSION_PAIN - _EPS
+    )
+    worse = summary.pain.meaningful_worsening
+    if not (flare or worse):
+        return None
+    settled = len(versions) == 1 or now - current.created_at >= timedelta(
+        days=STEP_BACK_SETTLE_DAYS
+    )
+    p = summary.pain
+    if flare and session_mean is not None:
+        why = (
+            f"Your pain has been {_plural(session_mean, 'point')} higher after sessions than "
+            f"before them on average over your last {REGRESS_SESSIONS} sessions."
+        )
+    else:
+        why = (
+            f"Your pain has risen from {_fmt(p.baseline or 0)} to {_fmt(p.recent_average or 0)} "
+            "on average, a meaningful change for the worse."
+        )
+    if not flare and not settled:
+        return _decision(
+            summary,
+            kind="hold",
+            rule="regress",
+            message=f"{why} Your program was made lighter "
+            f"{_plural(_days(now - current.created_at), 'day')} ago; give it "
+            f"{STEP_BACK_SETTLE_DAYS} days to work before changing it again. Please see a "
+            "clinician (a physiotherapist or your doctor) about the pain meanwhile.",
+            sources=REGRESS_SOURCES,
+            advise_clinician=True,
+        )
+    new, changes = step_back(current.program)
+    clinician = (
+        " Please see a clinician (a physiotherapist or your doctor) before you go on, and stop "
+        "any exercise that makes pain spread into your leg."
+    )
+    if not changes:
+        return _decision(
+            summary,
+            kind="regress",
+            rule="regress",
+            message=f"{why} Your program is already at its lightest: one set of each stretch "
+            "and exercise, the basic versions, and the shortest release." + clinician,
+            sources=REGRESS_SOURCES,
+            advise_clinician=True,
+        )
+    return _decision(
+        summary,
+        kind="regress",
+        rule="regress",
+        message=f"{why} The program steps back: "
+        + " ".join(changes)
+        + clinician
+        + _minutes_change(current.program, new),
+        sources=REGRESS_SOURCES,
+        advise_clinician=True,
+        changes=changes,
+        program=new,
+    )
+
+
+def _improved(summary: ProgressSummary) -> bool:
+    return (
+        summary.pain.meaningful_improvement
+        or summary.function.meaningful_improvement
+        or summary.retest.meaningful_improvement
+    )
+
+
+def _hypothesis(summary: ProgressSummary, first: ProgramVersion, now: datetime) -> Decision | None:
+    if _improved(summary):
+        return None
+    days = _days(now - first.created_at)
+    if days >= DECISION_DAYS:
+        a = summary.adherence_28
+        if a.fraction is not None and a.fraction >= FAIR_TRIAL_ADHERENCE - _EPS:
+            measured = (
+                summary.pain.judged
+                or summary.function.change is not None
+                or summary.retest.left.change is not None
+                or summary.retest.right.change is not None
+            )
+            evidence = (
+                "neither your pain, nor the activities you find hard, nor the hip re-test has "
+                "changed meaningfully"
+                if measured
+                else "nothing was measured that shows it helps (no pain ratings over a week, no "
+                "second activity score, no re-test)"
+            )
+            return _decision(
+                summary,
+                kind="hypothesis_not_supported",
+                rule="hypothesis-not-supported",
+                message=f"After {days} days on the program, with {a.completed} of the last "
+                f"{a.expected} sessions done, {evidence}. That means the idea that tight hip "
+                "flexors are behind your back pain is not supported for you. Many people with back "
+                "pain have normal hip-flexor length. Please ask a physiotherapist or your "
+                "doctor for an assessment of other causes; you can stop relying on this "
+                "program.",
+                sources=HYPOTHESIS_SOURCES,
+                advise_clinician=True,
+            )
+        done = f"{a.completed} of {a.expected}" if a.fraction is not None else "few"
+        return _decision(
+            summary,
+            kind="hold",
+            rule="fair-trial",
+            message=f"After {days} days nothing has changed meaningfully, but you did {done} "
+            f"sessions in the last {a.window_days} days, fewer than half, so the program has "
+            "not had a fair trial. Either follow it for a few weeks more, or, if it does not "
+            "fit your days, ask a physiotherapist or your doctor for an assessment.",
+            sources=ADHERENCE_SOURCES,
+        )
+    if days >= EARLY_DAYS:
+        return _decision(
+            summary,
+            kind="hold",
+            rule="six-week-wait",
+            message=f"After {days} days nothing has changed meaningfully yet: not your pain, "
+            "not your activities, not the re-test. Keep the program as it is; the decision "
+            f"comes at six weeks ({DECISION_DAYS - days} days from now). If nothing has changed "
+            "by then, the hip flexors are probably not the main cause.",
+            sources=HYPOTHESIS_SOURCES,
+        )
+    return None
+
+
+def decide(
+    *, history: History, summary: ProgressSummary, catalog: Catalog, now: datetime
+) -> Decision:
+    """One decision about the current program: progress, regress, hold, or say plainly that
+    the hip-flexor hypothesis is not supported. ``summary`` comes from :func:`summarize` for
+    the same history and time."""
+    now = _aware(now)
+    versions = _versions(history, now)
+    if not versions:
+        return _decision(
+            summary,
+            kind="hold",
+            rule="hold",
+            message="There is no program yet, so there is nothing to change.",
+            sources=GENERAL_SOURCES,
+        )
+    first, current = versions[0], versions[-1]
+
+    regress = _regress(summary, current, versions, now)
+    if regress is not None:
+        return regress
+    verdict = _hypothesis(summary, first, now)
+    if verdict is not None:
+        return verdict
+
+    reasons: list[str] = []
+    sources: list[str] = ["bandy-1997"]
+    if summary.completed_last_14 < STEP_UP_SESSIONS:
+        reasons.append(
+            f"You have done {summary.completed_last_14} of the {STEP_UP_SESSIONS} sessions "
+            f"in {STEP_UP_WINDOW_DAYS} days needed for a step up."
+        )
+    age = now - current.created_at
+    if age < timedelta(days=STEP_UP_VERSION_DAYS):
+        reasons.append(
+            f"Your current program is {_plural(_days(age), 'day')} old; a step up comes after "
+            f"{STEP_UP_VERSION_DAYS} days on the same program."
+        )
+    change = summary.pain.session_change
+    if change is not None and change >= HOLD_SESSION_PAIN - _EPS:
+        reasons.append(
+            f"Pain after sessions is {_plural(change, 'point')} higher than before on average; the "
+            "dose stays until sessions stop stirring it up."
+        )
+        sources.append("ostelo-2008")
+    if reasons:
+        return _decision(
+            summary,
+            kind="hold",
+            rule="hold",
+            message="Keep the program as it is. " + " ".join(reasons),
+            sources=sources,
+        )
+    new, changes = step_up(current.program, catalog)
+    if not changes:
+        return _decision(
+            summary,
+            kind="hold",
+            rule="hold",
+            message="Keep going: your program is already at its top dose (the most sets of "
+            "each stretch and every strengthening step). Holds stay at 30 seconds: longer "
+            "holds add nothing.",
+            sources=("bandy-1994", "bandy-1997"),
+        )
+    checked = (
+        ", and they did not stir up your pain"
+        if change is not None
+        else " (rate pain before and after sessions so psoas can check they do not stir it up)"
+    )
+    return _decision(
+        summary,
+        kind="progress",
+        rule="progress",
+        message=f"You did {summary.completed_last_14} sessions in the last "
+        f"{STEP_UP_WINDOW_DAYS} days{checked}, so the program steps up: "
+        + " ".join(changes)
+        + " Holds stay at 30 seconds: longer holds add nothing. Releases stay as they are."
+        + _minutes_change(current.program, new),
+        sources=_unique(PROGRESS_SOURCES, RELEASE_SOURCES),
+        changes=changes,
+        program=new,
+    )

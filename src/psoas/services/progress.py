@@ -1,0 +1,80 @@
+"""Progress and adaptation: read the history, summarise it, decide, and keep each change as a
+new program version with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from psoas.catalog import load_catalog
+from psoas.domain.progression import Decision, ProgressSummary, decide, summarize
+from psoas.domain.tracking import History, ProgramVersion
+from psoas.services import tracking
+from psoas.storage import repo
+from psoas.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Report:
+    history: History
+    summary: ProgressSummary
+    decision: Decision
+    budget_minutes: int | None
+
+
+def report(db: Database, *, profile_name: str, now: datetime) -> Report:
+    history = tracking.history(db, profile_name=profile_name)
+    profile = history.profile
+    assert profile.id is not None
+    with db.session() as s:
+        latest = repo.latest_assessment(s, profile_id=profile.id)
+    first_intake = history.assessments[0].intake if history.assessments else None
+    baseline_pain = first_intake.pain.intensity_now if first_intake else None
+    baseline_thomas = None
+    if first_intake and first_intake.observations.thomas_test:
+        t = first_intake.observations.thomas_test
+        baseline_thomas = (
+            t.left.hip_angle_deg if t.left else None,
+            t.right.hip_angle_deg if t.right else None,
+        )
+    summary = summarize(
+        history=history, baseline_pain=baseline_pain, baseline_thomas=baseline_thomas, now=now
+    )
+    decision = decide(history=history, summary=summary, catalog=load_catalog(), now=now)
+    budget = latest[0].preferences.minutes_per_day if latest else None
+    if (
+        decision.kind == "progress"
+        and decision.program is not None
+        and budget is not None
+        and decision.program.minutes_per_day > budget
+    ):
+        decision = decision.model_copy(
+            update={
+                "kind": "hold",
+                "program": None,
+                "changes": (),
+                "message": decision.message + f" Not applied: the harder program takes about "
+                f"{decision.program.minutes_per_day:g} minutes a day, more than the {budget} "
+                "you said you have. Raise your minutes in a new assessment to step up.",
+            }
+        )
+    return Report(history=history, summary=summary, decision=decision, budget_minutes=budget)
+
+
+def apply(db: Database, *, profile_name: str, decision: Decision, now: datetime) -> ProgramVersion:
+    """Store the decision's program as the next version, with its reason and sources."""
+    if decision.program is None:
+        raise tracking.TrackingError("this decision does not change the program")
+    current = tracking.current_program(db, profile_name=profile_name)
+    profile = tracking.get_profile(db, profile_name)
+    assert profile.id is not None
+    with db.session() as s, s.begin():
+        return repo.add_program_version(
+            s,
+            profile_id=profile.id,
+            program=decision.program,
+            reason=f"{decision.kind}: {decision.message}",
+            sources=decision.sources,
+            catalog_version=current.catalog_version,
+            now=now,
+        )

@@ -1,0 +1,177 @@
+"""Weeks of use, then progress, adaptation, exports and import, as a person runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+from fhir.resources.R4B.bundle import Bundle
+
+from psoas.catalog import load_catalog
+from psoas.domain.assess import assess
+from psoas.domain.session_plan import session_steps
+from psoas.domain.tracking import SetLog
+from psoas.services import tracking
+from psoas.services.assessment import parse_intake
+from psoas.storage.db import Database
+from tests.conftest import EXAMPLES
+
+PSOAS = [sys.executable, "-m", "psoas"]
+
+
+def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PSOAS_DATABASE_URL=url, PSOAS_PROFILE="kim")
+    return subprocess.run(
+        [*PSOAS, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def three_good_weeks(db: Database, *, pain_after_delta: int = -1) -> datetime:
+    """A program started 21 days ago, done twice a day, pain easing."""
+    start = datetime.now(UTC) - timedelta(days=21)
+    intake = parse_intake((EXAMPLES / "office-worker.json").read_bytes())
+    result = assess(intake, load_catalog())
+    tracking.save_assessment(db, profile_name="kim", intake=intake, assessment=result, now=start)
+    for day in range(21):
+        for slot in (8, 18):
+            at = start + timedelta(days=day, hours=slot - 8)
+            record, version = tracking.start_session(db, profile_name="kim", now=at)
+            assert record.id is not None
+            before = max(0, 6 - day // 4)
+            tracking.log_pain(
+                db,
+                profile_name="kim",
+                score=before,
+                now=at,
+                context="before_session",
+                session_id=record.id,
+            )
+            for n, step in enumerate(session_steps(version.program, load_catalog())[:4]):
+                tracking.log_set(
+                    db,
+                    entry=SetLog(
+                        session_id=record.id,
+                        item_id=step.item_id,
+                        side=step.side,
+                        set_number=step.set_number,
+                        completed_at=at + timedelta(minutes=n),
+                        key=f"{step.key_part}",
+                    ),
+                )
+            tracking.finish_session(
+                db, session_id=record.id, status="completed", now=at + timedelta(minutes=15)
+            )
+            tracking.log_pain(
+                db,
+                profile_name="kim",
+                score=max(0, before + pain_after_delta),
+                now=at + timedelta(minutes=16),
+                context="after_session",
+                session_id=record.id,
+            )
+    return start
+
+
+def test_progress_reads_the_weeks_and_steps_up_as_a_new_version(database_url: str) -> None:
+    db = Database(database_url)
+    three_good_weeks(db)
+    db.close()
+    shown = run(database_url, "progress", "-f", "json")
+    assert shown.returncode == 0, shown.stderr
+    report = json.loads(shown.stdout)
+    assert report["summary"]["adherence_28"]["fraction"] > 0.9
+    assert report["decision"]["kind"] == "progress"
+    text = run(database_url, "progress")
+    assert "Next: step up" in text.stdout and "Sessions, last 7 days" in text.stdout
+    applied = run(database_url, "progress", "--apply")
+    assert applied.returncode == 0, applied.stderr
+    assert "Program version 2 saved" in applied.stderr
+    db = Database(database_url)
+    versions = tracking.history(db, profile_name="kim").programs
+    db.close()
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[1].reason.startswith("progress")
+    old = {i.id: i.dose for i in versions[0].program.items}
+    new = {i.id: i.dose for i in versions[1].program.items}
+    assert old != new  # something got harder, and version 1 is kept as it was
+
+
+def test_pain_worse_after_sessions_steps_back_and_advises_a_clinician(database_url: str) -> None:
+    db = Database(database_url)
+    three_good_weeks(db, pain_after_delta=3)
+    db.close()
+    shown = run(database_url, "progress", "-f", "json")
+    decision = json.loads(shown.stdout)["decision"]
+    assert decision["kind"] == "regress"
+    assert decision["advise_clinician"] is True
+
+
+def test_charts_are_written(database_url: str, tmp_path: Path) -> None:
+    db = Database(database_url)
+    three_good_weeks(db)
+    db.close()
+    done = run(database_url, "progress", "--charts", str(tmp_path), "--chart-format", "svg")
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in tmp_path.iterdir()} >= {"pain.svg", "adherence.svg"}
+
+
+def test_every_export_format_and_a_backup_that_restores_exactly(
+    database_url: str, tmp_path: Path
+) -> None:
+    db = Database(database_url)
+    three_good_weeks(db)
+    original = tracking.history(db, profile_name="kim")
+    db.close()
+    backup = tmp_path / "backup.json"
+    assert run(database_url, "export", "-f", "json", "-o", str(backup)).returncode == 0
+    rows = list(csv.DictReader(io.StringIO(run(database_url, "export", "-f", "csv").stdout)))
+    assert len([r for r in rows if r["kind"] == "set"]) == len(original.sets)
+    bundle = Bundle.model_validate_json(run(database_url, "export", "-f", "fhir").stdout)
+    kinds = {e.resource.get_resource_type() for e in bundle.entry}
+    assert {"Patient", "CarePlan", "Observation"} <= kinds
+    calendar = icalendar.Calendar.from_ical(run(database_url, "export", "-f", "ics").stdout)
+    events = calendar.walk("VEVENT")
+    assert events and all(e.walk("VALARM") for e in events)
+    # restore under another name in the same database, then compare
+    restored = run(database_url, "import", str(backup), "--name", "kim-copy")
+    assert restored.returncode == 0, restored.stderr
+    db = Database(database_url)
+    copy = tracking.history(db, profile_name="kim-copy")
+    db.close()
+    strip = {"profile": True, "assessments": {"__all__": {"id"}}, "sessions": {"__all__": {"id"}}}
+    assert copy.model_dump(exclude=strip, mode="json")["sets"].__len__() == len(original.sets)
+    assert [p.score for p in copy.pain] == [p.score for p in original.pain]
+    assert copy.programs == original.programs or [
+        p.model_copy(update={"assessment_id": None}) for p in copy.programs
+    ] == [p.model_copy(update={"assessment_id": None}) for p in original.programs]
+
+
+def test_a_corrupt_backup_changes_nothing(database_url: str, tmp_path: Path) -> None:
+    db = Database(database_url)
+    three_good_weeks(db)
+    good = tracking.history(db, profile_name="kim")
+    db.close()
+    bad = json.loads(good.model_dump_json())
+    bad["pain"][3]["score"] = 11
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    done = run(database_url, "import", str(path), "--name", "other")
+    assert done.returncode == 2
+    assert "pain[3].score" in done.stderr
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    assert run(database_url, "import", str(garbage)).returncode == 2
+    listed = run(database_url, "profiles", "-f", "json")
+    assert [p["name"] for p in json.loads(listed.stdout)] == ["kim"]

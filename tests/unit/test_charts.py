@@ -1,0 +1,99 @@
+"""Progress charts: the right charts for the data there is, as real PNG or SVG files, the
+same bytes for the same history."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from typing import Literal
+
+import pytest
+
+from psoas.domain.tracking import History, PainRating, Profile, Retest
+from psoas.reports.charts import progress_charts
+from tests.unit.test_exports import T0, make_history
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+HISTORY = make_history()
+EMPTY = History(profile=Profile(name="A", created_at=T0))
+ALL = {"pain", "adherence", "function", "retest"}
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_a_full_history_gives_four_png_charts() -> None:
+    charts = progress_charts(HISTORY, fmt="png")
+    assert set(charts) == {f"{name}.png" for name in ALL}
+    for data in charts.values():
+        assert data.startswith(PNG_SIGNATURE)
+        assert _png_size(data) == (960, 540)
+
+
+def test_svg_charts_are_svg_documents() -> None:
+    charts = progress_charts(HISTORY, fmt="svg")
+    assert set(charts) == {f"{name}.svg" for name in ALL}
+    for data in charts.values():
+        assert data.startswith(b"<?xml")
+        assert b"<svg" in data[:1000]
+        assert data.rstrip().endswith(b"</svg>")
+
+
+def test_charts_have_titles_a_reader_can_find() -> None:
+    # the SVG keeps each text as a comment next to its glyphs
+    charts = progress_charts(HISTORY, fmt="svg")
+    assert b"Pain" in charts["pain.svg"]
+    assert b"Sessions per week" in charts["adherence.svg"]
+    assert b"Modified Thomas test: hip angle" in charts["retest.svg"]
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_the_same_history_gives_the_same_bytes(fmt: Literal["png", "svg"]) -> None:
+    assert progress_charts(HISTORY, fmt=fmt) == progress_charts(make_history(), fmt=fmt)
+
+
+def test_an_empty_history_has_no_charts() -> None:
+    assert progress_charts(EMPTY, fmt="png") == {}
+
+
+def test_only_the_charts_with_data_are_made() -> None:
+    only_pain = EMPTY.model_copy(update={"pain": (PainRating(at=T0, score=4),)})
+    assert set(progress_charts(only_pain, fmt="svg")) == {"pain.svg"}
+    no_sessions = History(
+        assessments=HISTORY.assessments,
+        profile=HISTORY.profile,
+        programs=HISTORY.programs,
+        psfs=HISTORY.psfs,
+        retests=HISTORY.retests,
+    )
+    assert set(progress_charts(no_sessions, fmt="png")) == {"function.png", "retest.png"}
+
+
+def test_a_retest_without_a_hip_angle_makes_no_retest_chart() -> None:
+    resisted_only = EMPTY.model_copy(update={"retests": (Retest(at=T0, resisted_left="weak"),)})
+    assert progress_charts(resisted_only, fmt="png") == {}
+    one_side = EMPTY.model_copy(
+        update={"retests": (Retest(at=T0 + timedelta(days=1), thomas_right_hip_deg=8),)}
+    )
+    assert set(progress_charts(one_side, fmt="png")) == {"retest.png"}
+
+
+def test_dates_can_be_shown_in_the_persons_time_zone() -> None:
+    utc = progress_charts(HISTORY, fmt="svg")["pain.svg"]
+    tokyo = progress_charts(HISTORY, fmt="svg", tz="Asia/Tokyo")["pain.svg"]
+    assert utc != tokyo
+    with pytest.raises(ValueError, match="tz"):
+        progress_charts(HISTORY, fmt="svg", tz="Nowhere/Land")
+
+
+def test_an_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="fmt"):
+        progress_charts(HISTORY, fmt="gif")  # type: ignore[arg-type]
+
+
+def test_charts_leave_pyplot_alone() -> None:
+    progress_charts(HISTORY, fmt="png")
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    assert pyplot is None or pyplot.get_fignums() == []
