@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck unit bench docs clean
+.PHONY: demo test lint typecheck unit bench bench-tracking docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "psoas needs Python 3.11 or newer")'
@@ -40,6 +40,9 @@ test: lint typecheck unit
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_assess.py
+
+bench-tracking: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_tracking.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m psoas.services.rules_doc > docs/clinical-rules.md

@@ -417,7 +417,7 @@ def progress(
     name = profile_name(profile)
     db = _db()
     try:
-        report = service.report(db, profile_name=name, now=_now())
+        report = service.report(db, profile_name=name, now=_now(), with_sets=charts is not None)
     except _tracking_errors() as exc:
         raise fail(_validation_lines(exc)) from exc
     written: list[str] = []

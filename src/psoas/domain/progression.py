@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
@@ -409,9 +409,12 @@ def _versions(history: History, now: datetime) -> list[ProgramVersion]:
     return sorted((v for v in history.programs if v.created_at <= now), key=lambda v: v.version)
 
 
-def _counted_sessions(history: History, now: datetime) -> list[SessionRecord]:
+def _counted_sessions(
+    history: History, now: datetime, with_sets: Collection[int] | None = None
+) -> list[SessionRecord]:
     """Sessions that count as done: completed, or with at least one set logged."""
-    with_sets = {log.session_id for log in history.sets}
+    if with_sets is None:
+        with_sets = {log.session_id for log in history.sets}
     done = [
         s
         for s in history.sessions
@@ -749,12 +752,14 @@ def summarize(
     baseline_pain: int | None,
     baseline_thomas: tuple[float | None, float | None] | None,
     now: datetime,
+    sessions_with_sets: Collection[int] | None = None,
 ) -> ProgressSummary:
     """Adherence, pain, function and re-test, judged against their meaningful changes.
 
     ``baseline_pain`` is the intake's pain rating (0-10) and ``baseline_thomas`` the intake's
     Thomas-test hip angles (left, right) in degrees; either may be None. Records later than
-    ``now`` are ignored.
+    ``now`` are ignored. ``sessions_with_sets`` may name the sessions with at least one set
+    when the caller loaded the history without its sets (they are only counted here).
     """
     now = _aware(now)
     if baseline_pain is not None and not 0 <= baseline_pain <= 10:
@@ -763,7 +768,7 @@ def summarize(
     first = versions[0] if versions else None
     current = versions[-1] if versions else None
     per_day = {v.version: v.program.sessions_per_day for v in history.programs}
-    sessions = _counted_sessions(history, now)
+    sessions = _counted_sessions(history, now, sessions_with_sets)
 
     adherence_7 = _adherence(sessions, per_day, current, now, 7)
     adherence_28 = _adherence(sessions, per_day, current, now, 28)

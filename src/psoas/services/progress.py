@@ -22,8 +22,10 @@ class Report:
     budget_minutes: int | None
 
 
-def report(db: Database, *, profile_name: str, now: datetime) -> Report:
-    history = tracking.history(db, profile_name=profile_name)
+def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = False) -> Report:
+    """``with_sets`` loads every set too (for charts and exports); progress itself needs only
+    which sessions have sets."""
+    history = tracking.history(db, profile_name=profile_name, with_sets=with_sets)
     profile = history.profile
     assert profile.id is not None
     with db.session() as s:
@@ -38,7 +40,11 @@ def report(db: Database, *, profile_name: str, now: datetime) -> Report:
             t.right.hip_angle_deg if t.right else None,
         )
     summary = summarize(
-        history=history, baseline_pain=baseline_pain, baseline_thomas=baseline_thomas, now=now
+        history=history,
+        baseline_pain=baseline_pain,
+        baseline_thomas=baseline_thomas,
+        now=now,
+        sessions_with_sets=tracking.sessions_with_sets(db, profile_name=profile_name),
     )
     decision = decide(history=history, summary=summary, catalog=load_catalog(), now=now)
     budget = latest[0].preferences.minutes_per_day if latest else None

@@ -160,10 +160,16 @@ def breaks_since(db: Database, *, profile_name: str, since: datetime) -> list[Br
         return repo.breaks_since(s, profile_id=_pid(profile), since=since)
 
 
-def history(db: Database, *, profile_name: str) -> History:
+def history(db: Database, *, profile_name: str, with_sets: bool = True) -> History:
     profile = get_profile(db, profile_name)
     with db.session() as s:
-        return repo.load_history(s, profile_id=_pid(profile))
+        return repo.load_history(s, profile_id=_pid(profile), with_sets=with_sets)
+
+
+def sessions_with_sets(db: Database, *, profile_name: str) -> frozenset[int]:
+    profile = get_profile(db, profile_name)
+    with db.session() as s:
+        return repo.sessions_with_sets(s, profile_id=_pid(profile))
 
 
 def restore(db: Database, *, backup: History, name: str | None = None) -> Profile:

@@ -347,31 +347,64 @@ def _break(row: BreakRow) -> BreakEvent:
 # --- the whole history ---------------------------------------------------------------------------
 
 
-def load_history(db: Session, *, profile_id: int) -> History:
-    """Everything stored for one profile, in time order, as domain records."""
+def sessions_with_sets(db: Session, *, profile_id: int) -> frozenset[int]:
+    rows = db.scalars(
+        select(SetLogRow.session_id)
+        .join(SessionRow, SessionRow.id == SetLogRow.session_id)
+        .where(SessionRow.profile_id == profile_id)
+        .distinct()
+    )
+    return frozenset(rows)
+
+
+def load_history(db: Session, *, profile_id: int, with_sets: bool = True) -> History:
+    """Everything stored for one profile, in time order, as domain records.
+
+    ``with_sets=False`` leaves the sets out (years of them), for readers that need only their
+    sessions (see :func:`sessions_with_sets`)."""
     profile_row = db.get(ProfileRow, profile_id)
     if profile_row is None:
         raise NotFound(f"profile {profile_id}")
-    sessions = list(
-        db.scalars(
-            select(SessionRow)
-            .where(SessionRow.profile_id == profile_id)
-            .order_by(SessionRow.started_at, SessionRow.id)
+    # Plain rows (no ORM objects) and unvalidated models: these records were validated when
+    # they were written, and years of sets must load in a fraction of a second.
+    session_t, set_t, pain_t = SessionRow.__table__, SetLogRow.__table__, PainRow.__table__
+    sessions = db.execute(
+        select(
+            session_t.c.id,
+            session_t.c.program_version,
+            session_t.c.started_at,
+            session_t.c.ended_at,
+            session_t.c.status,
         )
+        .where(session_t.c.profile_id == profile_id)
+        .order_by(session_t.c.started_at, session_t.c.id)
     )
-    session_ids = [s.id for s in sessions]
-    sets: list[SetLogRow] = []
-    if session_ids:
-        sets = list(
-            db.scalars(
-                select(SetLogRow)
-                .join(SessionRow, SessionRow.id == SetLogRow.session_id)
-                .where(SessionRow.profile_id == profile_id)
-                .order_by(SetLogRow.completed_at, SetLogRow.id)
-            )
+    session_records = tuple(
+        SessionRecord.model_construct(
+            id=sid, program_version=version, started_at=start, ended_at=end, status=status
         )
-    pain = db.scalars(
-        select(PainRow).where(PainRow.profile_id == profile_id).order_by(PainRow.at, PainRow.id)
+        for sid, version, start, end, status in sessions
+    )
+    set_records: tuple[SetLog, ...] = ()
+    if with_sets:
+        names = list(SetLog.model_fields)
+        rows = db.execute(
+            select(*(set_t.c[name] for name in names))
+            .join(session_t, session_t.c.id == set_t.c.session_id)
+            .where(session_t.c.profile_id == profile_id)
+            .order_by(set_t.c.completed_at, set_t.c.id)
+        )
+        set_records = tuple(
+            SetLog.model_construct(**dict(zip(names, r, strict=True))) for r in rows
+        )
+    pain = db.execute(
+        select(pain_t.c.at, pain_t.c.score, pain_t.c.context, pain_t.c.session_id)
+        .where(pain_t.c.profile_id == profile_id)
+        .order_by(pain_t.c.at, pain_t.c.id)
+    )
+    pain_records = tuple(
+        PainRating.model_construct(at=at, score=score, context=context, session_id=sid)
+        for at, score, context, sid in pain
     )
     psfs = db.scalars(
         select(PsfsRow).where(PsfsRow.profile_id == profile_id).order_by(PsfsRow.at, PsfsRow.id)
@@ -388,12 +421,9 @@ def load_history(db: Session, *, profile_id: int) -> History:
         profile=_profile(profile_row),
         assessments=tuple(assessments(db, profile_id=profile_id)),
         programs=tuple(program_versions(db, profile_id=profile_id)),
-        sessions=tuple(_session(s) for s in sessions),
-        sets=tuple(_set(s) for s in sets),
-        pain=tuple(
-            PainRating(at=p.at, score=p.score, context=p.context, session_id=p.session_id)  # type: ignore[arg-type]
-            for p in pain
-        ),
+        sessions=session_records,
+        sets=set_records,
+        pain=pain_records,
         psfs=tuple(PsfsEntry(at=p.at, activities=p.activities) for p in psfs),  # type: ignore[arg-type]
         retests=tuple(Retest(at=r.at, **r.measures) for r in retests),
         breaks=tuple(_break(b) for b in breaks),
