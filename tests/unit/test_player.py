@@ -1,0 +1,124 @@
+"""The terminal player: keys, saving as it goes, and spoken cues that never fail."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from psoas.catalog import load_catalog
+from psoas.cli.player import Player, Speaker
+from psoas.domain.assess import assess
+from psoas.domain.intake import Intake
+from psoas.domain.session_plan import Step, session_steps
+from tests.conftest import EXAMPLES, load_json
+
+CATALOG = load_catalog()
+PROGRAM = assess(Intake.model_validate(load_json(EXAMPLES / "office-worker.json")), CATALOG).program
+assert PROGRAM is not None
+STEPS = session_steps(PROGRAM, CATALOG)
+
+
+class ScriptedKeys:
+    """Presses keys at given tick numbers."""
+
+    def __init__(self, presses: dict[int, str]):
+        self.presses = presses
+        self.tick = 0
+
+    def read(self) -> str | None:
+        self.tick += 1
+        return self.presses.get(self.tick)
+
+
+class SilentSpeaker(Speaker):
+    def __init__(self) -> None:
+        super().__init__(enabled=False)
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+
+def play(presses: dict[int, str], steps: list[Step] = STEPS):  # type: ignore[no-untyped-def]
+    saved: list[Step] = []
+    speaker = SilentSpeaker()
+    player = Player(
+        Console(file=io.StringIO(), width=100),
+        speaker,
+        ScriptedKeys(presses),  # type: ignore[arg-type]
+        sleep=lambda _s: None,
+        now=lambda: datetime(2026, 11, 23, tzinfo=UTC),
+    )
+    outcome = player.run(steps, lambda step, _at: saved.append(step))
+    return outcome, saved, speaker
+
+
+def test_without_keys_every_set_is_saved_in_order() -> None:
+    outcome, saved, speaker = play({})
+    assert saved == STEPS == outcome.completed
+    assert not outcome.quit
+    assert any("Set 1 of" in s for s in speaker.said)
+
+
+def test_quit_stops_at_once_and_keeps_what_was_done() -> None:
+    outcome, saved, _ = play({3000: "q"})
+    assert outcome.quit
+    assert 0 < len(saved) < len(STEPS)
+    assert saved == STEPS[: len(saved)]
+
+
+def test_skip_set_and_skip_exercise() -> None:
+    _, saved, _ = play({3: "n"})  # during the first get-ready
+    assert STEPS[0] not in saved and STEPS[1] in saved
+    _, saved, _ = play({3: "s"})
+    first_item = STEPS[0].item_id
+    assert not [s for s in saved if s.item_id == first_item]
+    assert len(saved) == len([s for s in STEPS if s.item_id != first_item])
+
+
+def test_pause_holds_the_countdown_until_resumed() -> None:
+    _, saved, speaker = play({5: "p", 50: "p"})
+    assert saved == STEPS
+    assert "paused" in speaker.said and "go on" in speaker.said
+
+
+def test_speaker_is_silent_without_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    speaker = Speaker()
+    assert not speaker.available
+    speaker.say("hello")  # nothing happens, nothing fails
+
+
+def test_speaker_uses_espeak_when_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log = tmp_path / "spoken.txt"
+    fake = tmp_path / "espeak-ng"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    speaker = Speaker()
+    assert speaker.available
+    speaker.say("hold 30 seconds")
+    assert speaker._proc is not None
+    speaker._proc.wait(timeout=10)
+    assert "hold 30 seconds" in log.read_text()
+
+
+def test_a_broken_speech_engine_never_stops_the_session(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = tmp_path / "espeak-ng"
+    broken.write_text("not a program")  # not executable: Popen raises
+    broken.chmod(0o644)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    speaker = Speaker()
+    speaker.command = str(broken)
+    speaker.say("hello")
+    assert os.path.exists(broken)
