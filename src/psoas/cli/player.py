@@ -161,6 +161,8 @@ class Player:
 
     def _introduce(self, step: Step) -> None:
         self.console.rule(f"[bold]{step.name}")
+        for n, line in enumerate(step.instructions, 1):
+            self.console.print(f"{n:>2}. {line}")
         if step.breathing:
             self.console.print(Text("Breathing: " + step.breathing, style="cyan"))
         self.speaker.say(step.name)

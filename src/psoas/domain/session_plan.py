@@ -34,6 +34,7 @@ class Step(BaseModel):
     rest_seconds: int
     get_ready_seconds: int
     first_of_item: bool
+    instructions: tuple[str, ...] = ()  # the item's numbered steps, on its first set only
     breathing: str | None
     cue: str | None
 
@@ -101,6 +102,7 @@ def session_steps(program: Program, catalog: Catalog) -> list[Step]:
                         rest_seconds=item.dose.rest_seconds,
                         get_ready_seconds=GET_READY_SECONDS,
                         first_of_item=first,
+                        instructions=ex.steps if first else (),
                         breathing=ex.breathing,
                         cue=cues[(n - 1) % len(cues)] if cues else None,
                     )
