@@ -7,7 +7,6 @@ must not repeat an item.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -18,6 +17,8 @@ from pydantic import (
     Field,
     ValidationError,
 )
+
+from psoas.domain.errors import describe_errors as _describe
 
 Side = Literal["left", "right"]
 T = TypeVar("T")
@@ -200,65 +201,6 @@ class Intake(_Strict):
     preferences: Preferences = Preferences()
 
 
-# --- error messages that name the field -------------------------------------------------------
-
-_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "is not a field of intake version 1",
-    "bool_type": "must be true or false",
-    "int_type": "must be a whole number",
-    "float_type": "must be a number",
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "model_type": "must be an object",
-    "dict_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "finite_number": "must be a finite number",
-    "int_from_float": "must be a whole number",
-}
-
-
-def _path(loc: Sequence[int | str]) -> str:
-    parts: list[str] = []
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        elif "[" in part or part.startswith(("function-", "constrained-")):
-            continue  # pydantic's own tags for wrapped validators, not field names
-        else:
-            parts.append(("." if parts else "") + part)
-    return "".join(parts) or "(document)"
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {_number(ctx.get('le', ctx.get('lt')))}"
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"must be at least {_number(ctx.get('ge', ctx.get('gt')))}"
-    if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}"
-    if kind == "too_short":
-        return f"must have at least {ctx.get('min_length')} item(s)"
-    if kind == "string_too_long":
-        return f"must be at most {ctx.get('max_length')} characters"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return _MESSAGES.get(kind, str(error["msg"]).lower())
-
-
 def describe_errors(error: ValidationError) -> list[str]:
     """One line per problem, each starting with the dotted path of the offending field."""
-    lines: list[str] = []
-    for err in error.errors():
-        line = f"{_path(err['loc'])}: {_message(err)}"
-        if line not in lines:
-            lines.append(line)
-    return lines
+    return _describe(error, extra="is not a field of intake version 1")

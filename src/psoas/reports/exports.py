@@ -21,6 +21,7 @@ from pydantic import ValidationError, model_validator
 
 from psoas.domain.assessment import Program, ProgramItem
 from psoas.domain.catalog import Catalog
+from psoas.domain.errors import describe_errors
 from psoas.domain.tracking import History, Profile, ProgramVersion
 
 __all__ = [
@@ -86,81 +87,6 @@ class _Unchecked(History):
     @model_validator(mode="after")
     def _references(self) -> _Unchecked:
         return self
-
-
-_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "is not a field of a psoas history",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "finite_number": "must be a finite number",
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "tuple_type": "must be a list",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "dict_type": "must be an object",
-    "datetime_type": "must be a date and time with a time zone (ISO 8601)",
-    "datetime_parsing": "must be a date and time with a time zone (ISO 8601)",
-    "datetime_from_date_parsing": "must be a date and time with a time zone (ISO 8601)",
-    "datetime_object_invalid": "must be a date and time with a time zone (ISO 8601)",
-}
-
-
-def _path(loc: Sequence[int | str]) -> str:
-    parts: list[str] = []
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        elif "[" in part or part.startswith(("function-", "constrained-")):
-            continue  # pydantic's tags for unions and wrapped validators, not field names
-        else:
-            parts.append(("." if parts else "") + part)
-    return "".join(parts) or "(document)"
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {_number(ctx.get('le', ctx.get('lt')))}"
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"must be at least {_number(ctx.get('ge', ctx.get('gt')))}"
-    if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}"
-    if kind == "too_short":
-        return f"must have at least {ctx.get('min_length')} item(s)"
-    if kind == "too_long":
-        return f"must have at most {ctx.get('max_length')} item(s)"
-    if kind == "string_too_short":
-        return f"must be at least {ctx.get('min_length')} character(s)"
-    if kind == "string_too_long":
-        return f"must be at most {ctx.get('max_length')} characters"
-    if kind == "string_pattern_mismatch":
-        return f"must match {ctx.get('pattern')}"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return _MESSAGES.get(kind, str(error["msg"]).lower())
-
-
-def _describe(error: ValidationError) -> list[str]:
-    lines: list[str] = []
-    for err in error.errors():
-        line = f"{_path(err['loc'])}: {_message(err)}"
-        if line not in lines:
-            lines.append(line)
-    return lines
 
 
 def _reference_problems(h: History) -> list[str]:
@@ -248,14 +174,14 @@ def history_from_json(text: str | bytes) -> History:
         # JSON mode: the strict intake models accept JSON arrays and ISO 8601 text as such.
         unchecked = _Unchecked.model_validate_json(text)
     except ValidationError as err:
-        raise ExportError(_describe(err)) from None
+        raise ExportError(describe_errors(err, extra="is not a field of a psoas history")) from None
     problems = _reference_problems(unchecked)
     if problems:
         raise ExportError(problems)
     try:
         return History.model_validate_json(text)
     except ValidationError as err:  # pragma: no cover - the checks above mirror the model's
-        raise ExportError(_describe(err)) from None
+        raise ExportError(describe_errors(err, extra="is not a field of a psoas history")) from None
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -286,7 +212,7 @@ def _cell_number(value: float | int | None) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return _number(value) if value.is_integer() else repr(value)
+        return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
 
 

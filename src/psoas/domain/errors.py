@@ -1,0 +1,87 @@
+"""Validation errors as one plain line each, starting with the dotted path of the field
+(``pain.intensity_now: must be at most 10``), for every surface and every kind of document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "datetime_type": "must be a date and time with a time zone (ISO 8601)",
+    "datetime_parsing": "must be a date and time with a time zone (ISO 8601)",
+    "datetime_from_date_parsing": "must be a date and time with a time zone (ISO 8601)",
+    "datetime_object_invalid": "must be a date and time with a time zone (ISO 8601)",
+}
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif "[" in part or part.startswith(("function-", "constrained-")):
+            continue  # pydantic's tags for unions and wrapped validators, not field names
+        else:
+            parts.append(("." if parts else "") + part)
+    return "".join(parts) or "(document)"
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {_number(ctx.get('le', ctx.get('lt')))}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {_number(ctx.get('ge', ctx.get('gt')))}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length')} item(s)"
+    if kind == "too_long":
+        return f"must have at most {ctx.get('max_length')} item(s)"
+    if kind == "string_too_short":
+        return f"must be at least {ctx.get('min_length')} character(s)"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "string_pattern_mismatch":
+        return f"must match {ctx.get('pattern')}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return _MESSAGES.get(kind, str(error["msg"]).lower())
+
+
+def describe_errors(error: ValidationError, *, extra: str | None = None) -> list[str]:
+    """One line per problem; ``extra`` replaces the message for unknown fields."""
+    lines: list[str] = []
+    for err in error.errors():
+        message = _message(err)
+        if extra and err["type"] == "extra_forbidden":
+            message = extra
+        line = f"{_path(err['loc'])}: {message}"
+        if line not in lines:
+            lines.append(line)
+    return lines
