@@ -1,0 +1,376 @@
+"""Accounts for the web app: patients and clinicians, sign-in with throttling, server-side
+sessions, invitations, personal API tokens, access rules and the audit log.
+
+Access rule: a patient sees only themselves; a clinician only the patients who joined them.
+Anything else is "not found" (never "forbidden"), so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+
+from psoas.storage import repo
+from psoas.storage.db import Database
+from psoas.storage.tables import (
+    ApiTokenRow,
+    AuditRow,
+    InvitationRow,
+    LoginAttemptRow,
+    UserRow,
+    WebSessionRow,
+)
+
+Role = Literal["patient", "clinician"]
+SESSION_DAYS = 14
+THROTTLE_WINDOW = timedelta(minutes=15)
+THROTTLE_FAILURES = 5
+INVITATION_DAYS = 30
+MIN_PASSWORD = 10
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_hasher = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """Something the person can fix; the message names the field."""
+
+
+class NotFound(LookupError):
+    """No such thing for this user (including: it exists but is not theirs)."""
+
+
+class Throttled(RuntimeError):
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many failed sign-ins; try again in {retry_after // 60 + 1} minutes")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    role: Role
+    display_name: str
+    profile_id: int | None
+    clinician_id: int | None
+
+    @property
+    def profile_name(self) -> str:
+        return profile_name_for(self.id)
+
+
+@dataclass(frozen=True)
+class WebSession:
+    user: User
+    csrf_token: str
+    expires_at: datetime
+
+
+def profile_name_for(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        role=row.role,  # type: ignore[arg-type]
+        display_name=row.display_name,
+        profile_id=row.profile_id,
+        clinician_id=row.clinician_id,
+    )
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password: must be at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise AccountError("password: must be at most 1024 characters")
+
+
+def sign_up(
+    db: Database,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    now: datetime,
+    invitation: str | None = None,
+) -> User:
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 254:
+        raise AccountError("email: must be an email address")
+    display_name = display_name.strip()
+    if not 1 <= len(display_name) <= 80:
+        raise AccountError("display_name: must be 1 to 80 characters")
+    if role not in ("patient", "clinician"):
+        raise AccountError("role: must be patient or clinician")
+    _check_password(password)
+    with db.session() as s, s.begin():
+        if s.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
+            raise AccountError("email: an account with this email exists; sign in instead")
+        row = UserRow(
+            email=email,
+            password_hash=_hasher.hash(password),
+            role=role,
+            display_name=display_name,
+            created_at=now,
+        )
+        s.add(row)
+        s.flush()
+        if role == "patient":
+            profile = repo.create_profile(s, name=profile_name_for(row.id), now=now)
+            row.profile_id = profile.id
+        user = _user(row)
+    if invitation:
+        user = join_clinician(db, user=user, code=invitation, now=now)
+    return user
+
+
+def authenticate(db: Database, *, email: str, password: str, now: datetime) -> User:
+    """The user, or AccountError; Throttled after repeated failures for the same email."""
+    email = email.strip().lower()
+    with db.session() as s, s.begin():
+        since = now - THROTTLE_WINDOW
+        failures = s.scalar(
+            select(func.count())
+            .select_from(LoginAttemptRow)
+            .where(
+                LoginAttemptRow.email == email,
+                LoginAttemptRow.at >= since,
+                LoginAttemptRow.success.is_(False),
+            )
+        )
+        if (failures or 0) >= THROTTLE_FAILURES:
+            oldest = s.scalar(
+                select(func.min(LoginAttemptRow.at)).where(
+                    LoginAttemptRow.email == email,
+                    LoginAttemptRow.at >= since,
+                    LoginAttemptRow.success.is_(False),
+                )
+            )
+            wait = int(((oldest or now) + THROTTLE_WINDOW - now).total_seconds())
+            raise Throttled(max(wait, 1))
+        row = s.scalar(select(UserRow).where(UserRow.email == email))
+        ok = False
+        if row is not None:
+            try:
+                ok = _hasher.verify(row.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        else:
+            _hasher.hash(password)  # same cost whether or not the account exists
+        s.add(LoginAttemptRow(email=email, at=now, success=ok))
+        if not ok or row is None:
+            raise AccountError("email or password: not recognised")
+        if _hasher.check_needs_rehash(row.password_hash):
+            row.password_hash = _hasher.hash(password)
+        return _user(row)
+
+
+def start_session(db: Database, *, user: User, now: datetime) -> tuple[str, WebSession]:
+    """A new server-side session; returns the cookie value (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    expires = now + timedelta(days=SESSION_DAYS)
+    with db.session() as s, s.begin():
+        s.add(
+            WebSessionRow(
+                token_hash=_digest(token),
+                user_id=user.id,
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+        s.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < now))
+    return token, WebSession(user=user, csrf_token=csrf, expires_at=expires)
+
+
+def resolve_session(db: Database, *, token: str, now: datetime) -> WebSession | None:
+    with db.session() as s:
+        row = s.get(WebSessionRow, _digest(token))
+        if row is None or row.expires_at <= now:
+            return None
+        user = s.get(UserRow, row.user_id)
+        if user is None:
+            return None
+        return WebSession(user=_user(user), csrf_token=row.csrf_token, expires_at=row.expires_at)
+
+
+def end_session(db: Database, *, token: str) -> None:
+    with db.session() as s, s.begin():
+        s.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == _digest(token)))
+
+
+def change_password(
+    db: Database, *, user: User, current: str, new: str, now: datetime, keep_token: str | None
+) -> None:
+    """Change the password and end every other session of this user."""
+    _check_password(new)
+    with db.session() as s, s.begin():
+        row = s.get(UserRow, user.id)
+        assert row is not None
+        try:
+            _hasher.verify(row.password_hash, current)
+        except (VerificationError, InvalidHashError) as exc:
+            raise AccountError("current_password: not recognised") from exc
+        row.password_hash = _hasher.hash(new)
+        keep = _digest(keep_token) if keep_token else ""
+        s.execute(
+            delete(WebSessionRow).where(
+                WebSessionRow.user_id == user.id, WebSessionRow.token_hash != keep
+            )
+        )
+
+
+# --- clinicians and their patients --------------------------------------------------------------
+
+
+def create_invitation(db: Database, *, clinician: User, now: datetime) -> str:
+    if clinician.role != "clinician":
+        raise NotFound("invitation")
+    code = secrets.token_urlsafe(9)
+    with db.session() as s, s.begin():
+        s.add(
+            InvitationRow(
+                code=code,
+                clinician_id=clinician.id,
+                created_at=now,
+                expires_at=now + timedelta(days=INVITATION_DAYS),
+            )
+        )
+    return code
+
+
+def join_clinician(db: Database, *, user: User, code: str, now: datetime) -> User:
+    with db.session() as s, s.begin():
+        invitation = s.get(InvitationRow, code.strip())
+        if invitation is None or invitation.used_by is not None or invitation.expires_at <= now:
+            raise AccountError("invitation: this code is not valid (used, expired or mistyped)")
+        row = s.get(UserRow, user.id)
+        assert row is not None
+        if row.role != "patient":
+            raise AccountError("invitation: only patients join a clinician")
+        row.clinician_id = invitation.clinician_id
+        invitation.used_by = user.id
+        invitation.used_at = now
+        s.add(AuditRow(patient_id=user.id, actor_id=user.id, at=now, action="joined clinician"))
+        return _user(row)
+
+
+def get_user(db: Database, *, user_id: int) -> User | None:
+    with db.session() as s:
+        row = s.get(UserRow, user_id)
+        return _user(row) if row else None
+
+
+def patient_for(db: Database, *, viewer: User, patient_id: int, now: datetime) -> User:
+    """The patient ``viewer`` may see, or NotFound. A clinician's access is audited."""
+    patient = get_user(db, user_id=patient_id)
+    if patient is None or patient.role != "patient":
+        raise NotFound("patient")
+    if viewer.role == "patient" and viewer.id == patient.id:
+        return patient
+    if viewer.role == "clinician" and patient.clinician_id == viewer.id:
+        audit(db, patient=patient, actor=viewer, action="viewed record", now=now)
+        return patient
+    raise NotFound("patient")
+
+
+def patients_of(db: Database, *, clinician: User) -> list[User]:
+    if clinician.role != "clinician":
+        return []
+    with db.session() as s:
+        rows = s.scalars(
+            select(UserRow)
+            .where(UserRow.clinician_id == clinician.id, UserRow.role == "patient")
+            .order_by(UserRow.display_name, UserRow.id)
+        )
+        return [_user(r) for r in rows]
+
+
+def audit(db: Database, *, patient: User, actor: User, action: str, now: datetime) -> None:
+    with db.session() as s, s.begin():
+        s.add(AuditRow(patient_id=patient.id, actor_id=actor.id, at=now, action=action[:80]))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+
+
+def audit_log(db: Database, *, patient: User, limit: int = 200) -> list[AuditEntry]:
+    with db.session() as s:
+        rows = s.execute(
+            select(AuditRow.at, UserRow.display_name, AuditRow.action)
+            .join(UserRow, UserRow.id == AuditRow.actor_id)
+            .where(AuditRow.patient_id == patient.id)
+            .order_by(AuditRow.at.desc(), AuditRow.id.desc())
+            .limit(limit)
+        )
+        return [AuditEntry(at=at, actor=name, action=action) for at, name, action in rows]
+
+
+# --- personal API tokens -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+def create_api_token(db: Database, *, user: User, name: str, now: datetime) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 80:
+        raise AccountError("name: must be 1 to 80 characters")
+    token = "psoas_" + secrets.token_urlsafe(32)
+    with db.session() as s, s.begin():
+        s.add(ApiTokenRow(user_id=user.id, name=name, token_hash=_digest(token), created_at=now))
+    return token
+
+
+def api_tokens(db: Database, *, user: User) -> list[ApiToken]:
+    with db.session() as s:
+        rows = s.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.user_id == user.id).order_by(ApiTokenRow.id)
+        )
+        return [ApiToken(r.id, r.name, r.created_at, r.last_used_at) for r in rows]
+
+
+def revoke_api_token(db: Database, *, user: User, token_id: int) -> None:
+    with db.session() as s, s.begin():
+        done = s.execute(
+            delete(ApiTokenRow).where(ApiTokenRow.id == token_id, ApiTokenRow.user_id == user.id)
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            raise NotFound("token")
+
+
+def user_for_api_token(db: Database, *, token: str, now: datetime) -> User | None:
+    with db.session() as s, s.begin():
+        row = s.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == _digest(token)))
+        if row is None:
+            return None
+        row.last_used_at = now
+        user = s.get(UserRow, row.user_id)
+        return _user(user) if user else None

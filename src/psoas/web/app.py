@@ -1,0 +1,86 @@
+"""The web app factory: `create_app()` for uvicorn, `create_app(url, clock=...)` for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from psoas import __version__
+from psoas.settings import Settings
+from psoas.storage.db import Database
+from psoas.web.deps import SignInRequired, now_utc
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    """A page, with the signed-in user and the CSRF token available to every template."""
+    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def create_app(
+    database_url: str | None = None,
+    *,
+    clock: Callable[[], datetime] = now_utc,
+    settings: Settings | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    settings.check_for_production()
+    app = FastAPI(
+        title="psoas",
+        version=__version__,
+        description="Low back pain and the hip flexors: assessment, home program, follow-up. "
+        "Authenticate with a session cookie (and X-CSRF-Token on changes) or a personal API "
+        "token as `Authorization: Bearer psoas_...`.",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.db = Database(database_url or settings.resolved_database_url())
+    app.state.clock = clock
+    app.state.settings = settings
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
+        return RedirectResponse("/signin", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or exc.status_code not in (403, 404):
+            return await http_exception_handler(request, exc)
+        title = "Not found" if exc.status_code == 404 else "Not allowed"
+        return render(
+            request, "error.html", status_code=exc.status_code, title=title, message=str(exc.detail)
+        )
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    from psoas.web.routes import account
+
+    app.include_router(account.router)
+    for module in ("patient", "session", "clinician"):
+        try:
+            router = __import__(f"psoas.web.routes.{module}", fromlist=["router"]).router
+        except ModuleNotFoundError:
+            continue
+        app.include_router(router)
+    return app

@@ -1,0 +1,248 @@
+"""Sign up, sign in (throttled), sign out, password change, joining a clinician, API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from psoas.services import accounts
+from psoas.web.app import render
+from psoas.web.deps import DB, SESSION_COOKIE, CurrentUser, Now, OptionalSession
+
+router = APIRouter()
+
+
+def _signed_in(request: Request, db: DB, user: accounts.User, now: Now, to: str) -> Response:
+    token, session = accounts.start_session(db, user=user, now=now)
+    response = RedirectResponse(to, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=accounts.SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.cookie_secure,
+        path="/",
+    )
+    return response
+
+
+def home_for(user: accounts.User) -> str:
+    return "/clinic" if user.role == "clinician" else "/me"
+
+
+@router.get("/", include_in_schema=False)
+def index(request: Request, session: OptionalSession) -> Response:
+    if session is not None:
+        return RedirectResponse(home_for(session.user), status_code=303)
+    return render(request, "index.html", title="Low back pain and the hip flexors")
+
+
+@router.get("/signin", include_in_schema=False)
+def signin_page(request: Request) -> Response:
+    return render(request, "account/signin.html", title="Sign in")
+
+
+@router.post("/signin", include_in_schema=False)
+def signin(
+    request: Request,
+    db: DB,
+    now: Now,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        user = accounts.authenticate(db, email=email, password=password, now=now)
+    except accounts.Throttled as exc:
+        page = render(
+            request,
+            "account/signin.html",
+            status_code=429,
+            title="Sign in",
+            errors=[str(exc)],
+            email=email,
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    except accounts.AccountError as exc:
+        return render(
+            request,
+            "account/signin.html",
+            status_code=400,
+            title="Sign in",
+            errors=[str(exc)],
+            email=email,
+        )
+    return _signed_in(request, db, user, now, home_for(user))
+
+
+@router.get("/signup", include_in_schema=False)
+def signup_page(request: Request, invite: str = "") -> Response:
+    return render(request, "account/signup.html", title="Create an account", invite=invite)
+
+
+@router.post("/signup", include_in_schema=False)
+def signup(
+    request: Request,
+    db: DB,
+    now: Now,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "patient",
+    invite: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        user = accounts.sign_up(
+            db,
+            email=email,
+            password=password,
+            display_name=display_name,
+            role=role,  # type: ignore[arg-type]
+            now=now,
+            invitation=invite or None,
+        )
+    except accounts.AccountError as exc:
+        return render(
+            request,
+            "account/signup.html",
+            status_code=400,
+            title="Create an account",
+            errors=[str(exc)],
+            email=email,
+            display_name=display_name,
+            invite=invite,
+            role=role,
+        )
+    return _signed_in(request, db, user, now, "/me/assess" if user.role == "patient" else "/clinic")
+
+
+@router.post("/signout", include_in_schema=False)
+def signout(request: Request, db: DB, session: OptionalSession) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and session is not None:
+        accounts.end_session(db, token=token)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account", include_in_schema=False)
+def account_page(request: Request, db: DB, user: CurrentUser, flash: str = "") -> Response:
+    return render(
+        request,
+        "account/account.html",
+        title="Account",
+        tokens=accounts.api_tokens(db, user=user),
+        audit=accounts.audit_log(db, patient=user) if user.role == "patient" else [],
+        clinician=accounts.get_user(db, user_id=user.clinician_id) if user.clinician_id else None,
+        flash=flash,
+    )
+
+
+@router.post("/account/password", include_in_schema=False)
+def password_change(
+    request: Request,
+    db: DB,
+    now: Now,
+    user: CurrentUser,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        accounts.change_password(
+            db,
+            user=user,
+            current=current_password,
+            new=new_password,
+            now=now,
+            keep_token=request.cookies.get(SESSION_COOKIE),
+        )
+    except accounts.AccountError as exc:
+        return render(
+            request,
+            "account/account.html",
+            status_code=400,
+            title="Account",
+            errors=[str(exc)],
+            tokens=accounts.api_tokens(db, user=user),
+            audit=[],
+        )
+    return RedirectResponse("/account?flash=Password+changed", status_code=303)
+
+
+@router.post("/account/join", include_in_schema=False)
+def join(
+    request: Request, db: DB, now: Now, user: CurrentUser, code: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        accounts.join_clinician(db, user=user, code=code, now=now)
+    except accounts.AccountError as exc:
+        return render(
+            request,
+            "account/account.html",
+            status_code=400,
+            title="Account",
+            errors=[str(exc)],
+            tokens=accounts.api_tokens(db, user=user),
+            audit=[],
+        )
+    return RedirectResponse("/account?flash=You+joined+your+clinician", status_code=303)
+
+
+@router.post("/account/tokens", include_in_schema=False)
+def new_token(
+    request: Request, db: DB, now: Now, user: CurrentUser, name: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        token = accounts.create_api_token(db, user=user, name=name, now=now)
+    except accounts.AccountError as exc:
+        return render(
+            request,
+            "account/account.html",
+            status_code=400,
+            title="Account",
+            errors=[str(exc)],
+            tokens=accounts.api_tokens(db, user=user),
+            audit=[],
+        )
+    return render(
+        request,
+        "account/account.html",
+        title="Account",
+        new_token=token,
+        tokens=accounts.api_tokens(db, user=user),
+        audit=[],
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke", include_in_schema=False)
+def revoke_token(db: DB, user: CurrentUser, token_id: int) -> Response:
+    try:
+        accounts.revoke_api_token(db, user=user, token_id=token_id)
+    except accounts.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found") from exc
+    return RedirectResponse("/account?flash=Token+revoked", status_code=303)
+
+
+class Me(BaseModel):
+    id: int
+    email: str
+    role: str
+    display_name: str
+    clinician_id: int | None
+
+
+@router.get("/api/v1/me", response_model=Me, tags=["account"])
+def api_me(user: CurrentUser) -> Me:
+    """Who this session or token belongs to."""
+    return Me(
+        id=user.id,
+        email=user.email,
+        role=user.role,
+        display_name=user.display_name,
+        clinician_id=user.clinician_id,
+    )
