@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck unit bench bench-tracking docs clean
+.PHONY: demo assess-demo test lint typecheck unit bench bench-tracking docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "psoas needs Python 3.11 or newer")'
@@ -18,13 +18,15 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	$(PIP) install -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
+DEMO_DB ?= $(CURDIR)/.demo/psoas.db
+
 demo: $(VENV)/.installed
+	@mkdir -p .demo
+	@echo "The terminal side: $(BIN)/psoas assess (questions) or $(BIN)/psoas assess --input examples/office-worker.json"
+	PSOAS_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/psoas web --demo --port $(or $(PORT),8000)
+
+assess-demo: $(VENV)/.installed
 	@$(BIN)/psoas assess --input examples/office-worker.json
-	@echo
-	@echo "That was the example intake in examples/office-worker.json."
-	@echo "Answer the questions yourself:   $(BIN)/psoas assess"
-	@echo "The same result for scripts:     $(BIN)/psoas assess --input examples/office-worker.json --format json"
-	@echo "Every exercise and its sources:  $(BIN)/psoas catalog list   /   $(BIN)/psoas sources"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

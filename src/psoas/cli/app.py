@@ -208,5 +208,52 @@ app.command()(tracking_cli.profiles)
 app.command()(tracking_cli.progress)
 
 
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="worker processes")] = 1,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="load the demo clinic (published demo passwords)")
+    ] = False,
+) -> None:
+    """Serve the web app for patients and clinicians (SQLite by default, or PSOAS_DATABASE_URL)."""
+    import os
+    from datetime import UTC, datetime
+
+    import uvicorn
+
+    from psoas.settings import Settings
+
+    settings = Settings()
+    if demo:
+        os.environ["PSOAS_DEMO"] = "true"
+        settings = Settings()
+    try:
+        settings.check_for_production()
+    except ValueError as exc:
+        raise fail([str(exc)]) from exc
+    if demo:
+        from psoas.services.tracking import open_database
+        from psoas.web.demo import DEMO_ACCOUNTS, load_demo
+
+        db = open_database()
+        load_demo(db, datetime.now(UTC))
+        db.close()
+        typer.echo("Demo clinic loaded. Sign in with:")
+        for email, password, role in DEMO_ACCOUNTS:
+            typer.echo(f"  {role:<10} {email:<24} {password}")
+    typer.echo(f"psoas web app: http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(
+        "psoas.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
 def main() -> None:
     app()

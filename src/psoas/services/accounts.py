@@ -175,11 +175,13 @@ def authenticate(db: Database, *, email: str, password: str, now: datetime) -> U
         else:
             _hasher.hash(password)  # same cost whether or not the account exists
         s.add(LoginAttemptRow(email=email, at=now, success=ok))
-        if not ok or row is None:
-            raise AccountError("email or password: not recognised")
-        if _hasher.check_needs_rehash(row.password_hash):
+        user = _user(row) if ok and row is not None else None
+        if user is not None and row is not None and _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = _hasher.hash(password)
-        return _user(row)
+    # the attempt is committed above, so failures count even though we raise here
+    if user is None:
+        raise AccountError("email or password: not recognised")
+    return user
 
 
 def start_session(db: Database, *, user: User, now: datetime) -> tuple[str, WebSession]:

@@ -1,0 +1,191 @@
+"""Accounts over real HTTP handling (TestClient): sign-up, sessions, CSRF, throttling, tokens."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.integration.conftest import Web
+
+
+def test_sign_up_sets_an_httponly_samesite_session_cookie(web: Web) -> None:
+    client = web.client()
+    response = client.post(
+        "/signup",
+        data={
+            "email": "Ann@Example.org",
+            "password": "correct horse battery",
+            "display_name": "Ann",
+            "role": "patient",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "psoas_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    me = client.get("/api/v1/me").json()
+    assert me["email"] == "ann@example.org" and me["role"] == "patient"
+
+
+def test_bad_sign_up_names_the_field_and_creates_nothing(web: Web) -> None:
+    client = web.client()
+    short = client.post(
+        "/signup",
+        data={
+            "email": "b@example.org",
+            "password": "short",
+            "display_name": "B",
+            "role": "patient",
+        },
+    )
+    assert short.status_code == 400 and "password: must be at least 10" in short.text
+    bad = client.post(
+        "/signup",
+        data={
+            "email": "not-an-email",
+            "password": "long enough pw",
+            "display_name": "B",
+            "role": "patient",
+        },
+    )
+    assert bad.status_code == 400 and "email:" in bad.text
+    assert client.get("/api/v1/me").status_code == 401
+    web.sign_up("b@example.org")
+    again = client.post(
+        "/signup",
+        data={
+            "email": "b@example.org",
+            "password": "long enough pw",
+            "display_name": "B",
+            "role": "patient",
+        },
+    )
+    assert again.status_code == 400 and "exists" in again.text
+
+
+def test_pages_need_a_session_and_the_api_says_401(web: Web) -> None:
+    client = web.client()
+    page = client.get("/account", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/signin"
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_sign_in_is_throttled_after_repeated_failures(web: Web) -> None:
+    web.sign_up("c@example.org")
+    client = web.client()
+    for _ in range(5):
+        wrong = client.post("/signin", data={"email": "c@example.org", "password": "wrong pass"})
+        assert wrong.status_code == 400 and "not recognised" in wrong.text
+    blocked = client.post(
+        "/signin", data={"email": "c@example.org", "password": "correct horse battery"}
+    )
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    web.clock.advance(minutes=16)
+    ok = client.post(
+        "/signin",
+        data={"email": "c@example.org", "password": "correct horse battery"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+
+
+def test_forms_without_the_csrf_token_change_nothing(web: Web) -> None:
+    ann = web.sign_up("d@example.org")
+    refused = ann.client.post("/account/tokens", data={"name": "nightly-sync"})
+    assert refused.status_code == 403
+    wrong = ann.client.post("/account/tokens", data={"name": "nightly-sync", "csrf_token": "nope"})
+    assert wrong.status_code == 403
+    assert "nightly-sync" not in ann.client.get("/account").text
+    assert ann.post("/account/tokens", {"name": "nightly-sync"}).status_code == 200
+    assert "nightly-sync" in ann.client.get("/account").text
+
+
+def test_sign_out_ends_the_session(web: Web) -> None:
+    ann = web.sign_up("e@example.org")
+    assert ann.post("/signout", follow_redirects=False).status_code == 303
+    assert ann.client.get("/api/v1/me").status_code == 401
+
+
+def test_password_change_ends_other_sessions_but_not_this_one(web: Web) -> None:
+    ann = web.sign_up("f@example.org")
+    other = web.client()
+    other.post("/signin", data={"email": "f@example.org", "password": "correct horse battery"})
+    assert other.get("/api/v1/me").status_code == 200
+    bad = ann.post("/account/password", {"current_password": "wrong", "new_password": "x" * 12})
+    assert bad.status_code == 400 and "current_password" in bad.text
+    done = ann.post(
+        "/account/password",
+        {"current_password": "correct horse battery", "new_password": "a new passphrase"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert ann.client.get("/api/v1/me").status_code == 200
+    assert other.get("/api/v1/me").status_code == 401
+    fresh = web.client()
+    assert (
+        fresh.post(
+            "/signin",
+            data={"email": "f@example.org", "password": "a new passphrase"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+
+
+def test_personal_api_tokens_work_without_csrf_and_can_be_revoked(web: Web) -> None:
+    import re
+
+    ann = web.sign_up("g@example.org")
+    page = ann.post("/account/tokens", {"name": "my script"})
+    token = re.search(r"psoas_[A-Za-z0-9_\-]+", page.text).group(0)  # type: ignore[union-attr]
+    bare = web.client()
+    assert bare.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()["email"] == (
+        "g@example.org"
+    )
+    assert (
+        bare.get("/api/v1/me", headers={"Authorization": "Bearer psoas_wrong"}).status_code == 401
+    )
+    token_id = re.search(r"/account/tokens/(\d+)/revoke", ann.client.get("/account").text).group(1)  # type: ignore[union-attr]
+    assert ann.post(f"/account/tokens/{token_id}/revoke", follow_redirects=False).status_code == 303
+    assert bare.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_invitation_joins_a_patient_to_the_clinician(web: Web) -> None:
+    from psoas.services import accounts
+
+    clinician = web.sign_up("dr@example.org", role="clinician", name="Dr Kay")
+    db = web.app.state.db  # type: ignore[attr-defined]
+    user = accounts.get_user(db, user_id=clinician.id)
+    assert user is not None
+    code = accounts.create_invitation(db, clinician=user, now=web.clock())
+    patient = web.sign_up("h@example.org", invite=code)
+    assert patient.client.get("/api/v1/me").json()["clinician_id"] == clinician.id
+    reused = web.client().post(
+        "/signup",
+        data={
+            "email": "i@example.org",
+            "password": "correct horse battery",
+            "display_name": "I",
+            "role": "patient",
+            "invite": code,
+        },
+    )
+    assert reused.status_code == 400 and "invitation" in reused.text
+    account = patient.client.get("/account").text
+    assert "Dr Kay" in account and "joined clinician" in account
+
+
+def test_passwords_are_argon2_hashed_and_never_logged(
+    web: Web, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy import select
+
+    from psoas.storage.tables import UserRow
+
+    caplog.set_level(logging.DEBUG)
+    web.sign_up("j@example.org")
+    with web.app.state.db.session() as s:  # type: ignore[attr-defined]
+        stored = s.scalar(select(UserRow.password_hash).where(UserRow.email == "j@example.org"))
+    assert stored.startswith("$argon2id$")
+    assert "correct horse battery" not in caplog.text
