@@ -233,16 +233,17 @@ def web(
         settings.check_for_production()
     except ValueError as exc:
         raise fail([str(exc)]) from exc
+    from psoas.services.tracking import open_database
+
+    db = open_database()  # migrate once here, before the workers start
     if demo:
-        from psoas.services.tracking import open_database
         from psoas.web.demo import DEMO_ACCOUNTS, load_demo
 
-        db = open_database()
         load_demo(db, datetime.now(UTC))
-        db.close()
         typer.echo("Demo clinic loaded. Sign in with:")
         for email, password, role in DEMO_ACCOUNTS:
             typer.echo(f"  {role:<10} {email:<24} {password}")
+    db.close()
     typer.echo(f"psoas web app: http://{host}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(
         "psoas.web.app:create_app",

@@ -16,7 +16,7 @@ router = APIRouter()
 
 
 def _signed_in(request: Request, db: DB, user: accounts.User, now: Now, to: str) -> Response:
-    token, session = accounts.start_session(db, user=user, now=now)
+    token, _ = accounts.start_session(db, user=user, now=now)
     response = RedirectResponse(to, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
