@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo assess-demo test lint typecheck unit bench bench-tracking docs clean
+.PHONY: demo assess-demo test lint typecheck unit bench bench-tracking bench-web docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "psoas needs Python 3.11 or newer")'
@@ -45,6 +45,10 @@ bench: $(VENV)/.installed-test
 
 bench-tracking: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_tracking.py
+
+bench-web: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/load_web.py
+	$(BIN)/python benchmarks/bench_clinic_list.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m psoas.services.rules_doc > docs/clinical-rules.md
