@@ -1,0 +1,317 @@
+"""What the web session player and the break coach need on top of `tracking` and `breaks`:
+the plan with a message when there is none, sessions that belong to the signed-in person,
+pain before and after a session stored once each, a finish that can be retried, and the break
+coach's state worked out from the stored events.
+
+Every call that records something may be repeated (the browser retries from its offline queue):
+a set with a key that is already stored, a second pain rating for the same moment of the same
+session and a second finish all store nothing new.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from typing import Literal
+
+from sqlalchemy import select
+
+from psoas.catalog import load_catalog
+from psoas.domain import breaks as rules
+from psoas.domain.catalog import Exercise
+from psoas.domain.session_plan import Step, session_steps
+from psoas.domain.tracking import (
+    BreakEvent,
+    BreakKind,
+    PainContext,
+    PainRating,
+    ProgramVersion,
+    SessionRecord,
+    SetLog,
+)
+from psoas.services import breaks as coach
+from psoas.services import tracking
+from psoas.services.accounts import User
+from psoas.storage import repo
+from psoas.storage.db import Database
+from psoas.storage.tables import PainRow, SessionRow
+
+#: How far a time sent by a browser may be ahead of the server's clock (clocks drift).
+CLOCK_SLACK = timedelta(minutes=5)
+#: The break coach in the browser runs whenever its page is open: all day, every day.
+ALL_DAY = rules.WorkingHours(start=time(0, 0), end=time.max, weekdays=frozenset(range(7)))
+#: How far back a browser may say it started the break coach.
+LONGEST_SITTING = timedelta(hours=12)
+
+PainMoment = Literal["before", "after"]
+_CONTEXT: dict[str, PainContext] = {"before": "before_session", "after": "after_session"}
+
+
+class NoProgram(LookupError):
+    """There is no program to follow, with a message for the person saying why."""
+
+
+class NotFound(LookupError):
+    """No such session for this person (including: it belongs to someone else)."""
+
+
+class Invalid(ValueError):
+    """A value a person can fix; ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _profile_id(db: Database, user: User) -> int:
+    profile = tracking.get_profile(db, user.profile_name)
+    assert profile.id is not None
+    return profile.id
+
+
+def program_for(db: Database, *, user: User) -> ProgramVersion:
+    """The program the person follows now, or NoProgram saying why there is none."""
+    profile_id = _profile_id(db, user)
+    with db.session() as s:
+        latest = repo.latest_assessment(s, profile_id=profile_id)
+        version = repo.current_program(s, profile_id=profile_id)
+    if latest is not None and latest[1].program is None:
+        level = latest[1].triage.level.replace("_", " ")
+        raise NoProgram(
+            f"Your latest assessment found warning signs that need a doctor ({level}). The home "
+            "program is held back until a doctor has checked them and you assess again."
+        )
+    if version is None:
+        raise NoProgram("You have no program yet: answer the assessment first, at /me/assess.")
+    return version
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    version: ProgramVersion
+    steps: list[Step]
+
+    @property
+    def total_seconds(self) -> int:
+        return sum(s.get_ready_seconds + s.work_seconds + s.rest_seconds for s in self.steps)
+
+
+def session_plan(db: Database, *, user: User) -> SessionPlan:
+    version = program_for(db, user=user)
+    return SessionPlan(version=version, steps=session_steps(version.program, load_catalog()))
+
+
+def check_time(value: datetime, *, field: str, now: datetime) -> datetime:
+    """A time sent by a browser: with a time zone, and not later than the server's clock allows."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise Invalid(field, "must include a time zone, e.g. 2026-11-23T09:00:00Z")
+    if value > now + CLOCK_SLACK:
+        raise Invalid(field, "is in the future; check the device's clock")
+    return value
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def start(
+    db: Database, *, user: User, now: datetime, pain_before: int | None = None
+) -> SessionRecord:
+    program_for(db, user=user)  # says why, when there is nothing to start
+    record, _version = tracking.start_session(db, profile_name=user.profile_name, now=now)
+    assert record.id is not None
+    if pain_before is not None:
+        add_pain(db, user=user, session_id=record.id, moment="before", score=pain_before, now=now)
+    return record
+
+
+def owned_session(db: Database, *, user: User, session_id: int) -> SessionRecord:
+    """The session if it is this person's; NotFound otherwise (ids reveal nothing)."""
+    if user.role != "patient":
+        raise NotFound(f"session {session_id}")
+    profile_id = _profile_id(db, user)
+    with db.session() as s:
+        owner = s.scalar(select(SessionRow.profile_id).where(SessionRow.id == session_id))
+        if owner is None or owner != profile_id:
+            raise NotFound(f"session {session_id}")
+        return repo.get_session(s, session_id=session_id)
+
+
+def sets_saved(db: Database, *, session_id: int) -> list[SetLog]:
+    with db.session() as s:
+        return repo.sets_for_session(s, session_id=session_id)
+
+
+def log_set(db: Database, *, user: User, entry: SetLog, now: datetime) -> bool:
+    """Store one completed set; False when its key was stored before (a retry)."""
+    owned_session(db, user=user, session_id=entry.session_id)
+    check_time(entry.completed_at, field="completed_at", now=now)
+    try:
+        return tracking.log_set(db, entry=entry)
+    except tracking.TrackingError as exc:
+        message = f"{entry.item_id!r} is not part of this session's program"
+        raise Invalid("item_id", message) from exc
+
+
+def _stored_pain(db: Database, *, session_id: int, moment: PainMoment) -> int | None:
+    with db.session() as s:
+        return s.scalar(
+            select(PainRow.score)
+            .where(PainRow.session_id == session_id, PainRow.context == _CONTEXT[moment])
+            .order_by(PainRow.id)
+            .limit(1)
+        )
+
+
+def add_pain(
+    db: Database,
+    *,
+    user: User,
+    session_id: int,
+    moment: PainMoment,
+    score: int,
+    now: datetime,
+) -> tuple[bool, int]:
+    """Pain before or after a session, stored once per moment: (stored now?, the stored score).
+
+    A repeat (a retry, or a second tap) changes nothing: what was logged is never rewritten.
+    """
+    owned_session(db, user=user, session_id=session_id)
+    stored = _stored_pain(db, session_id=session_id, moment=moment)
+    if stored is not None:
+        return False, stored
+    rating = PainRating(at=now, score=score, context=_CONTEXT[moment], session_id=session_id)
+    with db.session() as s, s.begin():
+        repo.add_pain(s, profile_id=_profile_id(db, user), rating=rating)
+    return True, score
+
+
+def finish(
+    db: Database,
+    *,
+    user: User,
+    session_id: int,
+    status: Literal["completed", "quit"],
+    now: datetime,
+    pain_after: int | None = None,
+) -> tuple[SessionRecord, bool]:
+    """End the session: (the session as stored, whether this call ended it).
+
+    A finished session is never rewritten; a repeat only adds a missing pain-after rating.
+    """
+    before = owned_session(db, user=user, session_id=session_id)
+    tracking.finish_session(db, session_id=session_id, status=status, now=now)
+    if pain_after is not None:
+        add_pain(db, user=user, session_id=session_id, moment="after", score=pain_after, now=now)
+    return owned_session(db, user=user, session_id=session_id), before.status == "in_progress"
+
+
+# --- the break coach ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakState:
+    interval_minutes: int
+    next_due: datetime
+    awaiting_answer: bool
+    movement: Exercise | None
+    today: rules.BreakStats
+    today_since: datetime
+
+
+def _zone(utc_offset_minutes: int) -> timezone:
+    return timezone(timedelta(minutes=utc_offset_minutes))
+
+
+def break_plan(
+    db: Database,
+    *,
+    user: User,
+    now: datetime,
+    started_at: datetime | None = None,
+    utc_offset_minutes: int = 0,
+) -> coach.Plan:
+    """The coach's settings: the program's interval, all day, the movements safe for this person.
+
+    ``started_at`` is when the person opened the coach (kept by the browser, so that a reload
+    does not restart the count); the CLI's rules then apply unchanged.
+    """
+    program_for(db, user=user)
+    plan = coach.plan(
+        db,
+        profile_name=user.profile_name,
+        interval=None,
+        start="00:00",
+        end="23:59",
+        weekends=True,
+        now=now,
+    )
+    if started_at is None or started_at > now:
+        started_at = now
+    started_at = max(started_at, now - LONGEST_SITTING)
+    return dataclasses.replace(
+        plan, hours=ALL_DAY, zone=_zone(utc_offset_minutes), started_at=started_at
+    )
+
+
+def break_state(
+    db: Database,
+    *,
+    user: User,
+    now: datetime,
+    started_at: datetime | None = None,
+    utc_offset_minutes: int = 0,
+) -> BreakState:
+    plan = break_plan(
+        db, user=user, now=now, started_at=started_at, utc_offset_minutes=utc_offset_minutes
+    )
+    due = coach.next_due(db, plan=plan, profile_name=user.profile_name, now=now)
+    since = now - timedelta(days=1)
+    recent = tracking.breaks_since(db, profile_name=user.profile_name, since=since)
+    last = max(recent, key=lambda e: e.at, default=None)
+    # a prompt already shown for this break waits for its answer (and keeps its movement)
+    awaiting = (
+        last is not None and last.kind == "prompted" and last.at >= due - timedelta(minutes=1)
+    )
+    movement: Exercise | None
+    if awaiting and last is not None and last.movement_id in {m.id for m in plan.movements}:
+        movement = next(m for m in plan.movements if m.id == last.movement_id)
+    else:
+        movement = coach.suggest(db, plan=plan, profile_name=user.profile_name)
+    local = now.astimezone(plan.zone)
+    midnight = datetime.combine(local.date(), time(0, 0), tzinfo=plan.zone)
+    today = [e for e in recent if e.at >= midnight]
+    return BreakState(
+        interval_minutes=plan.interval,
+        next_due=due,
+        awaiting_answer=awaiting,
+        movement=movement,
+        today=rules.stats(today),
+        today_since=midnight,
+    )
+
+
+def record_break(
+    db: Database,
+    *,
+    user: User,
+    kind: BreakKind,
+    now: datetime,
+    movement_id: str | None = None,
+    snooze_minutes: int | None = None,
+    at: datetime | None = None,
+) -> BreakEvent:
+    program_for(db, user=user)
+    if movement_id is not None and movement_id not in coach.MOVEMENT_IDS:
+        raise Invalid("movement_id", f"{movement_id!r} is not one of the break movements")
+    if kind == "snoozed":
+        snooze_minutes = snooze_minutes or 10
+    elif snooze_minutes is not None:
+        raise Invalid("snooze_minutes", "only goes with kind snoozed")
+    when = check_time(at, field="at", now=now) if at is not None else now
+    if when < now - timedelta(days=1):
+        raise Invalid("at", "is more than a day ago")
+    event = BreakEvent(at=when, kind=kind, movement_id=movement_id, snooze_minutes=snooze_minutes)
+    tracking.record_break(db, profile_name=user.profile_name, event=event)
+    return event

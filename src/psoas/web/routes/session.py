@@ -1,0 +1,438 @@
+"""The guided session player and the sitting-break coach: their pages and their JSON API.
+
+Sets, pain ratings and the finish may arrive more than once (the browser retries what it could
+not send while offline): a set's client-made key, one pain rating per moment and a finish that
+never rewrites make every retry harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from psoas.domain.catalog import Exercise
+from psoas.domain.session_plan import Step
+from psoas.domain.tracking import BreakKind, SetLog
+from psoas.services import session_web
+from psoas.web.app import render
+from psoas.web.deps import DB, Now, Patient
+
+router = APIRouter()
+
+SessionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the session's id")]
+Score = Annotated[int, Field(ge=0, le=10, description="0 = no pain, 10 = worst imaginable")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- response and request models ----------------------------------------------------------------
+
+
+class StepOut(BaseModel):
+    """One set of one item on one side, as the player runs it."""
+
+    key_part: str = Field(description="item:side:set, stable within a session")
+    item_id: str
+    name: str
+    category: str
+    side: Literal["left", "right"] | None
+    set_number: int
+    sets_on_this_side: int
+    kind: Literal["hold", "reps", "timed"]
+    work_seconds: int
+    reps: int | None
+    hold_seconds: int | None
+    rest_seconds: int
+    get_ready_seconds: int
+    first_of_item: bool
+    instructions: list[str] = Field(description="the item's numbered steps, on its first set")
+    breathing: str | None
+    cue: str | None
+    announcement: str = Field(description="what a spoken cue says as the set starts")
+
+    @classmethod
+    def of(cls, step: Step) -> StepOut:
+        return cls(
+            key_part=step.key_part,
+            announcement=step.announcement(),
+            **step.model_dump(exclude={"instructions"}),
+            instructions=list(step.instructions),
+        )
+
+
+class SessionPlanOut(BaseModel):
+    program_version: int
+    total_seconds: int
+    server_now: datetime = Field(description="the server's clock, to correct the device's")
+    steps: list[StepOut]
+
+
+class SessionIn(_In):
+    pain_before: Score | None = None
+
+
+class SessionOut(BaseModel):
+    id: int
+    program_version: int
+    status: Literal["in_progress", "completed", "quit"] = "in_progress"
+    started_at: datetime
+    ended_at: datetime | None = None
+    sets_saved: int = 0
+    server_now: datetime
+
+
+class SetIn(_In):
+    key: str = Field(
+        min_length=8,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9:_.-]+$",
+        description="client-made idempotency key (a UUID): the same key is stored once",
+    )
+    item_id: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9-]+$")
+    side: Literal["left", "right"] | None = None
+    set_number: int = Field(ge=1, le=20)
+    hold_seconds: int | None = Field(default=None, ge=0, le=3600)
+    reps: int | None = Field(default=None, ge=0, le=500)
+    minutes: float | None = Field(default=None, ge=0, le=120)
+    completed_at: datetime | None = Field(
+        default=None, description="when the set ended, with a time zone; default: now"
+    )
+
+
+class SetOut(BaseModel):
+    key: str
+    stored: bool = Field(description="true: stored now (201); false: stored before (200)")
+
+
+class PainIn(_In):
+    moment: Literal["before", "after"]
+    score: Score
+
+
+class PainOut(BaseModel):
+    moment: Literal["before", "after"]
+    score: int = Field(description="the stored score (the first one sent for this moment)")
+    stored: bool
+
+
+class FinishIn(_In):
+    status: Literal["completed", "quit"]
+    pain_after: Score | None = None
+
+
+class FinishOut(BaseModel):
+    id: int
+    status: Literal["in_progress", "completed", "quit"]
+    ended_at: datetime | None
+    finished_now: bool = Field(description="false when the session had been finished before")
+
+
+class BreakIn(_In):
+    kind: BreakKind
+    movement_id: str | None = Field(default=None, max_length=80, pattern=r"^[a-z0-9-]+$")
+    snooze_minutes: int | None = Field(default=None, ge=1, le=120)
+    at: datetime | None = Field(default=None, description="when (with a time zone); default now")
+
+
+class BreakOut(BaseModel):
+    kind: BreakKind
+    at: datetime
+    movement_id: str | None
+    snooze_minutes: int | None
+
+
+class MovementOut(BaseModel):
+    id: str
+    name: str
+    first_step: str
+    steps: list[str]
+
+    @classmethod
+    def of(cls, ex: Exercise) -> MovementOut:
+        return cls(id=ex.id, name=ex.name, first_step=ex.steps[0], steps=list(ex.steps))
+
+
+class BreakStatsOut(BaseModel):
+    prompted: int
+    taken: int
+    snoozed: int
+    skipped: int
+
+
+class BreakStateOut(BaseModel):
+    interval_minutes: int
+    next_due: datetime
+    awaiting_answer: bool = Field(description="a prompt for this break is out and not answered")
+    movement: MovementOut | None
+    today: BreakStatsOut
+    today_since: datetime
+    server_now: datetime
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _unprocessable(exc: session_web.Invalid) -> HTTPException:
+    detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
+
+
+def _not_found(exc: Exception) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+
+
+def _no_program(exc: session_web.NoProgram) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
+
+
+def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
+    return SessionPlanOut(
+        program_version=plan.version.version,
+        total_seconds=plan.total_seconds,
+        server_now=now,
+        steps=[StepOut.of(s) for s in plan.steps],
+    )
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@router.get("/me/session", include_in_schema=False)
+def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
+    try:
+        plan = session_web.session_plan(db, user=user)
+    except session_web.NoProgram as exc:
+        return render(request, "patient/session.html", title="Session", message=str(exc))
+    data: dict[str, Any] = _plan_out(plan, now).model_dump(mode="json")
+    return render(
+        request,
+        "patient/session.html",
+        title="Session",
+        plan=data,
+        minutes=round(plan.total_seconds / 60),
+        items=len({s.item_id for s in plan.steps}),
+    )
+
+
+@router.get("/me/breaks", include_in_schema=False)
+def breaks_page(request: Request, db: DB, user: Patient) -> Response:
+    try:
+        version = session_web.program_for(db, user=user)
+    except session_web.NoProgram as exc:
+        return render(request, "patient/breaks.html", title="Break coach", message=str(exc))
+    return render(
+        request,
+        "patient/breaks.html",
+        title="Break coach",
+        interval=version.program.break_interval_minutes,
+    )
+
+
+# --- the session API ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/api/v1/me/session-plan",
+    response_model=SessionPlanOut,
+    tags=["session"],
+    responses={404: {"description": "no program, or held back by warning signs"}},
+)
+def api_session_plan(db: DB, now: Now, user: Patient) -> SessionPlanOut:
+    """Today's session: the program version and every set in order, with its timings and cues."""
+    try:
+        return _plan_out(session_web.session_plan(db, user=user), now)
+    except session_web.NoProgram as exc:
+        raise _no_program(exc) from exc
+
+
+@router.post(
+    "/api/v1/me/sessions",
+    response_model=SessionOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["session"],
+    responses={404: {"description": "no program, or held back by warning signs"}},
+)
+def api_start_session(db: DB, now: Now, user: Patient, body: SessionIn | None = None) -> SessionOut:
+    """Start a session on the current program version (optionally with pain before, 0-10)."""
+    try:
+        record = session_web.start(
+            db, user=user, now=now, pain_before=body.pain_before if body else None
+        )
+    except session_web.NoProgram as exc:
+        raise _no_program(exc) from exc
+    assert record.id is not None
+    return SessionOut(
+        id=record.id,
+        program_version=record.program_version,
+        started_at=record.started_at,
+        server_now=now,
+    )
+
+
+@router.get("/api/v1/me/sessions/{session_id}", response_model=SessionOut, tags=["session"])
+def api_get_session(db: DB, now: Now, user: Patient, session_id: SessionId) -> SessionOut:
+    """One of your sessions: its status and how many sets are stored (to resume after a reload)."""
+    try:
+        record = session_web.owned_session(db, user=user, session_id=session_id)
+    except session_web.NotFound as exc:
+        raise _not_found(exc) from exc
+    assert record.id is not None
+    return SessionOut(
+        id=record.id,
+        program_version=record.program_version,
+        status=record.status,
+        started_at=record.started_at,
+        ended_at=record.ended_at,
+        sets_saved=len(session_web.sets_saved(db, session_id=record.id)),
+        server_now=now,
+    )
+
+
+@router.post(
+    "/api/v1/me/sessions/{session_id}/sets",
+    response_model=SetOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["session"],
+    responses={200: {"description": "a set with this key was stored before; nothing changed"}},
+)
+def api_log_set(
+    response: Response, db: DB, now: Now, user: Patient, session_id: SessionId, body: SetIn
+) -> SetOut:
+    """Store one completed set. Sending the same key again stores nothing and answers 200."""
+    try:
+        completed_at = now
+        if body.completed_at is not None:
+            completed_at = session_web.check_time(body.completed_at, field="completed_at", now=now)
+        entry = SetLog(
+            session_id=session_id,
+            completed_at=completed_at,
+            **body.model_dump(exclude={"completed_at"}),
+        )
+        stored = session_web.log_set(db, user=user, entry=entry, now=now)
+    except session_web.NotFound as exc:
+        raise _not_found(exc) from exc
+    except session_web.Invalid as exc:
+        raise _unprocessable(exc) from exc
+    if not stored:
+        response.status_code = status.HTTP_200_OK
+    return SetOut(key=body.key, stored=stored)
+
+
+@router.post(
+    "/api/v1/me/sessions/{session_id}/pain",
+    response_model=PainOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["session"],
+    responses={200: {"description": "a rating for this moment was stored before; kept as it was"}},
+)
+def api_session_pain(
+    response: Response, db: DB, now: Now, user: Patient, session_id: SessionId, body: PainIn
+) -> PainOut:
+    """Pain before or after this session, 0-10; one rating per moment, never rewritten."""
+    try:
+        stored, score = session_web.add_pain(
+            db, user=user, session_id=session_id, moment=body.moment, score=body.score, now=now
+        )
+    except session_web.NotFound as exc:
+        raise _not_found(exc) from exc
+    if not stored:
+        response.status_code = status.HTTP_200_OK
+    return PainOut(moment=body.moment, score=score, stored=stored)
+
+
+@router.post("/api/v1/me/sessions/{session_id}/finish", response_model=FinishOut, tags=["session"])
+def api_finish_session(
+    db: DB, now: Now, user: Patient, session_id: SessionId, body: FinishIn
+) -> FinishOut:
+    """End the session (completed or quit), with pain after if given. A repeat changes nothing
+    except adding a pain-after rating that was missing."""
+    try:
+        record, finished_now = session_web.finish(
+            db,
+            user=user,
+            session_id=session_id,
+            status=body.status,
+            pain_after=body.pain_after,
+            now=now,
+        )
+    except session_web.NotFound as exc:
+        raise _not_found(exc) from exc
+    assert record.id is not None
+    return FinishOut(
+        id=record.id, status=record.status, ended_at=record.ended_at, finished_now=finished_now
+    )
+
+
+# --- the break coach API ------------------------------------------------------------------------
+
+
+@router.post(
+    "/api/v1/me/breaks",
+    response_model=BreakOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["session"],
+)
+def api_record_break(db: DB, now: Now, user: Patient, body: BreakIn) -> BreakOut:
+    """Record a break prompt or its answer: taken, snoozed (10 minutes unless told) or skipped."""
+    try:
+        event = session_web.record_break(
+            db,
+            user=user,
+            kind=body.kind,
+            movement_id=body.movement_id,
+            snooze_minutes=body.snooze_minutes,
+            at=body.at,
+            now=now,
+        )
+    except session_web.NoProgram as exc:
+        raise _no_program(exc) from exc
+    except session_web.Invalid as exc:
+        raise _unprocessable(exc) from exc
+    return BreakOut(**event.model_dump())
+
+
+@router.get("/api/v1/me/breaks/state", response_model=BreakStateOut, tags=["session"])
+def api_break_state(
+    db: DB,
+    now: Now,
+    user: Patient,
+    started_at: Annotated[
+        datetime | None,
+        Query(description="when the coach was opened (default now); at most 12 hours back"),
+    ] = None,
+    utc_offset: Annotated[
+        int, Query(ge=-840, le=840, description="the device's offset from UTC in minutes")
+    ] = 0,
+) -> BreakStateOut:
+    """When the next break is due, the movement to suggest and today's counts."""
+    if started_at is not None and (started_at.tzinfo is None or started_at.utcoffset() is None):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=[
+                {
+                    "loc": ["query", "started_at"],
+                    "msg": "must include a time zone",
+                    "type": "value_error",
+                }
+            ],
+        )
+    try:
+        state = session_web.break_state(
+            db, user=user, now=now, started_at=started_at, utc_offset_minutes=utc_offset
+        )
+    except session_web.NoProgram as exc:
+        raise _no_program(exc) from exc
+    return BreakStateOut(
+        interval_minutes=state.interval_minutes,
+        next_due=state.next_due,
+        awaiting_answer=state.awaiting_answer,
+        movement=MovementOut.of(state.movement) if state.movement else None,
+        today=BreakStatsOut(**vars(state.today)),
+        today_since=state.today_since,
+        server_now=now,
+    )

@@ -1,0 +1,181 @@
+/* psoas sitting-break coach: counts down to the next break from the server's state, prompts
+ * with a movement (in the page, and as a notification when allowed), and records the answer.
+ * The coach's start time is kept for this tab (sessionStorage), so a reload keeps counting.
+ */
+(function () {
+  "use strict";
+
+  var app = document.getElementById("coach-app");
+  if (!app) return;
+  var csrf = app.dataset.csrf;
+  var STARTED_KEY = "psoas.v1." + app.dataset.user + ".breaks.started";
+  var REFRESH_MS = 5 * 60 * 1000;
+
+  function $(id) { return document.getElementById(id); }
+
+  var startedAt = null;
+  try { startedAt = window.sessionStorage.getItem(STARTED_KEY); } catch (e) { /* none */ }
+  if (!startedAt || Date.now() - Date.parse(startedAt) > 12 * 3600 * 1000) {
+    startedAt = new Date().toISOString();
+    try { window.sessionStorage.setItem(STARTED_KEY, startedAt); } catch (e) { /* memory only */ }
+  }
+
+  var state = null;
+  var clockOffset = 0;
+  var prompting = false;
+  var notifiedFor = null;
+  var busy = false;
+
+  function serverNow() { return Date.now() + clockOffset; }
+
+  function say(text) { $("coach-status").textContent = text; }
+
+  function api(method, url, body) {
+    var options = {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf },
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options);
+  }
+
+  function refresh() {
+    var query = "?started_at=" + encodeURIComponent(startedAt) +
+      "&utc_offset=" + String(-new Date().getTimezoneOffset());
+    return api("GET", "/api/v1/me/breaks/state" + query).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (data) {
+      clockOffset = Date.parse(data.server_now) - Date.now();
+      state = data;
+      ["prompted", "taken", "snoozed", "skipped"].forEach(function (k) {
+        $("count-" + k).textContent = String(data.today[k]);
+      });
+      if (data.awaiting_answer) showPrompt(false);
+      tick();
+    }, function () {
+      say("Could not reach psoas; the countdown carries on and tries again.");
+    });
+  }
+
+  function fmt(seconds) {
+    var s = Math.max(0, Math.ceil(seconds));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(r).padStart(2, "0");
+    return h ? h + ":" + mm : mm;
+  }
+
+  function tick() {
+    if (!state) return;
+    var left = (Date.parse(state.next_due) - serverNow()) / 1000;
+    if (left <= 0 && !prompting) showPrompt(true);
+    var at = new Date(state.next_due).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    setText("next-title", prompting ? "Break time" : "Next break in");
+    setText("countdown", prompting ? "Now" : fmt(left));
+    setText("due-at", prompting ? "Due since " + at : "at " + at);
+  }
+
+  function setText(id, text) {
+    var el = $(id);
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  function movementText() {
+    var m = state && state.movement;
+    return m ? m.name + ": " + m.first_step : "Stand up and move for a minute.";
+  }
+
+  function showPrompt(record) {
+    prompting = true;
+    var m = state.movement;
+    $("movement-name").textContent = m ? m.name : "Stand up and move for a minute or two.";
+    var ol = $("movement-steps");
+    ol.textContent = "";
+    (m ? m.steps.slice(0, 3) : []).forEach(function (line) {
+      var li = document.createElement("li");
+      li.textContent = line;
+      ol.appendChild(li);
+    });
+    var box = $("prompt");
+    var wasHidden = box.hidden;
+    box.hidden = false;
+    if (wasHidden) {
+      say("Time to get up. " + movementText());
+      $("prompt-title").focus();
+      box.scrollIntoView({ block: "start" });
+    }
+    if (record) {
+      api("POST", "/api/v1/me/breaks", { kind: "prompted", movement_id: m ? m.id : null })
+        .catch(function () { /* the prompt still shows */ });
+    }
+    if (notifiedFor !== state.next_due) {
+      notifiedFor = state.next_due;
+      notify();
+    }
+  }
+
+  function notify() {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    if (document.visibilityState === "visible" && document.hasFocus()) return; // the page shows it
+    try {
+      var n = new Notification("Time to get up", { body: movementText(), tag: "psoas-break" });
+      n.onclick = function () { window.focus(); n.close(); };
+    } catch (e) { /* some phones only notify from a service worker: the page prompt remains */ }
+  }
+
+  function answer(kind) {
+    if (busy) return;
+    busy = true;
+    var body = { kind: kind, movement_id: state && state.movement ? state.movement.id : null };
+    if (kind === "snoozed") body.snooze_minutes = 10;
+    api("POST", "/api/v1/me/breaks", body).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      prompting = false;
+      $("prompt").hidden = true;
+      say({ taken: "Well done.", snoozed: "Snoozed for 10 minutes.", skipped: "Skipped." }[kind]);
+      return refresh();
+    }).catch(function () {
+      say("Could not send your answer: check the connection and press it again.");
+    }).finally(function () { busy = false; });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-answer]"), function (b) {
+    b.addEventListener("click", function () { answer(b.dataset.answer); });
+  });
+
+  var notifyButton = $("notify");
+  function renderNotify() {
+    if (!("Notification" in window)) {
+      $("notify-text").textContent = "This browser cannot show notifications; the reminder shows on this page.";
+      notifyButton.hidden = true;
+    } else if (Notification.permission === "granted") {
+      $("notify-text").textContent = "Notifications are on: you get one when a break is due, even in another tab.";
+      notifyButton.hidden = true;
+    } else if (Notification.permission === "denied") {
+      $("notify-text").textContent = "Notifications are blocked in this browser; the reminder shows on this page.";
+      notifyButton.hidden = true;
+    } else {
+      $("notify-text").textContent = "When a break is due, this page shows it here. A notification can also remind you while you work in another tab.";
+      notifyButton.hidden = false;
+    }
+  }
+  notifyButton.addEventListener("click", function () {
+    try {
+      var asked = Notification.requestPermission(renderNotify);
+      if (asked && asked.then) asked.then(renderNotify, renderNotify);
+    } catch (e) { renderNotify(); }
+  });
+  renderNotify();
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") refresh();
+  });
+  window.addEventListener("online", refresh);
+  setInterval(tick, 1000);
+  setInterval(refresh, REFRESH_MS);
+  refresh();
+})();

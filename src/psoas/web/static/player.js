@@ -1,0 +1,567 @@
+/* psoas guided session player: the browser twin of `psoas session`.
+ *
+ * Each step runs get ready -> work -> rest, like the terminal player. Every completed set is
+ * written to a queue in localStorage first and then sent with a client-made idempotency key;
+ * the queue is sent again on `online`, after every later success, every 30 s while something
+ * waits, and on page load. The server stores a key once, so a retry never duplicates a set.
+ *
+ * Tests may speed time up with `window.PSOAS_SPEED` (set before this script runs).
+ */
+(function () {
+  "use strict";
+
+  var app = document.getElementById("player-app");
+  if (!app) return;
+
+  var plan = JSON.parse(document.getElementById("psoas-plan").textContent);
+  var steps = plan.steps;
+  var csrf = app.dataset.csrf;
+  var userId = app.dataset.user;
+  var SPEED = Math.min(Math.max(Number(window.PSOAS_SPEED) || 1, 0.1), 1000);
+  var BREATH_IN = 4, BREATH_OUT = 6;
+  var RESUME_HOURS = 12;
+  var PREFIX = "psoas.v1." + userId + ".";
+  var clockOffset = Date.parse(plan.server_now) - Date.now();
+
+  function $(id) { return document.getElementById(id); }
+
+  // --- storage that never throws (private browsing, full storage) ---------------------------
+  var memory = {};
+  function load(name, fallback) {
+    try {
+      var raw = window.localStorage.getItem(PREFIX + name);
+      return raw === null ? fallback : JSON.parse(raw);
+    } catch (e) {
+      return name in memory ? memory[name] : fallback;
+    }
+  }
+  function store(name, value) {
+    memory[name] = value;
+    try { window.localStorage.setItem(PREFIX + name, JSON.stringify(value)); } catch (e) { /* memory only */ }
+  }
+
+  function uuid() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function serverNow() { return new Date(Date.now() + clockOffset); }
+
+  // --- talking to the server ----------------------------------------------------------------
+  function api(method, url, body) {
+    var options = {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf },
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options);
+  }
+
+  function detailOf(response) {
+    return response.json().then(function (data) {
+      var d = data && data.detail;
+      if (Array.isArray(d)) {
+        return d.map(function (e) { return (e.loc || []).slice(-1)[0] + ": " + e.msg; }).join("; ");
+      }
+      return typeof d === "string" ? d : "HTTP " + response.status;
+    }, function () { return "HTTP " + response.status; });
+  }
+
+  // --- the local record of this session (survives a reload) -----------------------------------
+  var session = load("session", null);
+  var queue = load("queue", []);
+  var rejected = load("rejected", []);
+  var savedCount = 0;
+  var lastProblem = "";
+
+  function saveSession() { store("session", session); }
+  function saveQueue() { store("queue", queue); }
+
+  function freshSession(id) {
+    return {
+      id: id, version: plan.program_version, started: new Date().toISOString(),
+      pos: 0, completed: 0, painBefore: false, finished: false,
+    };
+  }
+
+  function createSession() {
+    return api("POST", "/api/v1/me/sessions", {}).then(function (r) {
+      if (!r.ok) return detailOf(r).then(function (m) { lastProblem = m; renderSync(); return null; });
+      return r.json().then(function (data) {
+        clockOffset = Date.parse(data.server_now) - Date.now();
+        if (!session) session = freshSession(data.id);
+        session.id = data.id;
+        saveSession();
+        var changed = false;
+        queue.forEach(function (e) { if (e.sid === null) { e.sid = data.id; changed = true; } });
+        if (changed) saveQueue();
+        return data.id;
+      });
+    }, function () { return null; });
+  }
+
+  var creating = null;
+  function ensureSession() {
+    if (session && session.id !== null) return Promise.resolve(session.id);
+    if (!creating) creating = createSession().finally(function () { creating = null; });
+    return creating;
+  }
+
+  // --- the offline queue ----------------------------------------------------------------------
+  function enqueue(type, body) {
+    var entry = { id: uuid(), type: type, sid: session ? session.id : null, body: body };
+    queue.push(entry);
+    saveQueue();
+    renderSync();
+    flush();
+    return entry;
+  }
+
+  function urlFor(entry) {
+    var base = "/api/v1/me/sessions/" + entry.sid;
+    return base + { set: "/sets", pain: "/pain", finish: "/finish" }[entry.type];
+  }
+
+  var flushing = null;
+  var retryTimer = null;
+  function flush() {
+    if (flushing) return flushing;
+    flushing = (async function () {
+      for (;;) {
+        queue = load("queue", queue);
+        if (!queue.length) break;
+        var entry = queue[0];
+        if (entry.sid === null) {
+          var sid = await ensureSession();
+          if (sid === null) break;
+          continue;
+        }
+        var response;
+        try {
+          response = await api("POST", urlFor(entry), entry.body);
+        } catch (e) {
+          lastProblem = "";
+          break; // offline: keep it for later
+        }
+        if (response.ok) {
+          queue = load("queue", queue).filter(function (e) { return e.id !== entry.id; });
+          saveQueue();
+          if (entry.type === "set") savedCount += 1;
+          lastProblem = "";
+          renderSync();
+          continue;
+        }
+        var message = await detailOf(response);
+        if (response.status >= 500 || response.status === 401 || response.status === 403 ||
+            response.status === 408 || response.status === 429) {
+          lastProblem = response.status === 401 || response.status === 403
+            ? "Sign in again to send them (" + message + ")." : message;
+          break; // may work later: keep it
+        }
+        // refused for good (a bad value, a session that is not yours): keep a note, do not block
+        rejected.push({ entry: entry, status: response.status, message: message });
+        store("rejected", rejected);
+        queue = load("queue", queue).filter(function (e) { return e.id !== entry.id; });
+        saveQueue();
+      }
+    })().finally(function () {
+      flushing = null;
+      renderSync();
+      if (queue.length && !retryTimer) {
+        retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 30000);
+      }
+    });
+    return flushing;
+  }
+
+  function renderSync() {
+    var el = $("sync");
+    var waiting = queue.filter(function (e) { return e.type === "set"; }).length;
+    var others = queue.length - waiting;
+    var text, kind;
+    if (queue.length) {
+      var what = waiting ? waiting + (waiting === 1 ? " set" : " sets") : others + (others === 1 ? " update" : " updates");
+      text = what + " waiting to send. " + (navigator.onLine === false
+        ? "You are offline: they are kept on this device and sent when you are back online."
+        : (lastProblem || "Sending…"));
+      kind = "waiting";
+    } else if (savedCount) {
+      text = "Saved: " + savedCount + (savedCount === 1 ? " set" : " sets") + " sent to your record.";
+      kind = "ok";
+    } else {
+      text = session && session.id !== null ? "Connected. Each set is saved as soon as it ends."
+        : (lastProblem || "Not connected yet: sets will be kept on this device and sent later.");
+      kind = session && session.id !== null ? "ok" : "waiting";
+    }
+    if (rejected.length) {
+      text += " " + rejected.length + " could not be saved: " + rejected[rejected.length - 1].message;
+      kind = "problem";
+    }
+    if (el.textContent !== text) el.textContent = text;
+    el.className = "sync " + kind;
+  }
+
+  // --- speech, wake lock ----------------------------------------------------------------------
+  var speakBox = $("speak");
+  speakBox.checked = !!load("speak", false);
+  if (!("speechSynthesis" in window)) {
+    speakBox.disabled = true;
+    speakBox.parentNode.appendChild(document.createTextNode(" (this browser cannot speak)"));
+  }
+  speakBox.addEventListener("change", function () {
+    store("speak", speakBox.checked);
+    if (speakBox.checked) say("Spoken cues on.");
+  });
+  function say(text) {
+    if (!speakBox.checked) return;
+    try {
+      window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+    } catch (e) { /* never fail because of speech */ }
+  }
+
+  var wakeLock = null;
+  function keepAwake() {
+    var note = $("awake");
+    if (!("wakeLock" in navigator)) {
+      note.textContent = "This browser may let the screen turn off; touch it now and then.";
+      return;
+    }
+    if (wakeLock || document.visibilityState !== "visible") return;
+    navigator.wakeLock.request("screen").then(function (lock) {
+      wakeLock = lock;
+      note.textContent = "The screen stays on during the session.";
+      lock.addEventListener("release", function () { wakeLock = null; });
+    }, function () {
+      note.textContent = "The screen may turn off; touch it now and then.";
+    });
+  }
+  function letSleep() {
+    if (wakeLock) { wakeLock.release().catch(function () {}); wakeLock = null; }
+  }
+
+  // --- pain scales ----------------------------------------------------------------------------
+  var pain = { before: null, after: null };
+  Array.prototype.forEach.call(document.querySelectorAll(".pain-scale"), function (group) {
+    var which = group.dataset.pain;
+    group.addEventListener("click", function (ev) {
+      var b = ev.target.closest("button");
+      if (!b || b.disabled) return;
+      var same = pain[which] === Number(b.value);
+      pain[which] = same ? null : Number(b.value);
+      Array.prototype.forEach.call(group.querySelectorAll("button"), function (x) {
+        x.setAttribute("aria-pressed", String(!same && x === b));
+      });
+      if (which === "after") $("save-pain-after").disabled = pain.after === null;
+    });
+  });
+
+  // --- the player -----------------------------------------------------------------------------
+  var idx = -1, phase = "idle", remaining = 0, total = 0, paused = false, skipItem = null;
+  var lastTick = 0, timer = null, shownSecond = null, breathIn = null;
+  var instructionsByItem = {};
+  steps.forEach(function (s) { if (s.instructions.length) instructionsByItem[s.item_id] = s; });
+
+  function announce(text) { $("announce").textContent = text; }
+
+  function workLabel(s) {
+    if (s.kind === "hold") return "Hold " + s.hold_seconds + " s" + (s.reps ? " × " + s.reps : "");
+    if (s.kind === "reps") return s.reps + " slow repetitions";
+    return "Release";
+  }
+
+  function showItem(s) {
+    var first = instructionsByItem[s.item_id] || s;
+    $("how-title").textContent = "How to do it: " + s.name;
+    var ol = $("how-steps");
+    ol.textContent = "";
+    first.instructions.forEach(function (line) {
+      var li = document.createElement("li");
+      li.textContent = line;
+      ol.appendChild(li);
+    });
+    $("how-breathing").textContent = s.breathing ? "Breathing: " + s.breathing : "";
+    $("how").hidden = !first.instructions.length && !s.breathing;
+  }
+
+  function nextIsNew(i) { return i + 1 >= steps.length || steps[i + 1].item_id !== steps[i].item_id; }
+
+  function startStep(i, introduce) {
+    while (i < steps.length && skipItem !== null && steps[i].item_id === skipItem) i += 1;
+    skipItem = null;
+    if (i >= steps.length) { end("completed"); return; }
+    var s = steps[i];
+    var newItem = introduce || idx < 0 || steps[idx].item_id !== s.item_id;
+    idx = i;
+    session.pos = i;
+    saveSession();
+    if (newItem) { showItem(s); say(s.name); }
+    $("where").textContent = "Exercise " + itemNumber(i) + " of " + itemCount + " · set " + (i + 1) + " of " + steps.length + " in all";
+    $("item-name").textContent = s.name;
+    $("side-set").textContent = (s.side ? s.side.charAt(0).toUpperCase() + s.side.slice(1) + " side · " : "") +
+      "set " + s.set_number + " of " + s.sets_on_this_side;
+    startPhase("ready", s.get_ready_seconds);
+  }
+
+  var itemCount = 0, itemIndex = [];
+  steps.forEach(function (s, i) {
+    if (i === 0 || steps[i - 1].item_id !== s.item_id) itemCount += 1;
+    itemIndex.push(itemCount);
+  });
+  function itemNumber(i) { return itemIndex[i]; }
+
+  function startPhase(name, seconds) {
+    phase = name;
+    remaining = total = Math.max(0, seconds);
+    shownSecond = null;
+    breathIn = null;
+    var s = steps[idx];
+    var label = { ready: "Get ready", work: workLabel(s), rest: "Rest" }[name];
+    var el = $("phase");
+    el.textContent = label;
+    el.className = "phase " + name;
+    var release = name === "work" && s.category === "release";
+    $("breath-dot").hidden = !release;
+    var cue = $("cue");
+    cue.className = release ? "cue breath" : "cue";
+    cue.textContent = name === "work" && !release && s.cue ? s.cue
+      : name === "rest" ? "Relax. Next: " + nextLabel() : name === "ready" ? "Get into position." : "";
+    var side = s.side ? ", " + s.side + " side" : "";
+    announce(label + ": " + s.name + side + ", set " + s.set_number + " of " + s.sets_on_this_side +
+      ", " + Math.round(seconds) + " seconds.");
+    if (name === "work") say(s.announcement);
+    if (name === "rest") say("Rest.");
+    draw();
+  }
+
+  function nextLabel() {
+    var n = steps[idx + 1];
+    if (!n) return "the end";
+    return n.name + (n.side ? ", " + n.side + " side" : "") + ", set " + n.set_number;
+  }
+
+  function phaseEnded() {
+    var s = steps[idx];
+    if (phase === "ready") { startPhase("work", s.work_seconds); return; }
+    if (phase === "work") {
+      if (s.kind === "hold") say("And relax.");
+      completeSet(s);
+      var lastOfSide = s.set_number === s.sets_on_this_side;
+      if (s.rest_seconds && !(lastOfSide && nextIsNew(idx))) { startPhase("rest", s.rest_seconds); return; }
+      startStep(idx + 1);
+      return;
+    }
+    if (phase === "rest") startStep(idx + 1);
+  }
+
+  function completeSet(s) {
+    var body = {
+      key: uuid(),
+      item_id: s.item_id,
+      side: s.side,
+      set_number: s.set_number,
+      hold_seconds: s.kind === "hold" ? s.hold_seconds : null,
+      reps: s.kind === "reps" ? s.reps : null,
+      minutes: s.kind === "timed" ? Math.round(s.work_seconds / 60 * 100) / 100 : null,
+      completed_at: serverNow().toISOString(),
+    };
+    session.completed += 1;
+    session.pos = idx + 1;
+    saveSession();
+    enqueue("set", body);
+  }
+
+  function tick() {
+    var now = performance.now();
+    var dt = (now - lastTick) / 1000 * SPEED;
+    lastTick = now;
+    if (phase === "idle" || phase === "done" || paused) return;
+    remaining -= dt;
+    if (remaining <= 0) { phaseEnded(); return; }
+    draw();
+  }
+
+  function draw() {
+    var s = steps[idx];
+    var second = Math.ceil(Math.max(remaining, 0));
+    if (second !== shownSecond) {
+      shownSecond = second;
+      $("time").textContent = second >= 60 ? Math.floor(second / 60) + ":" + String(second % 60).padStart(2, "0") : String(second);
+    }
+    var done = total ? Math.round((total - remaining) / total * 100) : 100;
+    $("bar-fill").style.width = done + "%";
+    $("bar").setAttribute("aria-valuenow", String(done));
+    if (phase === "work" && s.category === "release") {
+      var t = (total - remaining) % (BREATH_IN + BREATH_OUT);
+      var inhale = t < BREATH_IN;
+      if (inhale !== breathIn) {
+        breathIn = inhale;
+        var dot = $("breath-dot");
+        dot.style.transitionDuration = ((inhale ? BREATH_IN : BREATH_OUT) / SPEED) + "s";
+        dot.className = inhale ? "breath-dot in" : "breath-dot";
+        $("cue").textContent = inhale ? "Breathe in slowly… (4 s)" : "Breathe out, sink a little deeper… (6 s)";
+      }
+    }
+  }
+
+  function run(from, introduce) {
+    // the spoken-cue switch goes along into the player, so it can be changed mid-session
+    $("player").insertBefore(speakBox.parentNode, $("awake"));
+    $("setup").hidden = true;
+    $("player").hidden = false;
+    setPaused(false);
+    keepAwake();
+    lastTick = performance.now();
+    if (!timer) timer = setInterval(tick, SPEED > 1 ? 50 : 200);
+    startStep(from, introduce);
+    $("pause").focus();
+  }
+
+  function end(status) {
+    phase = "done";
+    clearInterval(timer);
+    timer = null;
+    letSleep();
+    session.finished = true;
+    session.status = status;
+    saveSession();
+    enqueue("finish", { status: status });
+    $("player").hidden = true;
+    $("done").hidden = false;
+    $("done-title").textContent = status === "completed" ? "Well done: session complete" : "Session stopped";
+    $("done-summary").textContent = session.completed + " of " + steps.length + " sets done and kept.";
+    say(status === "completed" ? "Session done. Well done." : "Session stopped.");
+    announce($("done-title").textContent);
+    $("done-title").focus();
+  }
+
+  // --- buttons --------------------------------------------------------------------------------
+  $("start").addEventListener("click", function () {
+    if (!session) session = freshSession(null);
+    if (pain.before !== null && !session.painBefore) {
+      session.painBefore = true;
+      saveSession();
+      enqueue("pain", { moment: "before", score: pain.before });
+    }
+    run(session.pos || 0, true);
+  });
+
+  $("new-session").addEventListener("click", function () {
+    if (session && !session.finished && session.id !== null) {
+      queue.push({ id: uuid(), type: "finish", sid: session.id, body: { status: "quit" } });
+      saveQueue();
+    }
+    session = freshSession(null);
+    session.id = null;
+    saveSession();
+    $("resume-note").hidden = true;
+    $("new-session").hidden = true;
+    $("start").textContent = "Start";
+    flush();
+  });
+
+  function setPaused(value) {
+    paused = value;
+    $("pause").textContent = paused ? "Resume" : "Pause";
+    $("paused").hidden = !paused;
+    $("player").classList.toggle("is-paused", paused);
+  }
+  $("pause").addEventListener("click", function () {
+    if (phase === "idle" || phase === "done") return;
+    setPaused(!paused);
+    announce(paused ? "Paused." : "Going on.");
+    say(paused ? "Paused." : "Go on.");
+  });
+  $("skip-set").addEventListener("click", function () {
+    if (phase === "idle" || phase === "done") return;
+    setPaused(false);
+    announce("Set skipped.");
+    startStep(idx + 1);
+  });
+  $("skip-item").addEventListener("click", function () {
+    if (phase === "idle" || phase === "done") return;
+    setPaused(false);
+    skipItem = steps[idx].item_id;
+    announce("Skipped the rest of " + steps[idx].name + ".");
+    startStep(idx + 1);
+  });
+  var pausedBeforeQuit = false;
+  $("quit").addEventListener("click", function () {
+    pausedBeforeQuit = paused;
+    setPaused(true);
+    $("confirm-quit").hidden = false;
+    $("quit-no").focus();
+  });
+  $("quit-no").addEventListener("click", function () {
+    setPaused(pausedBeforeQuit);
+    $("confirm-quit").hidden = true;
+    $("pause").focus();
+  });
+  $("quit-yes").addEventListener("click", function () {
+    $("confirm-quit").hidden = true;
+    end("quit");
+  });
+  $("save-pain-after").addEventListener("click", function () {
+    if (pain.after === null) return;
+    enqueue("pain", { moment: "after", score: pain.after });
+    $("pain-after-box").hidden = true;
+    $("pain-after-saved").hidden = false;
+    announce("Thank you: noted.");
+  });
+
+  // --- start up -------------------------------------------------------------------------------
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      if (phase !== "idle" && phase !== "done") keepAwake();
+      lastTick = performance.now();
+      flush();
+    }
+  });
+  window.addEventListener("online", function () { renderSync(); flush(); });
+  window.addEventListener("offline", renderSync);
+
+  function ready() {
+    $("start").disabled = false;
+    renderSync();
+  }
+
+  function offerResume() {
+    if (session.pos > 0) {
+      var note = $("resume-note");
+      note.textContent = "You have a session in progress: " + session.completed + " of " + steps.length +
+        " sets done. Start carries on where you stopped.";
+      note.hidden = false;
+      $("start").textContent = "Carry on";
+      $("new-session").hidden = false;
+    }
+    if (session.painBefore) {
+      Array.prototype.forEach.call(document.querySelectorAll('[data-pain="before"] button'), function (b) { b.disabled = true; });
+    }
+  }
+
+  var age = session ? (Date.now() - Date.parse(session.started)) / 3600000 : Infinity;
+  var resumable = session && !session.finished && session.version === plan.program_version && age < RESUME_HOURS;
+  if (resumable && session.id !== null) {
+    api("GET", "/api/v1/me/sessions/" + session.id).then(function (r) {
+      if (r.ok) return r.json().then(function (data) { return data.status === "in_progress"; });
+      return r.status === 404 ? false : true;
+    }, function () { return true; /* offline: trust this device */ }).then(function (keep) {
+      if (keep) { offerResume(); ready(); flush(); return; }
+      session = null;
+      ensureSession().then(function () { ready(); flush(); });
+    });
+  } else {
+    if (resumable) offerResume();
+    else session = null;
+    ensureSession().then(function () { ready(); flush(); });
+  }
+  renderSync();
+})();

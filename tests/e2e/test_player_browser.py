@@ -1,0 +1,288 @@
+"""The guided session player and the break coach in a real Chromium over real HTTP: sets saved as
+they end, kept on the device while offline and sent exactly once when back; a reload carries on;
+the break prompt records its answer. Time runs fast through `window.PSOAS_SPEED`."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from psoas.catalog import load_catalog
+from psoas.domain.assess import assess
+from psoas.domain.tracking import BreakEvent
+from psoas.services import accounts, tracking
+from psoas.services.assessment import parse_intake
+from psoas.storage.tables import SetLogRow
+from tests.conftest import EXAMPLES
+from tests.e2e.conftest import Served
+
+SCREENSHOT = "/tmp/psoas-player.png"
+
+
+def sign_up_with_a_program(page: Any, server: Served, email: str) -> str:
+    """Create a patient account in the browser and keep the office worker's program for them."""
+    page.goto("/signup")
+    page.fill("#display_name", "Pat")
+    page.fill("#email", email)
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/me"))
+    user_id = page.request.get("/api/v1/me").json()["id"]
+    profile = accounts.profile_name_for(user_id)
+    intake = parse_intake((EXAMPLES / "office-worker.json").read_bytes())
+    tracking.save_assessment(
+        server.db,
+        profile_name=profile,
+        intake=intake,
+        assessment=assess(intake, load_catalog()),
+        now=datetime.now(UTC),
+    )
+    return profile
+
+
+def stored_keys(server: Served, profile: str) -> list[str]:
+    return [s.key for s in tracking.history(server.db, profile_name=profile).sets]
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 20, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def local_session(page: Any) -> dict[str, Any]:
+    found: dict[str, Any] = page.evaluate(
+        """() => {
+          const key = Object.keys(localStorage).find(k => k.endsWith('.session'));
+          return JSON.parse(localStorage.getItem(key));
+        }"""
+    )
+    return found
+
+
+def queue(page: Any) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = page.evaluate(
+        """() => {
+          const key = Object.keys(localStorage).find(k => k.endsWith('.queue'));
+          return key ? JSON.parse(localStorage.getItem(key)) : [];
+        }"""
+    )
+    return entries
+
+
+def queued(page: Any) -> int:
+    return len(queue(page))
+
+
+def serious_accessibility_problems(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def open_player(page: Any, speed: float) -> None:
+    page.add_init_script(f"window.PSOAS_SPEED = {speed};")
+    page.goto("/me/session")
+    expect(page.locator("#start")).to_be_enabled()
+    expect(page.locator("#sync")).to_contain_text("Connected")
+
+
+def test_sets_survive_going_offline_and_are_stored_exactly_once(
+    page: Any, context: Any, server: Served
+) -> None:
+    profile = sign_up_with_a_program(page, server, "offline@example.org")
+    open_player(page, speed=40)
+    page.get_by_role("button", name="4", exact=True).first.click()
+    page.click("#start")
+    expect(page.locator("#player")).to_be_visible()
+
+    wait_until(lambda: len(stored_keys(server, profile)) >= 2, what="two sets saved online")
+    expect(page.locator("#sync")).to_contain_text("Saved:")
+
+    context.set_offline(True)
+    online_count = len(stored_keys(server, profile))
+    page.wait_for_function(
+        "() => /([2-9]|\\d\\d) sets waiting to send/.test(document.getElementById('sync')"
+        ".textContent)",
+        timeout=20_000,
+    )
+    assert "offline" in page.locator("#sync").inner_text()
+    assert queued(page) >= 2
+    # nothing reached the server while offline (one request may have been on its way)
+    assert len(stored_keys(server, profile)) <= online_count + 1
+
+    context.set_offline(False)
+    expect(page.locator("#sync")).not_to_contain_text("waiting", timeout=20_000)
+    wait_until(lambda: queued(page) == 0, what="the queue to empty")
+
+    page.click("#quit")
+    page.click("#quit-yes")
+    expect(page.locator("#done")).to_be_visible()
+    page.locator('[data-pain="after"]').get_by_role("button", name="2", exact=True).click()
+    page.click("#save-pain-after")
+    wait_until(lambda: queued(page) == 0, what="the finish and pain to be sent")
+
+    keys = stored_keys(server, profile)
+    completed = local_session(page)["completed"]
+    assert completed >= 3
+    assert len(keys) == len(set(keys)) == completed
+    h = tracking.history(server.db, profile_name=profile)
+    assert [s.status for s in h.sessions] == ["quit"]
+    assert sorted((p.context, p.score) for p in h.pain) == [
+        ("after_session", 2),
+        ("before_session", 4),
+    ]
+    with server.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(SetLogRow)) >= completed
+
+
+def test_a_reload_sends_what_failed_and_carries_on(page: Any, server: Served) -> None:
+    profile = sign_up_with_a_program(page, server, "reload@example.org")
+    refused: list[str] = []
+
+    def fail_sets(route: Any) -> None:
+        refused.append(route.request.post_data_json["key"])
+        route.abort("internetdisconnected")
+
+    page.route("**/api/v1/me/sessions/*/sets", fail_sets)
+    open_player(page, speed=40)
+    page.click("#start")
+    page.wait_for_function(
+        "() => /([2-9]|\\d\\d) sets waiting to send/.test(document.getElementById('sync')"
+        ".textContent)",
+        timeout=20_000,
+    )
+    page.click("#pause")
+    before = local_session(page)
+    waiting = [e["body"]["key"] for e in queue(page) if e["type"] == "set"]
+    assert len(waiting) == before["completed"] >= 2
+    assert refused and set(refused) <= set(waiting)  # a retry reuses the set's key
+    assert stored_keys(server, profile) == []
+
+    page.unroute("**/api/v1/me/sessions/*/sets")
+    page.reload()
+    expect(page.locator("#resume-note")).to_contain_text(f"{before['completed']} of")
+    expect(page.locator("#start")).to_have_text("Carry on")
+    wait_until(lambda: queued(page) == 0, what="the queue to flush on page load")
+    keys = stored_keys(server, profile)
+    assert len(keys) == len(set(keys)) == before["completed"]
+    assert sorted(keys) == sorted(waiting)  # the keys made before the reload, not new ones
+    assert local_session(page)["id"] == before["id"]
+
+    page.click("#start")
+    expect(page.locator("#item-name")).not_to_be_empty()
+    wait_until(lambda: len(stored_keys(server, profile)) > len(keys), what="one more set")
+    h = tracking.history(server.db, profile_name=profile)
+    assert len(h.sessions) == 1  # the same session carried on
+
+
+def test_the_player_at_phone_size(page: Any, server: Served) -> None:
+    sign_up_with_a_program(page, server, "phone@example.org")
+    open_player(page, speed=4)
+    page.get_by_role("button", name="3", exact=True).first.click()
+    page.screenshot(path=SCREENSHOT.replace(".png", "-setup.png"), full_page=True)
+    assert serious_accessibility_problems(page) == []
+    page.click("#start")
+    expect(page.locator("#phase")).to_have_text("Release", timeout=10_000)
+    page.wait_for_timeout(700)
+    page.click("#pause")
+    expect(page.locator("#pause")).to_have_text("Resume")
+    expect(page.locator("#paused")).to_be_visible()
+    expect(page.locator("#cue")).to_contain_text("Breathe")
+    expect(page.locator("#how-steps li").first).to_be_visible()
+    expect(page.locator("#side-set")).to_have_text("Left side · set 1 of 1")
+    assert page.locator("#announce").get_attribute("aria-live") == "polite"
+    page.locator("#player").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, document.getElementById('player').offsetTop - 8)")
+    page.screenshot(path=SCREENSHOT)
+    page.screenshot(path=SCREENSHOT.replace(".png", "-full.png"), full_page=True)
+    assert serious_accessibility_problems(page) == []
+    # every control is a real button a keyboard reaches, big enough for a thumb
+    for control in ("#pause", "#skip-set", "#skip-item", "#quit"):
+        box = page.locator(control).bounding_box()
+        assert box and box["height"] >= 44, control
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page scrolls sideways on a phone"
+
+
+def test_the_break_prompt_records_the_answer(page: Any, server: Served) -> None:
+    profile = sign_up_with_a_program(page, server, "breaks@example.org")
+    earlier = datetime.now(UTC) - timedelta(minutes=25)
+    tracking.record_break(
+        server.db, profile_name=profile, event=BreakEvent(at=earlier, kind="taken")
+    )
+    # the page counts today in the device's time zone (this machine's, in the test)
+    taken_today = 1 + (earlier.astimezone().date() == datetime.now().astimezone().date())
+    page.goto("/me/breaks")
+    prompt = page.locator("#prompt")
+    expect(prompt).to_be_visible()
+    expect(page.locator("#movement-name")).not_to_be_empty()
+    expect(page.locator("#movement-steps li").first).to_be_visible()
+    page.screenshot(path="/tmp/psoas-breaks-prompt.png")
+    assert serious_accessibility_problems(page) == []
+    page.get_by_role("button", name="Taken").click()
+    expect(prompt).to_be_hidden()
+    expect(page.locator("#count-taken")).to_have_text(str(taken_today))
+    expect(page.locator("#count-prompted")).to_have_text("1")
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^(20:00|19:5\d)$"))
+    page.screenshot(path="/tmp/psoas-breaks.png", full_page=True)
+    kinds = [b.kind for b in tracking.history(server.db, profile_name=profile).breaks]
+    assert kinds == ["taken", "prompted", "taken"]
+
+
+def test_skip_exercise_then_run_to_the_end(page: Any, server: Served) -> None:
+    profile = sign_up_with_a_program(page, server, "whole@example.org")
+    plan = page.request.get("/api/v1/me/session-plan").json()
+    first_item = plan["steps"][0]["item_id"]
+    rest = [s for s in plan["steps"] if s["item_id"] != first_item]
+    open_player(page, speed=300)
+    page.click("#start")
+    expect(page.locator("#item-name")).to_contain_text(plan["steps"][0]["name"])
+    page.click("#skip-item")
+    expect(page.locator("#done")).to_be_visible(timeout=30_000)
+    expect(page.locator("#done-title")).to_contain_text("complete")
+    expect(page.locator("#done-summary")).to_contain_text(f"{len(rest)} of {len(plan['steps'])}")
+    wait_until(lambda: queued(page) == 0, what="everything to be sent")
+    page.screenshot(path=SCREENSHOT.replace(".png", "-done.png"))
+    h = tracking.history(server.db, profile_name=profile)
+    done = [(s.item_id, s.side, s.set_number) for s in h.sets]
+    assert done == [(s["item_id"], s["side"], s["set_number"]) for s in rest]
+    assert [s.status for s in h.sessions] == ["completed"]
+
+
+def test_a_session_started_without_a_connection_is_created_later(page: Any, server: Served) -> None:
+    profile = sign_up_with_a_program(page, server, "late@example.org")
+    page.route("**/api/v1/me/sessions", lambda route: route.abort("internetdisconnected"))
+    page.add_init_script("window.PSOAS_SPEED = 100;")
+    page.goto("/me/session")
+    expect(page.locator("#start")).to_be_enabled()
+    expect(page.locator("#sync")).to_contain_text("Not connected yet")
+    page.click("#start")
+    page.wait_for_function(
+        "() => /([2-9]|\\d\\d) sets waiting to send/.test(document.getElementById('sync')"
+        ".textContent)",
+        timeout=20_000,
+    )
+    assert all(e["sid"] is None for e in queue(page))
+    assert tracking.history(server.db, profile_name=profile).sessions == ()
+
+    page.unroute("**/api/v1/me/sessions")
+    wait_until(lambda: queued(page) == 0, what="the session to be created and the sets sent")
+    h = tracking.history(server.db, profile_name=profile)
+    assert len(h.sessions) == 1
+    keys = [s.key for s in h.sets]
+    assert len(keys) == len(set(keys)) >= 2
+    assert local_session(page)["id"] == h.sessions[0].id
