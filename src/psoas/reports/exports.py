@@ -400,11 +400,19 @@ def history_to_fhir(
     subject = {"reference": patient_url, "display": history.profile.name}
 
     versions = sorted(history.programs, key=lambda v: v.version)
+    latest = max(history.assessments, key=lambda a: (a.created_at, a.id), default=None)
+    held = latest is not None and latest.result.program is None  # a warning sign holds it back
     previous_url: str | None = None
     for n, version in enumerate(versions):
         current = n == len(versions) - 1
         program = version.program
         notes = [*program.notes]
+        if current and held:
+            notes.insert(
+                0,
+                "On hold: the latest assessment found warning signs that a doctor needs to "
+                "check before any exercise.",
+            )
         notes += [f"{item.name}: {caution}" for item in program.items for caution in item.cautions]
         sources = _citations(
             [*version.sources, *(s for item in program.items for s in item.sources)], catalog
@@ -415,7 +423,7 @@ def history_to_fhir(
         if not current:
             period["end"] = _fhir_time(versions[n + 1].created_at)
         plan: dict[str, Any] = {
-            "status": "active" if current else "revoked",
+            "status": ("on-hold" if held else "active") if current else "revoked",
             "intent": "plan",
             "title": f"psoas home program, version {version.version}",
             "description": version.reason,
@@ -427,7 +435,7 @@ def history_to_fhir(
                     "detail": {
                         "code": {"text": item.id},
                         "reasonCode": [{"text": why} for why in item.why],
-                        "status": "in-progress" if current else "stopped",
+                        "status": ("on-hold" if held else "in-progress") if current else "stopped",
                         "scheduledTiming": {
                             "repeat": {
                                 "frequency": item.dose.times_per_day,

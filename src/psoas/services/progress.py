@@ -30,7 +30,11 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
     assert profile.id is not None
     with db.session() as s:
         latest = repo.latest_assessment(s, profile_id=profile.id)
-    first_intake = history.assessments[0].intake if history.assessments else None
+    # the baseline is the first assessment that gave a program (an emergency stop records only
+    # the warning signs it was given, not a pain rating to measure change against)
+    first_intake = next(
+        (a.intake for a in history.assessments if a.result.program is not None), None
+    )
     baseline_pain = first_intake.pain.intensity_now if first_intake else None
     baseline_thomas = None
     if first_intake and first_intake.observations.thomas_test:

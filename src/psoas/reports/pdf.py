@@ -1,0 +1,363 @@
+"""A printable handout of a home program (A4 PDF, fpdf2), built from the catalog.
+
+Each item has its name, the dose per side, numbered steps, breathing, cues, common errors,
+cautions, why and the keys of its sources; the handout ends with the full citations. Every
+page carries the person's name, the date and a one-line disclaimer. The text comes from the
+same catalog the CLI and the web pages read (:func:`item_text` is what the web shows too).
+
+DejaVu Sans (it ships with matplotlib, a psoas dependency) is used when it can be found, so
+any character prints; otherwise the PDF core font Helvetica with text reduced to Latin-1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from psoas.domain.assessment import Program, ProgramItem
+from psoas.domain.catalog import Catalog, Reference
+
+__all__ = [
+    "DISCLAIMER_LINE",
+    "ItemText",
+    "handout_pdf",
+    "item_text",
+    "program_reference_keys",
+]
+
+DISCLAIMER_LINE = (
+    "psoas informs; it does not diagnose. Stop any exercise that causes sharp or spreading pain "
+    "and see a clinician."
+)
+HABITS = ("posture", "movement")
+CATEGORY_TITLES = {
+    "release": "Release",
+    "stretch": "Stretch",
+    "strengthen": "Strengthening",
+    "posture": "Posture habit",
+    "movement": "Movement break",
+}
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """One program item in words, as every surface shows it."""
+
+    id: str
+    name: str
+    kind: str  # "Stretch, kneeling"
+    dose: str
+    equipment: tuple[str, ...]
+    summary: str
+    steps: tuple[str, ...]
+    harder: tuple[str, ...]
+    breathing: str | None
+    cues: tuple[str, ...]
+    common_errors: tuple[str, ...]
+    cautions: tuple[str, ...]
+    why: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
+    """The words for one item: the program's dose (per side) and the catalog's instructions.
+
+    Posture habits and movement breaks take the catalog's dose note, as the terminal does.
+    Cautions are the program's cautions for this person, then the catalog's safety notes.
+    """
+    ex = catalog.exercise(item.id)
+    dose = item.dose.describe()
+    if item.category in HABITS:
+        dose = ex.dose.note or dose
+    cautions = tuple(dict.fromkeys([*item.cautions, *ex.safety]))
+    position = item.position.replace("_", " ")
+    kind = CATEGORY_TITLES[item.category] + ("" if position == "any" else f", {position}")
+    return ItemText(
+        id=item.id,
+        name=item.name,
+        kind=kind,
+        dose=dose,
+        equipment=tuple(e.replace("_", " ") for e in ex.equipment),
+        summary=ex.summary,
+        steps=ex.steps,
+        harder=ex.progression[: item.progression_level],
+        breathing=ex.breathing,
+        cues=ex.cues,
+        common_errors=ex.common_errors,
+        cautions=cautions,
+        why=item.why,
+        sources=item.sources,
+    )
+
+
+def program_reference_keys(program: Program, extra: Iterable[str] = ()) -> list[str]:
+    """Every bibliography key the program's items cite (then ``extra``), first use first."""
+    keys: list[str] = []
+    for group in [*(i.sources for i in program.items), extra]:
+        keys += [k for k in group if k not in keys]
+    return keys
+
+
+# --- fonts -------------------------------------------------------------------------------------
+
+_LATIN1 = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u2022": "-",
+        "\u2192": "->",
+        "\u2264": "<=",
+        "\u2265": ">=",
+        "\u00a0": " ",
+        "\u2212": "-",
+    }
+)
+
+
+def _dejavu_dir() -> Path | None:
+    try:
+        import matplotlib
+    except ImportError:  # pragma: no cover - matplotlib is a dependency
+        return None
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    names = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf")
+    return folder if all((folder / n).is_file() for n in names) else None
+
+
+class _Handout(FPDF):
+    def __init__(self, person: str, on: date, *, unicode_font: bool) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.person = person
+        self.on = on
+        self.family = "Helvetica"
+        folder = _dejavu_dir() if unicode_font else None
+        if folder is not None:
+            self.add_font("DejaVu", "", str(folder / "DejaVuSans.ttf"))
+            self.add_font("DejaVu", "B", str(folder / "DejaVuSans-Bold.ttf"))
+            self.add_font("DejaVu", "I", str(folder / "DejaVuSans-Oblique.ttf"))
+            self.family = "DejaVu"
+        self.set_margins(left=18, top=16, right=18)
+        self.set_auto_page_break(auto=True, margin=16)
+        self.set_title("psoas home program")
+        self.set_author("psoas")
+        self.set_creator("psoas")
+        self.set_lang("en")
+        self.set_creation_date(datetime.combine(on, time(0, 0), tzinfo=UTC))
+
+    def t(self, text: str) -> str:
+        """Text the current font can print."""
+        if self.family == "DejaVu":
+            return text
+        return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+
+    def font(self, size: float, style: str = "") -> None:
+        self.set_font(self.family, style, size)
+
+    def header(self) -> None:
+        self.font(10, "B")
+        self.set_text_color(0)
+        left = f"Home program for {self.person}"
+        right = f"{self.on:%d %B %Y}".lstrip("0")
+        self.cell(self.epw * 0.7, 5, self.t(left), new_x=XPos.RIGHT, new_y=YPos.TOP)
+        self.cell(self.epw * 0.3, 5, self.t(right), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.font(8, "I")
+        self.set_text_color(80)
+        self.cell(self.epw, 4, self.t(DISCLAIMER_LINE), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_draw_color(170)
+        self.line(self.l_margin, self.y + 1, self.l_margin + self.epw, self.y + 1)
+        self.set_text_color(0)
+        self.ln(4)
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.font(8)
+        self.set_text_color(90)
+        self.cell(0, 5, f"psoas - page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(0)
+
+    # --- blocks ---------------------------------------------------------------------------
+
+    def para(self, text: str, size: float = 10, style: str = "", h: float = 5) -> None:
+        self.font(size, style)
+        self.multi_cell(self.epw, h, self.t(text), align="L", new_x=XPos.LMARGIN)
+
+    def labelled(self, label: str, text: str, size: float = 10) -> None:
+        """``Label: text`` with the label in bold, wrapped as one paragraph."""
+        self.font(size)
+        self.multi_cell(
+            self.epw,
+            5,
+            f"**{self.t(label)}** {self.t(_escape_md(text))}",
+            align="L",
+            markdown=True,
+            new_x=XPos.LMARGIN,
+        )
+
+    def heading(self, text: str, size: float = 10) -> None:
+        self.room_for(size * 1.6)
+        self.font(size, "B")
+        self.multi_cell(self.epw, 5.5, self.t(text), align="L", new_x=XPos.LMARGIN)
+
+    def hanging(self, marks: Sequence[str], lines: Sequence[str], indent: float = 4) -> None:
+        """A list with its marks (numbers or bullets) hanging to the left of the text."""
+        self.font(10)
+        width = max(self.get_string_width(self.t(m)) for m in marks) + 2
+        for mark, line in zip(marks, lines, strict=True):
+            self.set_x(self.l_margin + indent)
+            self.cell(width, 5, self.t(mark), new_x=XPos.RIGHT, new_y=YPos.TOP)
+            self.multi_cell(
+                self.epw - indent - width, 5, self.t(line), align="L", new_x=XPos.LMARGIN
+            )
+
+    def bullets(self, lines: Sequence[str]) -> None:
+        if lines:
+            self.hanging(["-"] * len(lines), lines)
+
+    def numbered(self, lines: Sequence[str]) -> None:
+        if lines:
+            self.hanging([f"{n}." for n in range(1, len(lines) + 1)], lines)
+
+    def room_for(self, height: float) -> None:
+        """Start a new page unless ``height`` mm fit on this one (so that a heading is never
+        left alone at the foot of a page)."""
+        if self.y + height > self.page_break_trigger:
+            self.add_page()
+
+
+def _escape_md(text: str) -> str:
+    """Keep fpdf2's markdown from reading ``**``, ``__`` or ``--`` in catalog text."""
+    return text.replace("**", "* *").replace("__", "_ _").replace("--", "- -")
+
+
+def _draw_item(pdf: _Handout, n: int, it: ItemText) -> None:
+    pdf.ln(1.5)
+    pdf.room_for(45)
+    pdf.set_fill_color(234, 239, 245)
+    pdf.font(12, "B")
+    pdf.multi_cell(
+        pdf.epw, 7, pdf.t(f"{n}. {it.name}"), fill=True, align="L", new_x=XPos.LMARGIN, padding=1
+    )
+    pdf.font(9, "I")
+    pdf.set_text_color(70)
+    pdf.multi_cell(pdf.epw, 4.5, pdf.t(it.kind), align="L", new_x=XPos.LMARGIN)
+    pdf.set_text_color(0)
+    pdf.ln(0.5)
+    pdf.labelled("Dose:", it.dose)
+    if it.equipment:
+        pdf.labelled("You need:", ", ".join(it.equipment))
+    pdf.heading("Steps")
+    pdf.numbered(it.steps)
+    if it.harder:
+        pdf.heading("Made harder")
+        pdf.bullets(it.harder)
+    if it.breathing:
+        pdf.labelled("Breathing:", it.breathing)
+    if it.cues:
+        pdf.heading("Cues")
+        pdf.bullets(it.cues)
+    if it.common_errors:
+        pdf.heading("Common errors to avoid")
+        pdf.bullets(it.common_errors)
+    if it.cautions:
+        pdf.heading("Take care")
+        pdf.bullets(it.cautions)
+    pdf.heading("Why")
+    pdf.bullets(it.why)
+    pdf.font(9)
+    pdf.set_text_color(70)
+    pdf.multi_cell(
+        pdf.epw,
+        4.5,
+        pdf.t("Sources: " + ", ".join(f"[{k}]" for k in it.sources)),
+        align="L",
+        new_x=XPos.LMARGIN,
+    )
+    pdf.set_text_color(0)
+    pdf.ln(2)
+
+
+def handout_pdf(
+    program: Program,
+    catalog: Catalog,
+    *,
+    person: str,
+    on: date,
+    version: int | None = None,
+    catalog_version: str | None = None,
+    sources: Iterable[str] = (),
+    unicode_font: bool = True,
+) -> bytes:
+    """The program as an A4 PDF handout for ``person``, dated ``on``.
+
+    ``sources`` are extra bibliography keys (for example the reason for a program version).
+    The same arguments give the same bytes: the creation date is ``on``, not the clock.
+    """
+    pdf = _Handout(person, on, unicode_font=unicode_font)
+    pdf.add_page()
+    pdf.font(18, "B")
+    title = "Your home program" + (f" (version {version})" if version else "")
+    pdf.multi_cell(pdf.epw, 9, pdf.t(title), align="L", new_x=XPos.LMARGIN)
+    pdf.ln(1)
+    sessions = program.sessions_per_day
+    pdf.para(
+        f"About {program.minutes_per_day:g} minutes a day, {sessions} "
+        f"session{'s' if sessions > 1 else ''} a day. While sitting, get up and move every "
+        f"{program.break_interval_minutes} minutes. Posture habits and movement breaks are done "
+        "through the day, not in a session.",
+        size=11,
+        h=5.5,
+    )
+    for note in program.notes:
+        pdf.ln(1)
+        pdf.para(note)
+    pdf.ln(2)
+    for n, item in enumerate(program.items, 1):
+        text = item_text(item, catalog)
+        _draw_item(pdf, n, text)
+
+    if program.excluded:
+        pdf.ln(2)
+        pdf.room_for(30)
+        pdf.heading("Left out, and why", size=12)
+        pdf.bullets([f"{catalog.exercise(e.id).name}: {e.message}" for e in program.excluded])
+
+    keys = program_reference_keys(program, sources)
+    refs: list[Reference] = [catalog.reference(k) for k in keys if catalog.has_reference(k)]
+    pdf.ln(3)
+    pdf.room_for(30)
+    _draw_sources_title(pdf)
+    for ref in refs:
+        pdf.font(9)
+        line = f"[{ref.key}] {ref.citation()}"
+        if ref.url:
+            line += f" {ref.url}"
+        pdf.multi_cell(pdf.epw, 4.5, pdf.t(line), align="L", new_x=XPos.LMARGIN)
+        pdf.ln(0.8)
+    if catalog_version:
+        pdf.ln(2)
+        pdf.font(8, "I")
+        pdf.multi_cell(pdf.epw, 4, pdf.t(f"Catalog {catalog_version}."), new_x=XPos.LMARGIN)
+    return bytes(pdf.output())
+
+
+def _draw_sources_title(pdf: _Handout) -> None:
+    pdf.heading("Sources", size=12)
+    pdf.font(9)
+    pdf.multi_cell(
+        pdf.epw,
+        4.5,
+        pdf.t("Every item above cites these works by the key in brackets."),
+        align="L",
+        new_x=XPos.LMARGIN,
+    )
+    pdf.ln(1)

@@ -1,0 +1,451 @@
+"""What a signed-in person does on the web, one function each, called by both the HTML pages
+and their JSON twins, so that a page and its API never disagree.
+
+Every function works on one profile (a patient's ``user.profile_name``). Bad input raises
+:class:`InputError` naming each field before anything is written; a program that cannot be
+shown (none yet, or held back by a warning sign) raises :class:`Unavailable`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from psoas.catalog import load_catalog
+from psoas.domain.assessment import Assessment, Program
+from psoas.domain.catalog import Reference
+from psoas.domain.errors import describe_errors
+from psoas.domain.intake import Intake
+from psoas.domain.progression import Decision, ProgressSummary
+from psoas.domain.questionnaire import provisional_intake
+from psoas.domain.tracking import (
+    PainRating,
+    ProgramVersion,
+    PsfsActivity,
+    PsfsEntry,
+    Retest,
+    StoredAssessment,
+)
+from psoas.reports import pdf
+from psoas.services import assessment as assessing
+from psoas.services import exports, progress, tracking
+from psoas.storage import repo
+from psoas.storage.db import Database
+
+# --- problems -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with what was sent: the field (a dotted path) and what to fix."""
+
+    field: str
+    message: str
+
+
+class InputError(ValueError):
+    """Input that cannot be saved; ``problems`` names every offending field. Nothing was saved."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+
+
+class Unavailable(LookupError):
+    """The program cannot be shown: there is none yet, or a warning sign holds it back."""
+
+    def __init__(self, message: str, *, held_back: bool):
+        super().__init__(message)
+        self.message = message
+        self.held_back = held_back
+
+
+def problems_from_lines(lines: Iterable[str], *, document: str = "(document)") -> list[Problem]:
+    """``"pain.intensity_now: must be at most 10"`` lines as problems; a problem with the whole
+    document is filed under ``document``."""
+    out = []
+    for line in lines:
+        field, sep, message = line.partition(": ")
+        if not sep:
+            field, message = "(document)", line
+        out.append(Problem(document if field == "(document)" else field, message))
+    return out
+
+
+def _validate(model: type[BaseModel], data: Any, *, document: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise InputError([Problem(document, "must be a JSON object")])
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InputError(problems_from_lines(describe_errors(exc), document=document)) from exc
+
+
+# --- the assessment and the program ------------------------------------------------------------
+
+HELD_BACK = (
+    "Your home program is held back: your latest answers found warning signs ({level}) that a "
+    "doctor needs to check first. No exercises are shown until a doctor has seen you and you "
+    "answer the questions again."
+)
+NO_PROGRAM = "There is no home program yet: answer the assessment questions first."
+
+
+@dataclass(frozen=True)
+class ProgramState:
+    """The latest assessment and the program version that may be shown (None when held back
+    or when there is none)."""
+
+    assessment: StoredAssessment | None
+    version: ProgramVersion | None
+
+    @property
+    def held_back(self) -> bool:
+        return self.assessment is not None and self.assessment.result.program is None
+
+    @property
+    def message(self) -> str | None:
+        """Why there is no program to show, or None when there is one."""
+        if self.held_back:
+            assert self.assessment is not None
+            return HELD_BACK.format(level=self.assessment.result.triage.level.replace("_", " "))
+        if self.version is None:
+            return NO_PROGRAM
+        return None
+
+
+def _profile_id(db: Database, profile_name: str) -> int:
+    profile = tracking.get_profile(db, profile_name)
+    assert profile.id is not None
+    return profile.id
+
+
+def latest_assessment(db: Database, *, profile_name: str) -> StoredAssessment | None:
+    pid = _profile_id(db, profile_name)
+    with db.session() as s:
+        found = repo.assessments(s, profile_id=pid)
+    return found[-1] if found else None
+
+
+def program_state(db: Database, *, profile_name: str) -> ProgramState:
+    """What /me shows. A red flag in the latest assessment withholds every program version."""
+    latest = latest_assessment(db, profile_name=profile_name)
+    if latest is None or latest.result.program is None:
+        return ProgramState(assessment=latest, version=None)
+    pid = _profile_id(db, profile_name)
+    with db.session() as s:
+        version = repo.current_program(s, profile_id=pid)
+    return ProgramState(assessment=latest, version=version)
+
+
+def require_program(db: Database, *, profile_name: str) -> ProgramVersion:
+    state = program_state(db, profile_name=profile_name)
+    if state.version is None:
+        raise Unavailable(state.message or NO_PROGRAM, held_back=state.held_back)
+    return state.version
+
+
+def assess(db: Database, *, profile_name: str, document: Any, now: datetime) -> Assessment:
+    """Validate an intake-v1 document, assess it and keep both (a program becomes the next
+    version). Invalid: InputError naming every field, and nothing is saved."""
+    try:
+        intake = assessing.validate_intake(document)
+    except assessing.IntakeError as exc:
+        raise InputError(problems_from_lines(exc.problems)) from exc
+    result = assessing.run_assessment(intake)
+    tracking.save_assessment(
+        db, profile_name=profile_name, intake=intake, assessment=result, now=now
+    )
+    return result
+
+
+def stop_for_emergency(
+    db: Database, *, profile_name: str, answers: Mapping[str, Any], now: datetime
+) -> Assessment | None:
+    """When the answers so far are an emergency, keep that result (so that every surface holds
+    the program back from now on) and return it; else None and nothing is saved.
+
+    The questions stop at once, so the intake kept is the answers so far completed with the
+    questionnaire's neutral placeholders (``provisional_intake``).
+    """
+    if assessing.early_emergency(dict(answers)) is None:
+        return None
+    intake = Intake.model_validate(provisional_intake(dict(answers)))
+    result = assessing.run_assessment(intake)
+    tracking.save_assessment(
+        db, profile_name=profile_name, intake=intake, assessment=result, now=now
+    )
+    return result
+
+
+def cited_references(keys: Iterable[str]) -> list[Reference]:
+    catalog = load_catalog()
+    return [catalog.reference(k) for k in dict.fromkeys(keys) if catalog.has_reference(k)]
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    version: ProgramVersion
+    items: list[pdf.ItemText]
+    excluded: list[tuple[str, str]]  # (name, why)
+    references: list[Reference]
+
+
+def program_items(program: Program) -> list[pdf.ItemText]:
+    catalog = load_catalog()
+    return [pdf.item_text(item, catalog) for item in program.items]
+
+
+def program_view(version: ProgramVersion) -> ProgramView:
+    """A program version in words: the same text the handout prints."""
+    catalog = load_catalog()
+    program = version.program
+    return ProgramView(
+        version=version,
+        items=program_items(program),
+        excluded=[(catalog.exercise(e.id).name, e.message) for e in program.excluded],
+        references=cited_references(pdf.program_reference_keys(program, version.sources)),
+    )
+
+
+# --- logging -----------------------------------------------------------------------------------
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PainIn(_In):
+    """Today's pain."""
+
+    score: int = Field(ge=0, le=10, description="0 = no pain, 10 = worst imaginable")
+
+
+class PsfsActivityIn(_In):
+    activity: str = Field(min_length=2, max_length=120, description="in your own words")
+    score: int = Field(ge=0, le=10, description="0 = cannot do it, 10 = as well as before")
+
+
+class PsfsIn(_In):
+    """The patient-specific functional scale: 3 to 5 of your own activities."""
+
+    activities: list[PsfsActivityIn] = Field(min_length=3, max_length=5)
+
+
+Resisted = Literal["normal", "weak", "painful", "weak_painful"]
+
+
+class RetestIn(_In):
+    """A re-test: at least one measurement."""
+
+    thomas_left_hip_deg: float | None = Field(
+        default=None, ge=-40, le=60, description="thigh above (+) or below (-) the table"
+    )
+    thomas_right_hip_deg: float | None = Field(default=None, ge=-40, le=60)
+    thomas_left_knee_deg: float | None = Field(default=None, ge=0, le=160)
+    thomas_right_knee_deg: float | None = Field(default=None, ge=0, le=160)
+    resisted_left: Resisted | None = None
+    resisted_right: Resisted | None = None
+
+
+def record_pain(db: Database, *, profile_name: str, data: Any, now: datetime) -> PainRating:
+    given: PainIn = _validate(PainIn, data, document="score")
+    return tracking.log_pain(db, profile_name=profile_name, score=given.score, now=now)
+
+
+def record_psfs(db: Database, *, profile_name: str, data: Any, now: datetime) -> PsfsEntry:
+    given: PsfsIn = _validate(PsfsIn, data, document="activities")
+    activities = tuple(
+        PsfsActivity(activity=a.activity.strip(), score=a.score) for a in given.activities
+    )
+    try:
+        entry = PsfsEntry(at=now, activities=activities)
+    except ValidationError as exc:
+        raise InputError(problems_from_lines(describe_errors(exc), document="activities")) from exc
+    tracking.log_psfs(db, profile_name=profile_name, entry=entry)
+    return entry
+
+
+def record_retest(db: Database, *, profile_name: str, data: Any, now: datetime) -> Retest:
+    given: RetestIn = _validate(RetestIn, data, document="retest")
+    try:
+        retest = Retest(at=now, **given.model_dump())
+    except ValidationError as exc:
+        raise InputError(problems_from_lines(describe_errors(exc), document="retest")) from exc
+    tracking.log_retest(db, profile_name=profile_name, retest=retest)
+    return retest
+
+
+def last_psfs_activities(db: Database, *, profile_name: str) -> list[str]:
+    """The activity names of the latest functional-scale entry, to offer them again."""
+    history = tracking.history(db, profile_name=profile_name, with_sets=False)
+    if not history.psfs:
+        return []
+    latest = max(history.psfs, key=lambda e: e.at)
+    return [a.activity for a in latest.activities]
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: str
+    alt: str
+    data_uri: str
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    summary: ProgressSummary
+    decision: Decision | None  # None when the program is held back
+    held_back: str | None
+    charts: list[Chart]
+
+    @property
+    def can_apply(self) -> bool:
+        return self.decision is not None and self.decision.program is not None
+
+
+_CHART_TITLES = {
+    "pain": "Pain over time",
+    "adherence": "Sessions done",
+    "function": "Your activities (functional scale)",
+    "retest": "Thomas test hip angles",
+}
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}".removesuffix(".0")
+
+
+def _chart_alt(name: str, s: ProgressSummary) -> str:
+    if name == "pain":
+        p = s.pain
+        return (
+            f"Pain ratings from 0 to 10 over time. At the start {_num(p.baseline)}; average of "
+            f"the last 7 days {_num(p.recent_average)} from {p.recent_ratings} rating(s)."
+        )
+    if name == "adherence":
+        a7, a28 = s.adherence_7, s.adherence_28
+        return (
+            f"Sessions done each day. Last 7 days: {a7.completed} of {a7.expected}; last 28 "
+            f"days: {a28.completed} of {a28.expected}."
+        )
+    if name == "function":
+        f = s.function
+        return (
+            f"Functional scale, 0 (cannot) to 10 (as before), {f.entries} entr"
+            f"{'y' if f.entries == 1 else 'ies'}: mean first {_num(f.first_mean)}, latest "
+            f"{_num(f.latest_mean)}."
+        )
+    r = s.retest
+    return (
+        "Thomas test hip angle in degrees (lower is more length). Left: first "
+        f"{_num(r.left.first)}, latest {_num(r.left.latest)}; right: first {_num(r.right.first)}, "
+        f"latest {_num(r.right.latest)}."
+    )
+
+
+def progress_view(
+    db: Database, *, profile_name: str, now: datetime, charts: bool = True
+) -> ProgressView:
+    """The progress report; the decision is left out while a warning sign holds the program
+    back (it could otherwise show exercises)."""
+    from psoas.reports.charts import progress_charts
+
+    report = progress.report(db, profile_name=profile_name, now=now, with_sets=charts)
+    state = program_state(db, profile_name=profile_name)
+    held = state.message if state.held_back else None
+    drawn: list[Chart] = []
+    if charts:
+        for file, svg in progress_charts(report.history, fmt="svg").items():
+            name = file.removesuffix(".svg")
+            drawn.append(
+                Chart(
+                    name=name,
+                    title=_CHART_TITLES.get(name, name),
+                    alt=_chart_alt(name, report.summary),
+                    data_uri="data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+                )
+            )
+    return ProgressView(
+        summary=report.summary,
+        decision=None if held else report.decision,
+        held_back=held,
+        charts=drawn,
+    )
+
+
+class NothingToApply(ValueError):
+    """The decision as of now does not change the program."""
+
+
+def apply_progress(db: Database, *, profile_name: str, now: datetime) -> ProgramVersion:
+    """Store today's decision as the next program version (decided again now, never taken
+    from what the browser sent)."""
+    require_program(db, profile_name=profile_name)
+    decision = progress.report(db, profile_name=profile_name, now=now).decision
+    if decision.program is None:
+        raise NothingToApply(
+            "Nothing to apply: as of today the program stays as it is. " + decision.message
+        )
+    return progress.apply(db, profile_name=profile_name, decision=decision, now=now)
+
+
+# --- exports and downloads ----------------------------------------------------------------------
+
+ExportFormat = Literal["json", "csv", "fhir", "ics", "pdf"]
+MEDIA_TYPES: dict[str, str] = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "fhir": "application/fhir+json",
+    "ics": "text/calendar; charset=utf-8",
+    "pdf": "application/pdf",
+}
+FILE_NAMES: dict[str, str] = {
+    "json": "psoas-backup.json",
+    "csv": "psoas-history.csv",
+    "fhir": "psoas-fhir.json",
+    "ics": "psoas-program.ics",
+    "pdf": "psoas-handout.pdf",
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    data: bytes
+    media_type: str
+    filename: str
+
+
+def export(
+    db: Database, *, profile_name: str, fmt: ExportFormat, now: datetime, person: str
+) -> Export:
+    """One download. The handout and the calendar need a program that may be shown; a FHIR
+    bundle made while the program is held back has its care plans on hold. The backup and the
+    CSV are the person's own records and are always available."""
+    if fmt not in MEDIA_TYPES:
+        raise ValueError(f"format: must be one of {', '.join(MEDIA_TYPES)}, not {fmt!r}")
+    if fmt == "pdf":
+        version = require_program(db, profile_name=profile_name)
+        data = pdf.handout_pdf(
+            version.program,
+            load_catalog(),
+            person=person,
+            on=now.date(),
+            version=version.version,
+            catalog_version=version.catalog_version,
+            sources=version.sources,
+        )
+    else:
+        if fmt == "ics":
+            require_program(db, profile_name=profile_name)
+        data = exports.export(db, profile_name=profile_name, fmt=fmt, now=now)
+    return Export(data=data, media_type=MEDIA_TYPES[fmt], filename=FILE_NAMES[fmt])
