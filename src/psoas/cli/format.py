@@ -8,14 +8,9 @@ from collections.abc import Iterable
 from psoas.domain.assessment import Assessment, ItemDose, ProgramItem
 from psoas.domain.catalog import Catalog, Exercise, Reference
 from psoas.domain.progression import Decision, ProgressSummary
+from psoas.domain.triage import LEVEL_TITLES
 
 WIDTH = 88
-LEVEL_TITLES = {
-    "emergency": "EMERGENCY",
-    "urgent": "URGENT",
-    "see_clinician": "SEE A CLINICIAN",
-    "self_care": "SELF-CARE",
-}
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
@@ -145,24 +140,11 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
         out += _bullets(a.next_steps, "")
         out.append("")
     out.append(_heading("Sources"))
-    out += [_wrap(catalog.reference(k).citation(), "      ", f"  [{k}] ") for k in cited_keys(a)]
+    out += [_wrap(catalog.reference(k).citation(), "      ", f"  [{k}] ") for k in a.cited_keys()]
     out.append("")
     out.append(_wrap(a.disclaimer))
     out.append(f"(catalog {a.catalog_version})")
     return "\n".join(out)
-
-
-def cited_keys(a: Assessment) -> list[str]:
-    """Every bibliography key the assessment cites, in order of first use."""
-    keys: list[str] = []
-    groups: list[Iterable[str]] = [r.sources for r in a.triage.reasons]
-    groups += [f.sources for f in a.hip_flexor_involvement.findings]
-    if a.program:
-        groups += [i.sources for i in a.program.items]
-    groups += [o.sources for o in a.clinician_options]
-    for group in groups:
-        keys += [k for k in group if k not in keys]
-    return keys
 
 
 def format_catalog_list(exercises: Iterable[Exercise]) -> str:

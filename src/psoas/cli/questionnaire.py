@@ -7,9 +7,10 @@ from typing import Any
 
 import typer
 
-from psoas.cli.format import LEVEL_TITLES, _wrap
+from psoas.cli.format import _wrap
 from psoas.domain.intake import Intake
 from psoas.domain.questionnaire import QUESTIONS, SECTIONS, Question, set_path
+from psoas.domain.triage import LEVEL_TITLES
 from psoas.services.assessment import IntakeError, early_emergency, validate_intake
 
 

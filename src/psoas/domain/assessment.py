@@ -147,3 +147,15 @@ class Assessment(_Out):
     next_steps: tuple[str, ...] = ()
     catalog_version: str
     disclaimer: str = DISCLAIMER
+
+    def cited_keys(self) -> list[str]:
+        """Every bibliography key the assessment cites, in order of first use."""
+        keys: list[str] = []
+        groups: list[tuple[str, ...]] = [r.sources for r in self.triage.reasons]
+        groups += [f.sources for f in self.hip_flexor_involvement.findings]
+        if self.program:
+            groups += [i.sources for i in self.program.items]
+        groups += [o.sources for o in self.clinician_options]
+        for group in groups:
+            keys += [k for k in group if k not in keys]
+        return keys

@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from psoas.domain.assessment import TRIAGE_ORDER, Triage, TriageLevel, TriageReason
 from psoas.domain.intake import Intake
 
+LEVEL_TITLES: dict[TriageLevel, str] = {
+    "emergency": "EMERGENCY",
+    "urgent": "URGENT",
+    "see_clinician": "SEE A CLINICIAN",
+    "self_care": "SELF-CARE",
+}
+
 ACTIONS: dict[TriageLevel, str] = {
     "emergency": (
         "Go to an emergency department today, now if you can. If you cannot get there safely, "

@@ -18,11 +18,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import FormData
 
-from psoas.cli.format import LEVEL_TITLES, cited_keys
 from psoas.domain.assessment import Assessment
 from psoas.domain.progression import Decision, ProgressSummary
 from psoas.domain.questionnaire import QUESTIONS, SECTIONS, Question, set_path
 from psoas.domain.tracking import PainRating, ProgramVersion, PsfsEntry, Retest
+from psoas.domain.triage import LEVEL_TITLES
 from psoas.services import patient_web as pw
 from psoas.services.schemas import json_schema
 from psoas.web.app import render
@@ -307,7 +307,7 @@ def _refs(a: Assessment) -> list[Any]:
     if a.program is None:
         keys = [k for r in a.triage.reasons for k in r.sources]
         return pw.cited_references(keys + [k for o in a.clinician_options for k in o.sources])
-    return pw.cited_references(cited_keys(a))
+    return pw.cited_references(a.cited_keys())
 
 
 @router.get("/me/result", include_in_schema=False)
