@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -50,6 +51,7 @@ def create_app(
     app.state.clock = clock
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
@@ -74,13 +76,8 @@ def create_app(
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    from psoas.web.routes import account
+    from psoas.web.routes import account, clinician, patient, session
 
-    app.include_router(account.router)
-    for module in ("patient", "session", "clinician"):
-        try:
-            router = __import__(f"psoas.web.routes.{module}", fromlist=["router"]).router
-        except ModuleNotFoundError:
-            continue
-        app.include_router(router)
+    for module in (account, patient, session, clinician):
+        app.include_router(module.router)
     return app

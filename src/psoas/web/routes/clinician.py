@@ -1,0 +1,648 @@
+"""The clinician's pages and their JSON twins: the patient list with flags, invitations, one
+patient's record (assessments, program, history, progress, charts, notes, telehealth), program
+edits that pass the safety rules, handouts and exports.
+
+A patient who did not join this clinician does not exist here: every page, API call and export
+answers 404, never 403. Opening a record is audited (the patient sees it on /account).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+
+from psoas.catalog import load_catalog
+from psoas.domain.assessment import Program
+from psoas.domain.progression import Decision, ProgressSummary
+from psoas.domain.tracking import History, ProgramVersion
+from psoas.services import accounts, clinic, exports, progress, tracking
+from psoas.storage.db import Database
+from psoas.web.app import render
+from psoas.web.deps import DB, Clinician, Now
+
+router = APIRouter()
+
+ExportFormat = Literal["json", "csv", "fhir", "ics"]
+_MEDIA = {
+    "json": ("application/json", "json"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "fhir": ("application/fhir+json", "fhir.json"),
+    "ics": ("text/calendar; charset=utf-8", "ics"),
+}
+PatientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, "No such patient among yours.")
+
+
+def _viewed(db: Database, user: accounts.User, patient_id: int, now: datetime) -> accounts.User:
+    """The patient, with the access written to their audit log; 404 if not this clinician's."""
+    try:
+        return accounts.patient_for(db, viewer=user, patient_id=patient_id, now=now)
+    except accounts.NotFound as exc:
+        raise _not_found() from exc
+
+
+def _own(db: Database, user: accounts.User, patient_id: int) -> accounts.User:
+    """The patient, unaudited (the change itself is audited); 404 if not this clinician's."""
+    try:
+        return clinic.own_patient(db, clinician=user, patient_id=patient_id)
+    except accounts.NotFound as exc:
+        raise _not_found() from exc
+
+
+def _signup_link(request: Request, code: str) -> str:
+    return str(request.base_url).rstrip("/") + f"/signup?invite={code}"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListLine:
+    """One row of the patient list with its numbers already in words (a thousand rows render
+    several times faster from plain strings than through template filters)."""
+
+    row: clinic.PatientRow
+    adherence: tuple[tuple[int, str, str] | None, ...]  # (percent, "low" or "", "3/7") or None
+    pain: tuple[str, str, str] | None  # baseline, recent ("–" if none), change ("" if none)
+    last: tuple[str, str] | None  # date, how long ago
+
+
+def _ago(days: int) -> str:
+    return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _line(row: clinic.PatientRow, today: Any) -> ListLine:
+    adherence = tuple(
+        (round(a.fraction * 100), "low" if a.fraction < 0.5 else "", f"{a.completed}/{a.expected}")
+        if a.fraction is not None
+        else None
+        for a in (row.adherence_7, row.adherence_28)
+    )
+    pain = None
+    if row.pain_baseline is not None:
+        pain = (
+            f"{row.pain_baseline:.1f}",
+            f"{row.pain_recent:.1f}" if row.pain_recent is not None else "–",
+            f"{row.pain_change:+.1f}" if row.pain_change is not None else "",
+        )
+    last = None
+    if row.last_session_at is not None:
+        at = row.last_session_at
+        last = (at.strftime("%Y-%m-%d"), _ago((today - at.date()).days))
+    return ListLine(row, adherence, pain, last)
+
+
+def _list_page(
+    request: Request,
+    db: Database,
+    user: accounts.User,
+    now: datetime,
+    **extra: Any,
+) -> Response:
+    rows = clinic.patient_rows(db, user, now)
+    today = now.date()
+    return render(
+        request,
+        "clinician/list.html",
+        title="Your patients",
+        lines=[_line(r, today) for r in rows],
+        flagged=sum(1 for r in rows if r.flags),
+        now=now,
+        **extra,
+    )
+
+
+@router.get("/clinic", include_in_schema=False)
+def clinic_page(request: Request, db: DB, now: Now, user: Clinician) -> Response:
+    return _list_page(request, db, user, now)
+
+
+@router.post("/clinic/invitations", include_in_schema=False)
+def invite(request: Request, db: DB, now: Now, user: Clinician) -> Response:
+    code = accounts.create_invitation(db, clinician=user, now=now)
+    return _list_page(
+        request,
+        db,
+        user,
+        now,
+        invitation=code,
+        invitation_link=_signup_link(request, code),
+        invitation_days=accounts.INVITATION_DAYS,
+    )
+
+
+def _svg(data: bytes) -> Markup:
+    """matplotlib's SVG, made fit to sit inside a page (psoas drew it: trusted markup)."""
+    text = data.decode()
+    text = text[text.index("<svg") :]
+    text = re.sub(r'(<svg[^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"\1", text, count=1)
+    return Markup(text)
+
+
+CHART_TITLES = {
+    "pain": "Pain over time",
+    "adherence": "Sessions done",
+    "function": "Activities (PSFS)",
+    "retest": "Thomas test re-tests",
+}
+
+
+def _fingerprint(db: Database, h: History) -> tuple[object, ...]:
+    """What identifies a history's charts: how many records of each kind (sessions by status)
+    and the latest time of each."""
+    statuses = sorted(Counter(s.status for s in h.sessions).items())
+    return (
+        db.url,
+        h.profile.id,
+        len(h.assessments),
+        len(h.programs),
+        len(h.sets),
+        len(h.pain),
+        len(h.psfs),
+        len(h.retests),
+        tuple(statuses),
+        max((p.created_at for p in h.programs), default=None),
+        max((s.started_at for s in h.sessions), default=None),
+        max((x.completed_at for x in h.sets), default=None),
+        max((p.at for p in h.pain), default=None),
+        max((e.at for e in h.psfs), default=None),
+        max((r.at for r in h.retests), default=None),
+    )
+
+
+_CHARTS: OrderedDict[tuple[object, ...], list[tuple[str, Markup]]] = OrderedDict()
+_CHARTS_LOCK = threading.Lock()
+CHART_CACHE_SIZE = 32
+
+
+def _charts(db: Database, history: History) -> list[tuple[str, Markup]]:
+    """The progress charts as inline SVG. Drawing them takes most of a second, so the last few
+    are kept, keyed by what they are drawn from: records are only ever added, never changed,
+    so the counts and the latest times of each kind identify a history."""
+    from psoas.reports.charts import progress_charts
+
+    key = _fingerprint(db, history)
+    with _CHARTS_LOCK:
+        if key in _CHARTS:
+            _CHARTS.move_to_end(key)
+            return _CHARTS[key]
+    charts = progress_charts(history, fmt="svg")
+    drawn = [
+        (CHART_TITLES.get(name.split(".")[0], name), _svg(data)) for name, data in charts.items()
+    ]
+    with _CHARTS_LOCK:
+        _CHARTS[key] = drawn
+        while len(_CHARTS) > CHART_CACHE_SIZE:
+            _CHARTS.popitem(last=False)
+    return drawn
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    started_at: datetime
+    version: int
+    status: str
+    sets: int
+    before: int | None
+    after: int | None
+
+
+def _session_lines(history: History, limit: int = 30) -> list[SessionLine]:
+    sets: dict[int, int] = {}
+    for log in history.sets:
+        sets[log.session_id] = sets.get(log.session_id, 0) + 1
+    before: dict[int, int] = {}
+    after: dict[int, int] = {}
+    for p in history.pain:
+        if p.session_id is None:
+            continue
+        if p.context == "before_session":
+            before[p.session_id] = p.score
+        elif p.context == "after_session":
+            after[p.session_id] = p.score
+    lines = [
+        SessionLine(
+            started_at=s.started_at,
+            version=s.program_version,
+            status=s.status,
+            sets=sets.get(s.id or 0, 0),
+            before=before.get(s.id or 0),
+            after=after.get(s.id or 0),
+        )
+        for s in history.sessions
+    ]
+    return sorted(lines, key=lambda line: line.started_at, reverse=True)[:limit]
+
+
+def _record_page(
+    request: Request,
+    db: Database,
+    user: accounts.User,
+    patient: accounts.User,
+    now: datetime,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    name = accounts.profile_name_for(patient.id)
+    rows = clinic.patient_rows(db, user, now, patient_id=patient.id)
+    state = clinic.current_program(db, clinician=user, patient=patient)
+    report = progress.report(db, profile_name=name, now=now, with_sets=True)
+    decision = None if state.held_back else report.decision
+    return render(
+        request,
+        "clinician/patient.html",
+        status_code=status_code,
+        title=patient.display_name,
+        patient=patient,
+        row=rows[0] if rows else None,
+        state=state,
+        assessments=list(reversed(report.history.assessments)),
+        versions=list(reversed(report.history.programs)),
+        summary=report.summary,
+        decision=decision,
+        sessions=_session_lines(report.history),
+        psfs=list(reversed(report.history.psfs)),
+        retests=list(reversed(report.history.retests)),
+        charts=_charts(db, report.history),
+        notes=clinic.notes(db, clinician=user, patient=patient),
+        audit=accounts.audit_log(db, patient=patient, limit=20),
+        names={e.id: e.name for e in load_catalog().exercises},
+        now=now,
+        **extra,
+    )
+
+
+@router.get("/clinic/patients/{patient_id}", include_in_schema=False)
+def patient_page(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, flash: str = ""
+) -> Response:
+    patient = _viewed(db, user, patient_id, now)
+    return _record_page(request, db, user, patient, now, flash=flash[:200])
+
+
+def _form_datetime(raw: str) -> datetime | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise clinic.ClinicError(["scheduled_for: must be a date and time"]) from exc
+
+
+@router.post("/clinic/patients/{patient_id}/notes", include_in_schema=False)
+async def add_note_form(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
+) -> Response:
+    patient = _own(db, user, patient_id)
+    form = await request.form()
+    values = {k: str(form.get(k, "")) for k in ("kind", "summary", "scheduled_for", "link")}
+    try:
+        kind = values["kind"] if values["kind"] in ("note", "telehealth") else "note"
+        note = clinic.NoteIn(
+            kind=kind,
+            summary=values["summary"],
+            scheduled_for=_form_datetime(values["scheduled_for"]),
+            link=values["link"] or None,
+        )
+        clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
+    except clinic.ClinicError as exc:
+        return _record_page(
+            request, db, user, patient, now, status_code=400, errors=exc.problems, form=values
+        )
+    what = "Follow-up+scheduled" if kind == "telehealth" else "Note+saved"
+    return RedirectResponse(
+        f"/clinic/patients/{patient.id}?flash={what}#notes", status_code=status.HTTP_303_SEE_OTHER
+    )
+
+
+def _program_page(
+    request: Request,
+    db: Database,
+    user: accounts.User,
+    patient: accounts.User,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    state = clinic.current_program(db, clinician=user, patient=patient)
+    catalog = load_catalog()
+    return render(
+        request,
+        "clinician/program.html",
+        status_code=status_code,
+        title=f"Edit the program: {patient.display_name}",
+        patient=patient,
+        state=state,
+        addable=clinic.addable(db, clinician=user, patient=patient),
+        exercises={e.id: e for e in catalog.exercises},
+        sets_cap=clinic.sets_cap,
+        minutes_cap=clinic.minutes_cap,
+        **extra,
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/program", include_in_schema=False)
+def program_page(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
+) -> Response:
+    patient = _viewed(db, user, patient_id, now)
+    return _program_page(request, db, user, patient)
+
+
+def _number(raw: str, field: str) -> float | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise clinic.ClinicError([f"{field}: must be a number"]) from exc
+
+
+def _edit_from_form(form: Any, program: Program) -> clinic.ProgramEdit:
+    """The edit a form asks for: only the doses that differ from the program's."""
+    doses: dict[str, clinic.DoseChange] = {}
+    problems: list[str] = []
+    for item in program.items:
+        d = item.dose
+        try:
+            sets = _number(str(form.get(f"sets:{item.id}", "")), f"sets of {item.name}")
+            left = _number(str(form.get(f"left:{item.id}", "")), f"left of {item.name}")
+            right = _number(str(form.get(f"right:{item.id}", "")), f"right of {item.name}")
+            minutes = _number(str(form.get(f"minutes:{item.id}", "")), f"minutes of {item.name}")
+        except clinic.ClinicError as exc:
+            problems += exc.problems
+            continue
+        if d.per_side is not None and left is not None and right is not None:
+            if (left, right) != (d.per_side.left, d.per_side.right):
+                doses[item.id] = clinic.DoseChange.model_construct(left=left, right=right)
+        elif d.per_side is None and d.sets and sets is not None and sets != d.sets:
+            if not float(sets).is_integer():
+                problems.append(f"sets of {item.name}: must be a whole number")
+                continue
+            doses[item.id] = clinic.DoseChange.model_construct(sets=int(sets))
+        elif (
+            d.per_side is None
+            and not d.sets
+            and d.minutes is not None
+            and minutes is not None
+            and minutes != d.minutes
+        ):
+            doses[item.id] = clinic.DoseChange.model_construct(minutes=minutes)
+    if problems:
+        raise clinic.ClinicError(problems)
+    return clinic.ProgramEdit(
+        reason=str(form.get("reason", "")),
+        add=[str(v) for v in form.getlist("add") if str(v)],
+        remove=[str(v) for v in form.getlist("remove")],
+        doses=doses,
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/program", include_in_schema=False)
+async def program_edit(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
+) -> Response:
+    patient = _own(db, user, patient_id)
+    form = await request.form()
+    state = clinic.current_program(db, clinician=user, patient=patient)
+    try:
+        if state.version is None:
+            raise clinic.ClinicError(
+                [f"program: {state.held_back or 'this patient has no program yet'}"]
+            )
+        edit = _edit_from_form(form, state.version.program)
+        saved = clinic.edit_program(db, clinician=user, patient=patient, edit=edit, now=now)
+    except clinic.ClinicError as exc:
+        return _program_page(
+            request,
+            db,
+            user,
+            patient,
+            status_code=400,
+            errors=exc.problems,
+            reason=str(form.get("reason", "")),
+        )
+    return RedirectResponse(
+        f"/clinic/patients/{patient.id}?flash=Program+version+{saved.version}+saved#program",
+        status_code=status.HTTP_303_SEE_OTHER,
+    )
+
+
+def _handout(db: Database, user: accounts.User, patient: accounts.User, now: datetime) -> bytes:
+    try:
+        from psoas.reports.pdf import handout_pdf
+    except ImportError as exc:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, "Printable handouts are not available in this version."
+        ) from exc
+    state = clinic.current_program(db, clinician=user, patient=patient)
+    if state.version is None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            state.held_back or "This patient has no program yet, so there is no handout.",
+        )
+    version = state.version
+    return handout_pdf(
+        version.program,
+        load_catalog(),
+        person=patient.display_name,
+        on=now.date(),
+        version=version.version,
+        catalog_version=version.catalog_version,
+        sources=version.sources,
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/handout.pdf", include_in_schema=False)
+def handout(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> Response:
+    patient = _own(db, user, patient_id)
+    pdf = _handout(db, user, patient, now)
+    accounts.audit(db, patient=patient, actor=user, action="printed the handout", now=now)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="psoas-handout-{patient.id}.pdf"'},
+    )
+
+
+def _export(
+    db: Database, user: accounts.User, patient_id: int, fmt: str, now: datetime
+) -> Response:
+    patient = _own(db, user, patient_id)
+    if fmt not in _MEDIA:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No export called {fmt!r}.")
+    if fmt == "ics":
+        state = clinic.current_program(db, clinician=user, patient=patient)
+        if state.version is None:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                state.held_back or "This patient has no program yet, so there is no calendar.",
+            )
+    try:
+        data = exports.export(
+            db, profile_name=accounts.profile_name_for(patient.id), fmt=fmt, now=now
+        )
+    except tracking.TrackingError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    accounts.audit(db, patient=patient, actor=user, action=f"exported {fmt}", now=now)
+    media, ext = _MEDIA[fmt]
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="psoas-patient-{patient.id}.{ext}"'},
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/export/{fmt}", include_in_schema=False)
+def export_page(db: DB, now: Now, user: Clinician, patient_id: PatientId, fmt: str) -> Response:
+    return _export(db, user, patient_id, fmt, now)
+
+
+# --- JSON API -----------------------------------------------------------------------------------
+
+api = APIRouter(prefix="/api/v1", tags=["clinician"])
+
+
+class Invitation(BaseModel):
+    code: str
+    signup_url: str
+    expires_in_days: int
+
+
+class PatientDetail(BaseModel):
+    patient: clinic.PatientRow
+    program: ProgramVersion | None = Field(
+        description="the current program; null when there is none or a red flag withholds it"
+    )
+    held_back: str | None = Field(description="why the program is withheld, if it is")
+    progress: ProgressSummary
+    decision: Decision | None = Field(
+        description="what the progression rules would do next; null while the program is held"
+    )
+
+
+class EditRefused(BaseModel):
+    detail: list[str]
+
+
+@api.get("/patients", response_model=list[clinic.PatientRow])
+def api_patients(db: DB, now: Now, user: Clinician) -> list[clinic.PatientRow]:
+    """Your patients, flagged ones first: triage, adherence, pain trend and flags."""
+    return clinic.patient_rows(db, user, now)
+
+
+@api.post("/invitations", response_model=Invitation, status_code=201)
+def api_invite(request: Request, db: DB, now: Now, user: Clinician) -> Invitation:
+    """A one-use code (and sign-up link) that joins a new patient to you."""
+    code = accounts.create_invitation(db, clinician=user, now=now)
+    return Invitation(
+        code=code,
+        signup_url=_signup_link(request, code),
+        expires_in_days=accounts.INVITATION_DAYS,
+    )
+
+
+@api.get("/patients/{patient_id}", response_model=PatientDetail)
+def api_patient(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> PatientDetail:
+    """One patient: the list's summary, the current program and progress. Audited."""
+    patient = _viewed(db, user, patient_id, now)
+    rows = clinic.patient_rows(db, user, now, patient_id=patient.id)
+    state = clinic.current_program(db, clinician=user, patient=patient)
+    report = progress.report(db, profile_name=accounts.profile_name_for(patient.id), now=now)
+    return PatientDetail(
+        patient=rows[0],
+        program=state.version,
+        held_back=state.held_back,
+        progress=report.summary,
+        decision=None if state.held_back else report.decision,
+    )
+
+
+@api.get("/patients/{patient_id}/notes", response_model=list[clinic.Note])
+def api_notes(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> list[clinic.Note]:
+    """Notes and telehealth follow-ups, newest first."""
+    patient = _viewed(db, user, patient_id, now)
+    return clinic.notes(db, clinician=user, patient=patient)
+
+
+@api.post(
+    "/patients/{patient_id}/notes",
+    response_model=clinic.Note,
+    status_code=201,
+    responses={422: {"model": EditRefused}},
+)
+def api_add_note(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, note: clinic.NoteIn
+) -> clinic.Note:
+    """Add a note, or a telehealth follow-up (`kind: telehealth`, `scheduled_for`, `link`)."""
+    patient = _own(db, user, patient_id)
+    try:
+        return clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
+    except clinic.ClinicError as exc:
+        raise HTTPException(422, exc.problems) from exc
+
+
+@api.post(
+    "/patients/{patient_id}/program",
+    response_model=ProgramVersion,
+    status_code=201,
+    responses={422: {"model": EditRefused}},
+)
+def api_edit_program(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, edit: clinic.ProgramEdit
+) -> ProgramVersion:
+    """Add catalog items, take items out or change doses; saved as a new version with your
+    reason. Every item must pass the safety rules for the patient's latest intake; a refusal
+    (422) names each problem and saves nothing."""
+    patient = _own(db, user, patient_id)
+    try:
+        return clinic.edit_program(db, clinician=user, patient=patient, edit=edit, now=now)
+    except clinic.ClinicError as exc:
+        raise HTTPException(422, exc.problems) from exc
+
+
+@api.get(
+    "/patients/{patient_id}/export/{fmt}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "application/json": {},
+                "text/csv": {},
+                "application/fhir+json": {},
+                "text/calendar": {},
+            }
+        }
+    },
+)
+def api_export(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, fmt: ExportFormat
+) -> Response:
+    """A JSON backup, a CSV of every logged event, a FHIR R4 bundle or an iCalendar file."""
+    return _export(db, user, patient_id, fmt, now)
+
+
+@api.get(
+    "/patients/{patient_id}/handout.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def api_handout(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> Response:
+    """The current program as a printable PDF handout."""
+    return handout(db, now, user, patient_id)
+
+
+router.include_router(api)

@@ -1,0 +1,158 @@
+"""The demo clinic keeps its promises: every account signs in, the list shows the flags each
+story is about, the red-flag patient has no program anywhere, and loading twice changes
+nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from psoas.catalog import load_catalog
+from psoas.services import accounts, clinic, progress, tracking
+from psoas.storage.db import Database
+from psoas.web.demo import CLINICIAN_EMAIL, CLINICIAN_PASSWORD, DEMO_ACCOUNTS, load_demo
+from tests.integration.conftest import Web
+
+
+def db_of(web: Web) -> Database:
+    return web.app.state.db  # type: ignore[attr-defined, no-any-return]
+
+
+def signed_in(web: Web, email: str, password: str) -> TestClient:
+    client = web.client()
+    response = client.post(
+        "/signin", data={"email": email, "password": password}, follow_redirects=False
+    )
+    assert response.status_code == 303, (email, response.text)
+    return client
+
+
+@pytest.fixture
+def demo(web: Web) -> dict[str, int]:
+    return load_demo(db_of(web), web.clock.now)
+
+
+def test_every_demo_account_signs_in_and_loading_again_changes_nothing(
+    web: Web, demo: dict[str, int]
+) -> None:
+    assert set(demo) == {email for email, _, _ in DEMO_ACCOUNTS}
+    assert len(DEMO_ACCOUNTS) == 7
+    for email, password, role in DEMO_ACCOUNTS:
+        client = web.client()
+        response = client.post(
+            "/signin", data={"email": email, "password": password}, follow_redirects=False
+        )
+        assert response.status_code == 303, email
+        assert response.headers["location"] == ("/clinic" if role == "clinician" else "/me")
+        me = client.get("/api/v1/me").json()
+        assert me["role"] == role
+        if role == "patient":
+            assert me["clinician_id"] == demo[CLINICIAN_EMAIL]
+    web.clock.advance(minutes=1)
+    assert load_demo(db_of(web), web.clock.now) == demo
+    clinician = accounts.get_user(db_of(web), user_id=demo[CLINICIAN_EMAIL])
+    assert clinician is not None
+    assert len(accounts.patients_of(db_of(web), clinician=clinician)) == 6
+
+
+def test_the_list_shows_each_storys_flags(web: Web, demo: dict[str, int]) -> None:
+    client = signed_in(web, CLINICIAN_EMAIL, CLINICIAN_PASSWORD)
+    rows = {r["email"]: r for r in client.get("/api/v1/patients").json()}
+    assert rows["eli@demo.psoas"]["flags"] == ["red flag"]
+    assert rows["eli@demo.psoas"]["triage_level"] == "emergency"
+    assert "pain worse" in rows["farah@demo.psoas"]["flags"]
+    assert "inactive week" in rows["bruno@demo.psoas"]["flags"]
+    assert rows["ana@demo.psoas"]["flags"] == []
+    assert rows["ana@demo.psoas"]["adherence_7"]["fraction"] >= 0.7
+    assert rows["ana@demo.psoas"]["pain_change"] <= -2
+    order = [r["email"] for r in client.get("/api/v1/patients").json()]
+    assert order[:2] == ["eli@demo.psoas", "farah@demo.psoas"]
+
+    page = client.get("/clinic").text
+    for name in ("Ana Costa", "Bruno Silva", "Chloé Martin", "Dana Whitfield", "Eli Novak"):
+        assert name in page
+    eli_row = next(r for r in re.findall(r"<tr[^>]*>.*?</tr>", page, re.S) if "Eli Novak" in r)
+    assert '<span class="flag red-flag">red flag</span>' in eli_row
+    assert '<span class="badge emergency">' in eli_row
+
+
+def test_the_histories_are_realistic(web: Web, demo: dict[str, int]) -> None:
+    db, now = db_of(web), web.clock.now
+    ana = progress.report(
+        db, profile_name=accounts.profile_name_for(demo["ana@demo.psoas"]), now=now, with_sets=True
+    )
+    history = ana.history
+    assert 50 <= (now - history.assessments[0].created_at).days <= 60
+    assert len(history.sessions) >= 60 and len(history.sets) >= 600
+    assert [p.version for p in history.programs] == [1, 2]
+    assert history.programs[1].reason.startswith("progress:")
+    assert {s.program_version for s in history.sessions} == {1, 2}
+    assert len(history.retests) == 3 and len(history.psfs) >= 4
+    assert {p.context for p in history.pain} == {"daily", "before_session", "after_session"}
+    assert history.breaks and {b.kind for b in history.breaks} >= {"prompted", "taken"}
+    assert ana.summary.retest.meaningful_improvement
+    # Steps come from the program: every set names an item of its session's version.
+    items = {v.version: {i.id for i in v.program.items} for v in history.programs}
+    version_of = {s.id: s.program_version for s in history.sessions}
+    assert all(log.item_id in items[version_of[log.session_id]] for log in history.sets)
+
+    bruno = tracking.current_program(
+        db, profile_name=accounts.profile_name_for(demo["bruno@demo.psoas"])
+    )
+    catalog = load_catalog()
+    for item in bruno.program.items:
+        ex = catalog.exercise(item.id)
+        assert not ex.needs_kneeling and not ex.needs_floor, item.id
+    dana = tracking.current_program(
+        db, profile_name=accounts.profile_name_for(demo["dana@demo.psoas"])
+    )
+    assert not any(i.abdominal_pressure for i in dana.program.items)
+    assert any(e.code == "abdominal-pressure:pregnancy" for e in dana.program.excluded)
+
+    client = signed_in(web, CLINICIAN_EMAIL, CLINICIAN_PASSWORD)
+    notes = client.get(f"/api/v1/patients/{demo['dana@demo.psoas']}/notes").json()
+    follow_up = next(n for n in notes if n["kind"] == "telehealth")
+    assert follow_up["link"].startswith("https://")
+    assert follow_up["scheduled_for"] > now.isoformat()[:10]
+    all_notes = sum(
+        len(client.get(f"/api/v1/patients/{demo[e]}/notes").json())
+        for e, _, role in DEMO_ACCOUNTS
+        if role == "patient"
+    )
+    assert all_notes >= 3
+
+
+def test_the_red_flag_patient_has_no_program_on_any_surface(web: Web, demo: dict[str, int]) -> None:
+    db = db_of(web)
+    eli = demo["eli@demo.psoas"]
+    names = [e.name for e in load_catalog().exercises]
+    with pytest.raises(tracking.TrackingError, match="warning signs"):
+        tracking.current_program(db, profile_name=accounts.profile_name_for(eli))
+
+    clinician = signed_in(web, CLINICIAN_EMAIL, CLINICIAN_PASSWORD)
+    page = clinician.get(f"/clinic/patients/{eli}")
+    assert page.status_code == 200
+    assert "Program held back" in page.text
+    assert not [n for n in names if n in page.text]
+    detail = clinician.get(f"/api/v1/patients/{eli}").json()
+    assert detail["program"] is None and detail["decision"] is None
+    assert clinician.get(f"/clinic/patients/{eli}/export/ics").status_code == 409
+    assert clinician.get(f"/clinic/patients/{eli}/handout.pdf").status_code == 409
+    backup = clinician.get(f"/clinic/patients/{eli}/export/json").json()
+    assert backup["programs"] == []
+    editor = clinician.get(f"/clinic/patients/{eli}/program").text
+    assert not [n for n in names if n in editor]
+
+    # The patient's own pages, where they exist, show no exercise either.
+    patient = signed_in(web, "eli@demo.psoas", "demo-patient-2026")
+    for url in ("/me", "/me/session", "/api/v1/me/program"):
+        response = patient.get(url)
+        if response.status_code == 404 and "not found" in response.text.lower():
+            continue
+        assert not [n for n in names if n in response.text], url
+    clinician_user = accounts.get_user(db, user_id=demo[CLINICIAN_EMAIL])
+    assert clinician_user is not None
+    rows = clinic.patient_rows(db, clinician_user, web.clock.now)
+    assert clinic.RED_FLAG in next(r.flags for r in rows if r.id == eli)

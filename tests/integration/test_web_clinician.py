@@ -1,0 +1,616 @@
+"""The clinician's side of the web app, as clinicians and patients use it, on both databases:
+who can see what (404, never 403), invitations, notes and telehealth, program edits that keep
+the safety rules, CSRF, the list's flags, and that the list agrees with the progression rules."""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from psoas.domain.tracking import ProgramVersion, SessionStatus, SetLog
+from psoas.services import accounts, clinic, progress, tracking
+from psoas.services.assessment import run_assessment
+from psoas.storage.db import Database
+from tests.conftest import make_intake
+from tests.integration.conftest import SignedIn, Web
+
+PASSWORD = "correct horse battery"
+
+
+def db_of(web: Web) -> Database:
+    return web.app.state.db  # type: ignore[attr-defined, no-any-return]
+
+
+def invite(clinician: SignedIn) -> str:
+    page = clinician.post("/clinic/invitations")
+    assert page.status_code == 200, page.text
+    match = re.search(r'id="invitation-code">([^<]+)<', page.text)
+    assert match, "no invitation code on the page"
+    return match.group(1)
+
+
+def assess(web: Web, patient: SignedIn, at: datetime | None = None, **changes: Any):  # type: ignore[no-untyped-def]
+    intake = make_intake(**changes)
+    return tracking.save_assessment(
+        db_of(web),
+        profile_name=accounts.profile_name_for(patient.id),
+        intake=intake,
+        assessment=run_assessment(intake),
+        now=at or web.clock.now,
+    )
+
+
+def joined_patient(web: Web, clinician: SignedIn, email: str, name: str, **intake: Any) -> SignedIn:
+    patient = web.sign_up(email, name=name, invite=invite(clinician))
+    assess(web, patient, **intake)
+    return patient
+
+
+def session_now(web: Web, patient: SignedIn, at: datetime | None = None) -> None:
+    """One completed session with one set, at ``at`` (default: the clock's now)."""
+    db, name = db_of(web), accounts.profile_name_for(patient.id)
+    at = at or web.clock.now
+    record, version = tracking.start_session(db, profile_name=name, now=at)
+    assert record.id is not None
+    item = next(i for i in version.program.items if i.category == "stretch")
+    tracking.log_set(
+        db,
+        entry=SetLog(
+            session_id=record.id,
+            item_id=item.id,
+            side="left",
+            set_number=1,
+            hold_seconds=30,
+            completed_at=at,
+            key=f"s{record.id}:{item.id}:left:1",
+        ),
+    )
+    tracking.finish_session(db, session_id=record.id, status="completed", now=at)
+
+
+def current(web: Web, patient: SignedIn) -> ProgramVersion:
+    return tracking.current_program(db_of(web), profile_name=accounts.profile_name_for(patient.id))
+
+
+def row_of(page: str, name: str) -> str:
+    """The table row of the patient list that names ``name``."""
+    rows: list[str] = [r for r in re.findall(r"<tr[^>]*>.*?</tr>", page, re.S) if name in r]
+    assert len(rows) == 1, f"expected one row for {name}"
+    return rows[0]
+
+
+@pytest.fixture
+def clinic_a(web: Web) -> tuple[SignedIn, SignedIn]:
+    """Clinician A ("Dr Ada") and one patient of hers with a program."""
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    pat = joined_patient(web, ada, "pat@home.test", "Pat Lee")
+    return ada, pat
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+
+def test_an_invitation_signs_a_patient_up_into_the_clinicians_list(web: Web) -> None:
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    assert "No patients yet" in ada.client.get("/clinic").text
+    page = ada.post("/clinic/invitations")
+    code = re.search(r'id="invitation-code">([^<]+)<', page.text)
+    assert code
+    assert f"/signup?invite={code.group(1)}" in page.text
+    assert f'value="{code.group(1)}"' in web.client().get(f"/signup?invite={code.group(1)}").text
+
+    kim = web.sign_up("kim@home.test", name="Kim Park", invite=code.group(1))
+    listing = ada.client.get("/clinic")
+    assert "Kim Park" in listing.text
+    assert f'href="/clinic/patients/{kim.id}"' in listing.text
+    assert [r["id"] for r in ada.client.get("/api/v1/patients").json()] == [kim.id]
+
+    # The API makes invitations too; each code joins one patient only.
+    made = ada.api("POST", "/api/v1/invitations")
+    assert made.status_code == 201
+    assert made.json()["signup_url"].endswith(f"/signup?invite={made.json()['code']}")
+    reused = web.client().post(
+        "/signup",
+        data={
+            "email": "second@home.test",
+            "password": PASSWORD,
+            "display_name": "Second",
+            "invite": code.group(1),
+        },
+    )
+    assert reused.status_code == 400
+    assert len(ada.client.get("/api/v1/patients").json()) == 1
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+def test_another_clinician_gets_404_for_every_page_api_call_and_export(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    ada, pat = clinic_a
+    ben = web.sign_up("ben@other.test", role="clinician", name="Dr Ben")
+    item = current(web, pat).program.items[0].id
+    base = f"/clinic/patients/{pat.id}"
+    api = f"/api/v1/patients/{pat.id}"
+    reads = [
+        base,
+        f"{base}/program",
+        f"{base}/handout.pdf",
+        *(f"{base}/export/{fmt}" for fmt in ("json", "csv", "fhir", "ics")),
+        api,
+        f"{api}/notes",
+        f"{api}/handout.pdf",
+        *(f"{api}/export/{fmt}" for fmt in ("json", "csv", "fhir", "ics")),
+    ]
+    for url in reads:
+        assert ben.client.get(url).status_code == 404, url
+    assert ben.post(f"{base}/notes", {"summary": "peek"}).status_code == 404
+    assert ben.post(f"{base}/program", {"reason": "mine now", "remove": item}).status_code == 404
+    assert ben.api("POST", f"{api}/notes", json={"summary": "peek"}).status_code == 404
+    edit = {"reason": "mine now", "remove": [item]}
+    assert ben.api("POST", f"{api}/program", json=edit).status_code == 404
+    # Same answer as for a patient who does not exist: ids reveal nothing.
+    assert ben.client.get("/clinic/patients/999999").status_code == 404
+    assert "Pat Lee" not in ben.client.get("/clinic").text
+    assert ben.client.get("/api/v1/patients").json() == []
+
+    # Nothing changed, and B left no trace in the patient's audit log.
+    assert ada.client.get(f"{api}/notes").json() == []
+    assert current(web, pat).version == 1
+    patient = accounts.get_user(db_of(web), user_id=pat.id)
+    assert patient is not None
+    assert {e.actor for e in accounts.audit_log(db_of(web), patient=patient)} <= {
+        "Dr Ada",
+        "Pat Lee",
+    }
+
+
+def test_a_patient_cannot_reach_the_clinic_nor_another_patient(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    ada, pat = clinic_a
+    other = joined_patient(web, ada, "other@home.test", "Olive Other")
+    for who, target in ((pat, pat.id), (pat, other.id), (other, pat.id)):
+        for url in (
+            "/clinic",
+            f"/clinic/patients/{target}",
+            f"/clinic/patients/{target}/program",
+            f"/clinic/patients/{target}/export/json",
+            "/api/v1/patients",
+            f"/api/v1/patients/{target}",
+            f"/api/v1/patients/{target}/export/csv",
+        ):
+            assert who.client.get(url).status_code == 404, url
+        assert who.post(f"/clinic/patients/{target}/notes", {"summary": "x"}).status_code == 404
+        assert who.api("POST", "/api/v1/invitations").status_code == 404
+        assert who.post("/clinic/invitations").status_code == 404
+    signed_out = web.client()
+    assert signed_out.get("/clinic", follow_redirects=False).headers["location"] == "/signin"
+    assert signed_out.get("/api/v1/patients").status_code == 401
+
+
+def test_opening_a_record_is_audited_and_the_patient_sees_it(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    ada, pat = clinic_a
+    assert "viewed record" not in pat.client.get("/account").text
+    web.clock.advance(hours=1)
+    assert ada.client.get(f"/clinic/patients/{pat.id}").status_code == 200
+    web.clock.advance(minutes=5)
+    assert ada.client.get(f"/clinic/patients/{pat.id}/export/csv").status_code == 200
+    account = pat.client.get("/account").text
+    assert "Dr Ada" in account
+    assert "viewed record" in account
+    assert "exported csv" in account
+    assert "2026-11-23 10:00" in account  # when, from the app's clock
+
+
+# --- the record page, notes and telehealth ------------------------------------------------------
+
+
+def test_the_record_shows_assessment_program_history_charts_and_exports(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    ada, pat = clinic_a
+    name = accounts.profile_name_for(pat.id)
+    tracking.log_pain(db_of(web), profile_name=name, score=5, now=web.clock.now)
+    session_now(web, pat)
+    web.clock.advance(days=1)
+    tracking.log_pain(db_of(web), profile_name=name, score=3, now=web.clock.now)
+    page = ada.client.get(f"/clinic/patients/{pat.id}").text
+    program = current(web, pat).program
+    for item in program.items:
+        assert item.name in page
+    assert "first program, from the assessment" in page
+    assert "2026-11-23 09:00" in page  # the session in the history table
+    assert "<svg" in page and "Pain over time" in page
+    # Charts are kept between views, and drawn again when something new is logged.
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert re.findall(
+        r"<svg.*?</svg>", ada.client.get(f"/clinic/patients/{pat.id}").text, re.S
+    ) == (charts)
+    tracking.log_pain(db_of(web), profile_name=name, score=9, now=web.clock.now)
+    again = re.findall(r"<svg.*?</svg>", ada.client.get(f"/clinic/patients/{pat.id}").text, re.S)
+    assert again[0] != charts[0] and again[1:] == charts[1:]
+    assert '<span class="badge self_care">' in page
+
+    for fmt, media in (
+        ("json", "application/json"),
+        ("csv", "text/csv"),
+        ("fhir", "application/fhir+json"),
+        ("ics", "text/calendar"),
+    ):
+        for url in (
+            f"/clinic/patients/{pat.id}/export/{fmt}",
+            f"/api/v1/patients/{pat.id}/export/{fmt}",
+        ):
+            response = ada.client.get(url)
+            assert response.status_code == 200, url
+            assert response.headers["content-type"].startswith(media)
+            assert "attachment" in response.headers["content-disposition"]
+    assert ada.client.get(f"/clinic/patients/{pat.id}/export/xml").status_code == 404
+    assert ada.client.get(f"/api/v1/patients/{pat.id}/export/xml").status_code == 422
+    pdf = ada.client.get(f"/clinic/patients/{pat.id}/handout.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+
+    detail = ada.client.get(f"/api/v1/patients/{pat.id}").json()
+    assert detail["program"]["version"] == 1
+    assert detail["held_back"] is None
+    assert detail["progress"]["adherence_7"]["completed"] == 1
+    assert detail["patient"]["pain_baseline"] == 4
+
+
+def test_notes_and_telehealth_follow_ups(web: Web, clinic_a: tuple[SignedIn, SignedIn]) -> None:
+    ada, pat = clinic_a
+    url = f"/clinic/patients/{pat.id}/notes"
+    saved = ada.post(
+        url, {"kind": "note", "summary": "Kneeling hurts her right knee."}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    web.clock.advance(minutes=1)
+    follow_up = {
+        "kind": "telehealth",
+        "summary": "Review the standing stretch by video.",
+        "scheduled_for": "2026-11-26T16:00",
+        "link": "https://meet.example.org/pat-lee",
+    }
+    assert ada.post(url, follow_up, follow_redirects=False).status_code == 303
+    page = ada.client.get(f"/clinic/patients/{pat.id}").text
+    assert "Kneeling hurts her right knee." in page
+    assert "2026-11-26 16:00 UTC" in page
+    assert 'href="https://meet.example.org/pat-lee"' in page
+
+    # Bad input names the field and saves nothing.
+    no_date = ada.post(url, {**follow_up, "scheduled_for": ""})
+    assert no_date.status_code == 400
+    assert "scheduled_for: a telehealth follow-up needs a date and time" in no_date.text
+    bad_link = ada.post(url, {**follow_up, "link": "javascript:alert(1)"})
+    assert bad_link.status_code == 400
+    assert "link: must be a web address" in bad_link.text
+    empty = ada.post(url, {"kind": "note", "summary": "   "})
+    assert empty.status_code == 400
+
+    api = f"/api/v1/patients/{pat.id}/notes"
+    notes = ada.client.get(api).json()
+    assert [n["kind"] for n in notes] == ["telehealth", "note"]
+    assert notes[0]["link"] == "https://meet.example.org/pat-lee"
+    assert notes[0]["scheduled_for"].startswith("2026-11-26T16:00")
+    assert notes[0]["clinician"] == "Dr Ada"
+    made = ada.api("POST", api, json={"summary": "Phoned: going well."})
+    assert made.status_code == 201
+    refused = ada.api("POST", api, json={"kind": "telehealth", "summary": "no date"})
+    assert refused.status_code == 422
+    far = {"kind": "telehealth", "summary": "x", "scheduled_for": "9999-12-31T23:00:00-05:00"}
+    assert ada.api("POST", api, json=far).status_code == 422
+    assert len(ada.client.get(api).json()) == 3
+    assert "added a note" in pat.client.get("/account").text
+
+
+# --- program edits ------------------------------------------------------------------------------
+
+
+def test_a_program_edit_is_saved_as_a_new_version_with_the_reason(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    ada, pat = clinic_a
+    before = current(web, pat)
+    items = {i.id: i for i in before.program.items}
+    stretch = next(i for i in before.program.items if i.dose.per_side and i.dose.sets)
+    removed = next(i.id for i in before.program.items if i.category == "strengthen")
+    page = ada.client.get(f"/clinic/patients/{pat.id}/program").text
+    assert "standing-staggered-hip-flexor-stretch" in page
+    response = ada.post(
+        f"/clinic/patients/{pat.id}/program",
+        {
+            "reason": "kneeling hurts; add the standing version",
+            "remove": removed,
+            "add": "standing-staggered-hip-flexor-stretch",
+            f"left:{stretch.id}": "1",
+            f"right:{stretch.id}": "2",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    after = current(web, pat)
+    assert after.version == 2
+    assert after.reason == "edited by Dr Ada: kneeling hurts; add the standing version"
+    new_items = {i.id: i for i in after.program.items}
+    assert removed not in new_items
+    assert "standing-staggered-hip-flexor-stretch" in new_items
+    sides = new_items[stretch.id].dose.per_side
+    assert sides is not None
+    assert (sides.left, sides.right) == (
+        1,
+        2,
+    )
+    assert any(e.id == removed and "Dr Ada" in e.message for e in after.program.excluded)
+    assert new_items[stretch.id].minutes_per_session < items[stretch.id].minutes_per_session
+    # The earlier version stays exactly as it was.
+    versions = clinic.program_versions(
+        db_of(web),
+        clinician=accounts.get_user(db_of(web), user_id=ada.id),  # type: ignore[arg-type]
+        patient=accounts.get_user(db_of(web), user_id=pat.id),  # type: ignore[arg-type]
+    )
+    assert versions[0] == before
+    record = ada.client.get(f"/clinic/patients/{pat.id}").text
+    assert "edited by Dr Ada: kneeling hurts; add the standing version" in record
+
+    # The JSON twin: a dose change.
+    strengthen = next(i for i in after.program.items if i.category == "strengthen" and i.dose.sets)
+    sets = strengthen.dose.sets or 1
+    edit: dict[str, Any] = {"reason": "one set more", "doses": {strengthen.id: {"sets": sets + 1}}}
+    if strengthen.dose.per_side:
+        left = strengthen.dose.per_side.left + 1
+        edit["doses"] = {strengthen.id: {"left": left, "right": left}}
+    made = ada.api("POST", f"/api/v1/patients/{pat.id}/program", json=edit)
+    assert made.status_code == 201, made.text
+    assert made.json()["version"] == 3
+    assert current(web, pat).reason == "edited by Dr Ada: one set more"
+    nothing = ada.api("POST", f"/api/v1/patients/{pat.id}/program", json={"reason": "no-op"})
+    assert nothing.status_code == 422
+    assert current(web, pat).version == 3
+
+
+def test_an_unsafe_program_edit_is_refused_with_the_reason_and_saves_nothing(web: Web) -> None:
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    dana = joined_patient(web, ada, "dana@home.test", "Dana W", health={"pregnant": True})
+    assert all(not i.abdominal_pressure for i in current(web, dana).program.items)
+    editor = ada.client.get(f"/clinic/patients/{dana.id}/program").text
+    assert 'value="massage-gun-psoas-release"' not in editor  # not offered to tick
+    assert "Left out because you are pregnant" in editor  # listed with the reason
+
+    url = f"/clinic/patients/{dana.id}/program"
+    refused = ada.post(url, {"reason": "try the gun", "add": "massage-gun-psoas-release"})
+    assert refused.status_code == 400
+    assert "Massage-gun release of the psoas and iliacus cannot be added" in refused.text
+    assert "you are pregnant" in refused.text
+    api = ada.api(
+        "POST",
+        f"/api/v1/patients/{dana.id}/program",
+        json={"reason": "try the gun", "add": ["massage-gun-psoas-release"]},
+    )
+    assert api.status_code == 422
+    assert any("you are pregnant" in p for p in api.json()["detail"])
+
+    stretch = next(i for i in current(web, dana).program.items if i.category == "stretch")
+    field = f"left:{stretch.id}" if stretch.dose.per_side else f"sets:{stretch.id}"
+    too_much = ada.post(url, {"reason": "more", field: "50", f"right:{stretch.id}": "50"})
+    assert too_much.status_code == 400
+    assert "must be 1 to 5" in too_much.text
+    unknown = ada.post(url, {"reason": "new thing", "add": "cartwheels"})
+    assert unknown.status_code == 400
+    assert "'cartwheels' is not an exercise in the catalog" in html.unescape(unknown.text)
+    assert ada.post(url, {"reason": "", "remove": stretch.id}).status_code == 400
+
+    assert current(web, dana).version == 1
+
+
+def test_a_red_flag_withholds_the_program_on_every_clinician_surface(web: Web) -> None:
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    calm = joined_patient(web, ada, "calm@home.test", "Aaron Calm")
+    eli = joined_patient(
+        web, ada, "eli@home.test", "Zeke Eli", red_flags={"new_bladder_or_bowel_dysfunction": True}
+    )
+    session_now(web, calm)
+    rows = ada.client.get("/api/v1/patients").json()
+    assert [r["name"] for r in rows] == ["Zeke Eli", "Aaron Calm"]  # flagged first
+    assert rows[0]["flags"] == ["red flag"]
+    assert rows[0]["program_version"] is None and rows[0]["program_held_back"] is True
+    assert '<span class="flag red-flag">red flag</span>' in row_of(
+        ada.client.get("/clinic").text, "Zeke Eli"
+    )
+
+    page = ada.client.get(f"/clinic/patients/{eli.id}").text
+    assert "Program held back" in page
+    assert "emergency department" in page
+    detail = ada.client.get(f"/api/v1/patients/{eli.id}").json()
+    assert detail["program"] is None and detail["decision"] is None
+    assert "warning signs" in detail["held_back"]
+    assert ada.client.get(f"/clinic/patients/{eli.id}/export/ics").status_code == 409
+    assert ada.client.get(f"/clinic/patients/{eli.id}/handout.pdf").status_code == 409
+    editor = ada.client.get(f"/clinic/patients/{eli.id}/program").text
+    assert 'name="add"' not in editor
+    edit = ada.post(f"/clinic/patients/{eli.id}/program", {"reason": "x" * 5, "add": "dead-bug"})
+    assert edit.status_code == 400
+    assert "held back" in edit.text
+
+
+def test_form_posts_without_the_csrf_token_are_refused(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    ada, pat = clinic_a
+    item = current(web, pat).program.items[0].id
+    for url, data in (
+        ("/clinic/invitations", {}),
+        (f"/clinic/patients/{pat.id}/notes", {"summary": "forged"}),
+        (f"/clinic/patients/{pat.id}/program", {"reason": "forged", "remove": item}),
+    ):
+        assert ada.client.post(url, data=data).status_code == 403, url
+        forged = ada.client.post(url, data={**data, "csrf_token": "not-the-token"})
+        assert forged.status_code == 403, url
+    assert (
+        ada.client.post(f"/api/v1/patients/{pat.id}/notes", json={"summary": "forged"}).status_code
+        == 403
+    )
+    assert ada.client.get(f"/api/v1/patients/{pat.id}/notes").json() == []
+    assert current(web, pat).version == 1
+
+
+# --- flags and the list -------------------------------------------------------------------------
+
+
+def test_inactive_week_once_eight_days_pass_without_a_session(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    ada, pat = clinic_a
+    session_now(web, pat)
+    assert "inactive week" not in row_of(ada.client.get("/clinic").text, "Pat Lee")
+    web.clock.advance(days=8)
+    row = row_of(ada.client.get("/clinic").text, "Pat Lee")
+    assert '<span class="flag inactive-week">inactive week</span>' in row
+    assert "8 days ago" in row
+    assert "inactive week" in ada.client.get("/api/v1/patients").json()[0]["flags"]
+
+
+def test_pain_worse_is_flagged_and_flagged_patients_come_first(web: Web) -> None:
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    abe = joined_patient(web, ada, "abe@home.test", "Abe Fine", pain={"intensity_now": 3})
+    zed = joined_patient(web, ada, "zed@home.test", "Zed Worse", pain={"intensity_now": 3})
+    db = db_of(web)
+    for day in range(3):
+        at = web.clock.now + timedelta(days=day)
+        tracking.log_pain(db, profile_name=accounts.profile_name_for(abe.id), score=2, now=at)
+        tracking.log_pain(db, profile_name=accounts.profile_name_for(zed.id), score=6, now=at)
+    web.clock.advance(days=2, hours=1)
+    session_now(web, abe)
+    session_now(web, zed)
+    page = ada.client.get("/clinic").text
+    assert page.index("Zed Worse") < page.index("Abe Fine")
+    assert '<span class="flag pain-worse">pain worse</span>' in row_of(page, "Zed Worse")
+    assert "3.0 → 6.0" in row_of(page, "Zed Worse")
+    assert "flag" not in row_of(page, "Abe Fine").replace('class="flagged', "")
+    rows = {r["name"]: r for r in ada.client.get("/api/v1/patients").json()}
+    assert rows["Zed Worse"]["flags"] == ["pain worse"]
+    assert rows["Abe Fine"]["flags"] == []
+    assert rows["Zed Worse"]["pain_change"] == pytest.approx(3.0)
+
+
+def _random_weeks(web: Web, patient: SignedIn, rng: random.Random, start: datetime) -> None:
+    """Six weeks of uneven use: twice-a-day sessions, quits, sessions without sets, pain."""
+    db, name = db_of(web), accounts.profile_name_for(patient.id)
+    for day in range(42):
+        for slot in (7, 12, 18):  # sometimes more sessions in a day than the program asks for
+            at = start + timedelta(days=day, hours=slot - 9, minutes=rng.randrange(50))
+            roll = rng.random()
+            if roll < (0.8 if slot == 12 else 0.35):
+                continue
+            record, version = tracking.start_session(db, profile_name=name, now=at)
+            assert record.id is not None
+            if roll < 0.85:
+                item = version.program.items[0]
+                tracking.log_set(
+                    db,
+                    entry=SetLog(
+                        session_id=record.id,
+                        item_id=item.id,
+                        set_number=1,
+                        completed_at=at,
+                        key=f"s{record.id}:{item.id}:1",
+                    ),
+                )
+            if roll < 0.9:
+                status: SessionStatus = "completed" if roll < 0.7 else "quit"
+                tracking.finish_session(db, session_id=record.id, status=status, now=at)
+        if rng.random() < 0.7:
+            score = max(0, min(10, 4 + rng.randrange(-2, 4)))
+            at = start + timedelta(days=day, hours=11)
+            tracking.log_pain(db, profile_name=name, score=score, now=at)
+        if day in (13, 30):
+            from psoas.domain.tracking import Retest
+
+            retest = Retest(at=start + timedelta(days=day, hours=12), thomas_left_hip_deg=5.0)
+            tracking.log_retest(db, profile_name=name, retest=retest)
+
+
+def test_the_list_agrees_with_the_progression_rules(web: Web) -> None:
+    """The list's aggregate queries give what the domain rules give from the full history."""
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    start = web.clock.now
+    patients = [
+        joined_patient(
+            web,
+            ada,
+            f"p{n}@home.test",
+            f"P{n}",
+            daily_life=life,
+            preferences={"minutes_per_day": 60},
+        )
+        for n, life in enumerate(
+            (
+                {"sitting_hours_per_day": 9},
+                {"sitting_hours_per_day": 2},
+                {"sitting_hours_per_day": 3, "activities": ["cycling"]},
+            )
+        )
+    ]
+    per_day = {current(web, p).program.sessions_per_day for p in patients}
+    assert per_day == {1, 2}, "the test needs programs of one and of two sessions a day"
+    for n, patient in enumerate(patients):
+        _random_weeks(web, patient, random.Random(n), start)
+    clinician = accounts.get_user(db_of(web), user_id=ada.id)
+    assert clinician is not None
+    for days in (5, 20, 41.7, 47, 60):
+        now = start + timedelta(days=days)
+        rows = {r.id: r for r in clinic.patient_rows(db_of(web), clinician, now)}
+        for patient in patients:
+            summary = progress.report(
+                db_of(web), profile_name=accounts.profile_name_for(patient.id), now=now
+            ).summary
+            row = rows[patient.id]
+            assert row.adherence_7 == summary.adherence_7, (days, patient.email)
+            assert row.adherence_28 == summary.adherence_28, (days, patient.email)
+            assert row.pain_recent == pytest.approx(summary.pain.recent_average)
+            assert row.pain_baseline == summary.pain.baseline
+            assert (clinic.PAIN_WORSE in row.flags) == summary.pain.meaningful_worsening
+            assert (clinic.INACTIVE_WEEK in row.flags) == summary.inactive_week
+            assert (clinic.RETEST_DUE in row.flags) == summary.retest_due
+            assert row.days_since_last_session == summary.days_since_last_session
+
+
+def test_adherence_counts_at_most_the_programs_sessions_a_day(web: Web) -> None:
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    once = web.sign_up("once@home.test", name="Once", invite=invite(ada))
+    twice = web.sign_up("twice@home.test", name="Twice", invite=invite(ada))
+    # Programs from 40 days ago (the windows hold no program start), then nothing until three
+    # days ago: three sessions on one day, then one a day.
+    started = web.clock.now - timedelta(days=40)
+    assess(web, once, at=started, daily_life={"sitting_hours_per_day": 2})
+    assess(web, twice, at=started, preferences={"minutes_per_day": 60})
+    assert current(web, once).program.sessions_per_day == 1
+    assert current(web, twice).program.sessions_per_day == 2
+    for hours in (1, 2, 3, 25, 49):
+        at = web.clock.now - timedelta(days=3) + timedelta(hours=hours)
+        session_now(web, once, at)
+        session_now(web, twice, at)
+    rows = {r["name"]: r for r in ada.client.get("/api/v1/patients").json()}
+    assert rows["Once"]["adherence_7"]["completed"] == 3
+    assert rows["Once"]["adherence_28"] == {
+        "window_days": 28,
+        "completed": 3,
+        "expected": 28,
+        "fraction": 3 / 28,
+    }
+    assert rows["Twice"]["adherence_7"] == {
+        "window_days": 7,
+        "completed": 4,  # 2 + 1 + 1, not 5
+        "expected": 14,
+        "fraction": 4 / 14,
+    }
+    assert rows["Twice"]["adherence_28"]["completed"] == 4
