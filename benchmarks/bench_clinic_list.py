@@ -10,21 +10,18 @@ FastAPI's TestClient. Target: under 200 ms. Figures, not assertions.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from _databases import on_both
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import bindparam, create_engine, insert, text, update
+from sqlalchemy import bindparam, insert, text, update
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
@@ -45,7 +42,6 @@ from psoas.storage.tables import (
 from psoas.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-PG = os.environ.get("PSOAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PATIENTS = 1000
 SETS_PER_SESSION = 10
 SESSIONS_PER_PATIENT = 51  # 50,000 sessions and 500,000 sets for the 980 without red flags
@@ -311,23 +307,7 @@ def bench(label: str, url: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        bench("SQLite", f"sqlite:///{tmp}/bench.db")
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        print(f"PostgreSQL   not reachable at {PG}: {exc}".splitlines()[0], file=sys.stderr)
-        return
-    sep = "&" if "?" in PG else "?"
-    try:
-        bench("PostgreSQL", f"{PG}{sep}options=-csearch_path%3D{schema}")
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    on_both(bench)
 
 
 if __name__ == "__main__":

@@ -8,16 +8,14 @@ not assertions.
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from _databases import on_both
+from sqlalchemy import insert, text
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
@@ -30,7 +28,6 @@ from psoas.storage.tables import PainRow, SessionRow, SetLogRow
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = 5 * 365
-PG = os.environ.get("PSOAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def fill(db: Database, now: datetime) -> int:
@@ -139,22 +136,7 @@ def bench(label: str, url: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        bench("SQLite", f"sqlite:///{tmp}/bench.db")
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        print(f"PostgreSQL   not reachable at {PG}: {exc}".splitlines()[0], file=sys.stderr)
-        return
-    try:
-        bench("PostgreSQL", f"{PG}?options=-csearch_path%3D{schema}")
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    on_both(bench)
 
 
 if __name__ == "__main__":

@@ -15,19 +15,17 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from _databases import on_both
 
 ROOT = Path(__file__).resolve().parents[1]
 RATE = 100  # requests per second
 SECONDS = 10
-PG = os.environ.get("PSOAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def free_port() -> int:
@@ -157,22 +155,7 @@ def run(label: str, url: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{tmp}/load.db")
-    schema = f"load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        print(f"PostgreSQL not reachable at {PG}: {exc}".splitlines()[0], file=sys.stderr)
-        return
-    try:
-        run("PostgreSQL", f"{PG}?options=-csearch_path%3D{schema}")
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    on_both(run)
 
 
 if __name__ == "__main__":

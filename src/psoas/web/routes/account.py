@@ -130,6 +130,18 @@ def signout(request: Request, db: DB, session: OptionalSession) -> Response:
     return response
 
 
+def _account_error(request: Request, db: DB, user: accounts.User, exc: Exception) -> Response:
+    return render(
+        request,
+        "account/account.html",
+        status_code=400,
+        title="Account",
+        errors=[str(exc)],
+        tokens=accounts.api_tokens(db, user=user),
+        audit=[],
+    )
+
+
 @router.get("/account", include_in_schema=False)
 def account_page(request: Request, db: DB, user: CurrentUser, flash: str = "") -> Response:
     return render(
@@ -162,15 +174,7 @@ def password_change(
             keep_token=request.cookies.get(SESSION_COOKIE),
         )
     except accounts.AccountError as exc:
-        return render(
-            request,
-            "account/account.html",
-            status_code=400,
-            title="Account",
-            errors=[str(exc)],
-            tokens=accounts.api_tokens(db, user=user),
-            audit=[],
-        )
+        return _account_error(request, db, user, exc)
     return RedirectResponse("/account?flash=Password+changed", status_code=303)
 
 
@@ -181,15 +185,7 @@ def join(
     try:
         accounts.join_clinician(db, user=user, code=code, now=now)
     except accounts.AccountError as exc:
-        return render(
-            request,
-            "account/account.html",
-            status_code=400,
-            title="Account",
-            errors=[str(exc)],
-            tokens=accounts.api_tokens(db, user=user),
-            audit=[],
-        )
+        return _account_error(request, db, user, exc)
     return RedirectResponse("/account?flash=You+joined+your+clinician", status_code=303)
 
 
@@ -200,15 +196,7 @@ def new_token(
     try:
         token = accounts.create_api_token(db, user=user, name=name, now=now)
     except accounts.AccountError as exc:
-        return render(
-            request,
-            "account/account.html",
-            status_code=400,
-            title="Account",
-            errors=[str(exc)],
-            tokens=accounts.api_tokens(db, user=user),
-            audit=[],
-        )
+        return _account_error(request, db, user, exc)
     return render(
         request,
         "account/account.html",
