@@ -67,7 +67,7 @@ def plan(
     movements: list[Exercise] = []
     for movement_id in MOVEMENT_IDS:
         ex = catalog.exercise(movement_id)
-        if latest is None or exclusion(latest[0], latest[1].triage, ex) is None:
+        if latest is None or exclusion(latest.intake, latest.result.triage, ex) is None:
             movements.append(ex)
     zone = now.astimezone().tzinfo
     assert zone is not None

@@ -533,7 +533,7 @@ def current_program(db: Database, *, clinician: User, patient: User) -> CurrentP
         version = repo.current_program(s, profile_id=profile.id)
     if latest is None:
         return CurrentProgram(version, None, None, None)
-    intake, result = latest
+    intake, result = latest.intake, latest.result
     if result.program is None or withholds_program(result.triage.level):
         why = (
             f"The latest assessment found warning signs ({result.triage.level.replace('_', ' ')}):"

@@ -128,17 +128,16 @@ def _profile_id(db: Database, profile_name: str) -> int:
 def latest_assessment(db: Database, *, profile_name: str) -> StoredAssessment | None:
     pid = _profile_id(db, profile_name)
     with db.session() as s:
-        found = repo.assessments(s, profile_id=pid)
-    return found[-1] if found else None
+        return repo.latest_assessment(s, profile_id=pid)
 
 
 def program_state(db: Database, *, profile_name: str) -> ProgramState:
     """What /me shows. A red flag in the latest assessment withholds every program version."""
-    latest = latest_assessment(db, profile_name=profile_name)
-    if latest is None or latest.result.program is None:
-        return ProgramState(assessment=latest, version=None)
     pid = _profile_id(db, profile_name)
     with db.session() as s:
+        latest = repo.latest_assessment(s, profile_id=pid)
+        if latest is None or latest.result.program is None:
+            return ProgramState(assessment=latest, version=None)
         version = repo.current_program(s, profile_id=pid)
     return ProgramState(assessment=latest, version=version)
 

@@ -26,10 +26,7 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
     """``with_sets`` loads every set too (for charts and exports); progress itself needs only
     which sessions have sets."""
     history = tracking.history(db, profile_name=profile_name, with_sets=with_sets)
-    profile = history.profile
-    assert profile.id is not None
-    with db.session() as s:
-        latest = repo.latest_assessment(s, profile_id=profile.id)
+    latest = history.assessments[-1] if history.assessments else None
     # the baseline is the first assessment that gave a program (an emergency stop records only
     # the warning signs it was given, not a pain rating to measure change against)
     first_intake = next(
@@ -51,7 +48,7 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
         sessions_with_sets=tracking.sessions_with_sets(db, profile_name=profile_name),
     )
     decision = decide(history=history, summary=summary, catalog=load_catalog(), now=now)
-    budget = latest[0].preferences.minutes_per_day if latest else None
+    budget = latest.intake.preferences.minutes_per_day if latest else None
     if (
         decision.kind == "progress"
         and decision.program is not None

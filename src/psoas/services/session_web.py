@@ -77,8 +77,8 @@ def program_for(db: Database, *, user: User) -> ProgramVersion:
     with db.session() as s:
         latest = repo.latest_assessment(s, profile_id=profile_id)
         version = repo.current_program(s, profile_id=profile_id)
-    if latest is not None and latest[1].program is None:
-        level = latest[1].triage.level.replace("_", " ")
+    if latest is not None and latest.result.program is None:
+        level = latest.result.triage.level.replace("_", " ")
         raise NoProgram(
             f"Your latest assessment found warning signs that need a doctor ({level}). The home "
             "program is held back until a doctor has checked them and you assess again."

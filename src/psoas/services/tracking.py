@@ -80,8 +80,8 @@ def current_program(db: Database, *, profile_name: str) -> ProgramVersion:
     with db.session() as s:
         version = repo.current_program(s, profile_id=_pid(profile))
         latest = repo.latest_assessment(s, profile_id=_pid(profile))
-    if latest is not None and latest[1].program is None:
-        level = latest[1].triage.level
+    if latest is not None and latest.result.program is None:
+        level = latest.result.triage.level
         raise TrackingError(
             f"profile {profile_name!r}: the latest assessment found warning signs ({level}); "
             "the home program is held back until a doctor has checked them and you assess again."

@@ -100,16 +100,23 @@ def save_assessment(
     return row.id
 
 
-def latest_assessment(db: Session, *, profile_id: int) -> tuple[Intake, Assessment] | None:
+def _stored_assessment(row: AssessmentRow) -> StoredAssessment:
+    return StoredAssessment(
+        id=row.id,
+        created_at=row.created_at,
+        intake=Intake.model_validate(row.intake),
+        result=Assessment.model_validate(row.result),
+    )
+
+
+def latest_assessment(db: Session, *, profile_id: int) -> StoredAssessment | None:
     row = db.scalar(
         select(AssessmentRow)
         .where(AssessmentRow.profile_id == profile_id)
         .order_by(AssessmentRow.id.desc())
         .limit(1)
     )
-    if row is None:
-        return None
-    return Intake.model_validate(row.intake), Assessment.model_validate(row.result)
+    return _stored_assessment(row) if row is not None else None
 
 
 def assessments(db: Session, *, profile_id: int) -> list[StoredAssessment]:
@@ -118,15 +125,7 @@ def assessments(db: Session, *, profile_id: int) -> list[StoredAssessment]:
         .where(AssessmentRow.profile_id == profile_id)
         .order_by(AssessmentRow.id)
     )
-    return [
-        StoredAssessment(
-            id=r.id,
-            created_at=r.created_at,
-            intake=Intake.model_validate(r.intake),
-            result=Assessment.model_validate(r.result),
-        )
-        for r in rows
-    ]
+    return [_stored_assessment(r) for r in rows]
 
 
 def _program_version(row: ProgramVersionRow) -> ProgramVersion:
