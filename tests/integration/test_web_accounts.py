@@ -138,6 +138,7 @@ def test_personal_api_tokens_work_without_csrf_and_can_be_revoked(web: Web) -> N
 
     ann = web.sign_up("g@example.org")
     page = ann.post("/account/tokens", {"name": "my script"})
+    assert "never used" in page.text
     token = re.search(r"psoas_[A-Za-z0-9_\-]+", page.text).group(0)  # type: ignore[union-attr]
     bare = web.client()
     assert bare.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()["email"] == (
@@ -146,6 +147,13 @@ def test_personal_api_tokens_work_without_csrf_and_can_be_revoked(web: Web) -> N
     assert (
         bare.get("/api/v1/me", headers={"Authorization": "Bearer psoas_wrong"}).status_code == 401
     )
+    assert "last used 2026-11-23 09:00 UTC" in ann.client.get("/account").text
+    web.clock.advance(seconds=30)  # within the minute: the call does not write again
+    bare.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert "last used 2026-11-23 09:00 UTC" in ann.client.get("/account").text
+    web.clock.advance(minutes=5)
+    bare.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert "last used 2026-11-23 09:05 UTC" in ann.client.get("/account").text
     token_id = re.search(r"/account/tokens/(\d+)/revoke", ann.client.get("/account").text).group(1)  # type: ignore[union-attr]
     assert ann.post(f"/account/tokens/{token_id}/revoke", follow_redirects=False).status_code == 303
     assert bare.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
@@ -189,3 +197,16 @@ def test_passwords_are_argon2_hashed_and_never_logged(
         stored = s.scalar(select(UserRow.password_hash).where(UserRow.email == "j@example.org"))
     assert stored.startswith("$argon2id$")
     assert "correct horse battery" not in caplog.text
+
+
+def test_every_response_carries_the_security_headers(web: Web) -> None:
+    client = web.sign_up("h@example.org").client
+    for url in ("/signin", "/me", "/api/v1/me", "/no-such-page"):
+        response = client.get(url)
+        assert response.headers["x-content-type-options"] == "nosniff", url
+        assert response.headers["referrer-policy"] == "no-referrer", url
+        assert response.headers["x-frame-options"] == "DENY", url
+        assert response.headers["cache-control"] == "no-store", url
+    static = client.get("/static/app.css")
+    assert static.status_code == 200 and static.headers["x-frame-options"] == "DENY"
+    assert static.headers.get("cache-control") != "no-store"

@@ -221,9 +221,8 @@ def web(
     import os
     from datetime import UTC, datetime
 
-    import uvicorn
-
     from psoas.settings import Settings
+    from psoas.web import serve
 
     settings = Settings()
     if demo:
@@ -245,15 +244,7 @@ def web(
             typer.echo(f"  {role:<10} {email:<24} {password}")
     db.close()
     typer.echo(f"psoas web app: http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(
-        "psoas.web.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+    serve.run(host=host, port=port, workers=workers)
 
 
 def main() -> None:

@@ -368,11 +368,17 @@ def revoke_api_token(db: Database, *, user: User, token_id: int) -> None:
             raise NotFound("token")
 
 
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+"""A token's "last used" time is kept to the minute, so that calls do not each write."""
+
+
 def user_for_api_token(db: Database, *, token: str, now: datetime) -> User | None:
     with db.session() as s, s.begin():
         row = s.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == _digest(token)))
         if row is None:
             return None
-        row.last_used_at = now
+        last = row.last_used_at
+        if last is None or now - last >= TOKEN_USE_PRECISION:
+            row.last_used_at = now  # a write only now and then, not on every call
         user = s.get(UserRow, row.user_id)
         return _user(user) if user else None

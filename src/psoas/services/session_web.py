@@ -35,7 +35,7 @@ from psoas.services import tracking
 from psoas.services.accounts import User
 from psoas.storage import repo
 from psoas.storage.db import Database
-from psoas.storage.tables import PainRow, SessionRow
+from psoas.storage.tables import PainRow, ProfileRow, SessionRow
 
 #: How far a time sent by a browser may be ahead of the server's clock (clocks drift).
 CLOCK_SLACK = timedelta(minutes=5)
@@ -130,10 +130,13 @@ def owned_session(db: Database, *, user: User, session_id: int) -> SessionRecord
     """The session if it is this person's; NotFound otherwise (ids reveal nothing)."""
     if user.role != "patient":
         raise NotFound(f"session {session_id}")
-    profile_id = _profile_id(db, user)
     with db.session() as s:
-        owner = s.scalar(select(SessionRow.profile_id).where(SessionRow.id == session_id))
-        if owner is None or owner != profile_id:
+        owned = s.scalar(
+            select(SessionRow.id)
+            .join(ProfileRow, ProfileRow.id == SessionRow.profile_id)
+            .where(SessionRow.id == session_id, ProfileRow.name == user.profile_name)
+        )
+        if owned is None:
             raise NotFound(f"session {session_id}")
         return repo.get_session(s, session_id=session_id)
 

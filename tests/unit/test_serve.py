@@ -1,0 +1,51 @@
+"""The web server's listening socket: connections accepted from it answer without Nagle's delay.
+
+uvicorn's several-worker mode binds a socket whose protocol is 0, and asyncio then leaves
+TCP_NODELAY off on every accepted connection (each keep-alive response waits ~40 ms for a
+delayed ACK). Checked on a real socket and a real asyncio server, not by timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import uvicorn
+
+from psoas.web import serve
+
+
+async def _nodelay_of_accepted(listener: socket.socket) -> int:
+    seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Report(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    server = await asyncio.get_running_loop().create_server(Report, sock=listener)
+    port = listener.getsockname()[1]
+    _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        return await asyncio.wait_for(seen, 10)
+    finally:
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+def test_the_listener_gives_accepted_connections_tcp_nodelay() -> None:
+    listener = serve.config(host="127.0.0.1", port=0, workers=2).bind_socket()
+    assert listener.proto == socket.IPPROTO_TCP
+    assert listener.get_inheritable()  # the workers share it
+    assert asyncio.run(_nodelay_of_accepted(listener)) == 1
+
+
+def test_uvicorn_alone_still_needs_the_fix() -> None:
+    """When uvicorn binds TCP listeners with their protocol set, TcpConfig can go."""
+    listener = uvicorn.Config("x:y", host="127.0.0.1", port=0).bind_socket()
+    try:
+        assert listener.proto == 0
+    finally:
+        listener.close()
