@@ -120,7 +120,7 @@ async def fire(base: str, make_request, label: str) -> None:  # type: ignore[no-
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
     print(
         f"  {label:<22} {len(latencies) / elapsed:6.1f} req/s  p50 {p50:6.1f} ms  "
-        f"p99 {p99:6.1f} ms  errors {errors}"
+        f"p99 {p99:6.1f} ms  max {latencies[-1] * 1000:6.1f} ms  errors {errors}"
     )
 
 

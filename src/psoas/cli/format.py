@@ -13,7 +13,7 @@ from psoas.domain.triage import LEVEL_TITLES
 WIDTH = 88
 
 
-def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
+def wrap(text: str, indent: str = "", first: str | None = None) -> str:
     return textwrap.fill(
         text,
         width=WIDTH,
@@ -35,22 +35,22 @@ def _numbered(lines: Iterable[str], indent: str) -> list[str]:
     out = []
     for n, line in enumerate(lines, 1):
         lead = f"{indent}{n}. "
-        out.append(_wrap(line, " " * len(lead), lead))
+        out.append(wrap(line, " " * len(lead), lead))
     return out
 
 
 def _bullets(lines: Iterable[str], indent: str) -> list[str]:
-    return [_wrap(line, indent + "  ", indent + "- ") for line in lines]
+    return [wrap(line, indent + "  ", indent + "- ") for line in lines]
 
 
 def format_item(n: int, item: ProgramItem, ex: Exercise) -> str:
     ind = "    "
     lines = [
         f"{n}. {item.name}  ({item.category}, {item.position.replace('_', ' ')})",
-        _wrap("Dose: " + item.dose.describe(), ind, ind),
+        wrap("Dose: " + item.dose.describe(), ind, ind),
     ]
     if item.dose.minutes is not None and item.category in ("posture", "movement"):
-        lines[-1] = _wrap("Dose: " + (ex.dose.note or item.dose.describe()), ind, ind)
+        lines[-1] = wrap("Dose: " + (ex.dose.note or item.dose.describe()), ind, ind)
     if ex.equipment:
         lines.append(ind + "You need: " + ", ".join(e.replace("_", " ") for e in ex.equipment))
     lines.append(ind + "Steps:")
@@ -59,7 +59,7 @@ def format_item(n: int, item: ProgramItem, ex: Exercise) -> str:
         lines.append(ind + "Made harder:")
         lines += _bullets(ex.progression[: item.progression_level], ind)
     if ex.breathing:
-        lines.append(_wrap("Breathing: " + ex.breathing, ind, ind))
+        lines.append(wrap("Breathing: " + ex.breathing, ind, ind))
     if ex.cues:
         lines.append(ind + "Cues:")
         lines += _bullets(ex.cues, ind)
@@ -79,15 +79,15 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
     out: list[str] = ["psoas assessment", "=" * 16, ""]
     t = a.triage
     out.append(_heading(f"What to do: {LEVEL_TITLES[t.level]}"))
-    out.append(_wrap(t.action))
+    out.append(wrap(t.action))
     for r in t.reasons:
-        out.append(_wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! "))
+        out.append(wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! "))
     out.append("")
 
     if a.program is None:
         out.append(_heading("Home program: held back"))
         out.append(
-            _wrap(
+            wrap(
                 "No exercises are given, and the hip-flexor signs are set aside, until a doctor "
                 "has checked the warning signs above."
             )
@@ -96,14 +96,14 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
     inv = a.hip_flexor_involvement
     out.append(_heading(f"Hip flexors: {inv.level} (score {inv.score})"))
     out.append(
-        _wrap(
+        wrap(
             "How strongly your answers point at tight or weak hip flexors. This is a hypothesis "
             "to test with the program, not a diagnosis."
         )
     )
     for f in inv.findings:
         sign = f"{f.weight:+d}" if f.weight else " 0"
-        out.append(_wrap(f"{f.message} {_cite(f.sources)}", "       ", f"  {sign:>3}  "))
+        out.append(wrap(f"{f.message} {_cite(f.sources)}", "       ", f"  {sign:>3}  "))
     side = a.tighter_side or "neither side clearly"
     out.append(f"Tighter side: {side}")
 
@@ -112,14 +112,14 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
     if p is not None:
         out.append(_heading("Your home program"))
         out.append(
-            _wrap(
+            wrap(
                 f"About {p.minutes_per_day:g} minutes a day, {p.sessions_per_day} "
                 f"session{'s' if p.sessions_per_day > 1 else ''} a day. While sitting, get up "
                 f"every {p.break_interval_minutes} minutes."
             )
         )
         for note in p.notes:
-            out.append(_wrap(note))
+            out.append(wrap(note))
         out.append("")
         for n, item in enumerate(p.items, 1):
             out.append(format_item(n, item, catalog.exercise(item.id)))
@@ -128,21 +128,21 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
             out.append(_heading("Left out, and why"))
             for e in p.excluded:
                 name = catalog.exercise(e.id).name
-                out.append(_wrap(f"{name}: {e.message}", "    ", "  - "))
+                out.append(wrap(f"{name}: {e.message}", "    ", "  - "))
             out.append("")
     if a.clinician_options:
         out.append(_heading("Options with a clinician (not for home)"))
         for o in a.clinician_options:
-            out.append(_wrap(f"{o.name} ({o.who}): {' '.join(o.why)}", "    ", "  - "))
+            out.append(wrap(f"{o.name} ({o.who}): {' '.join(o.why)}", "    ", "  - "))
         out.append("")
     if a.next_steps:
         out.append(_heading("Next steps"))
         out += _bullets(a.next_steps, "")
         out.append("")
     out.append(_heading("Sources"))
-    out += [_wrap(catalog.reference(k).citation(), "      ", f"  [{k}] ") for k in a.cited_keys()]
+    out += [wrap(catalog.reference(k).citation(), "      ", f"  [{k}] ") for k in a.cited_keys()]
     out.append("")
-    out.append(_wrap(a.disclaimer))
+    out.append(wrap(a.disclaimer))
     out.append(f"(catalog {a.catalog_version})")
     return "\n".join(out)
 
@@ -166,7 +166,7 @@ def format_exercise(ex: Exercise, catalog: Catalog) -> str:
     if ex.equipment:
         out.append("Equipment: " + ", ".join(e.replace("_", " ") for e in ex.equipment))
     out.append("Works on: " + ", ".join(ex.targets))
-    out += ["", _wrap(ex.summary), ""]
+    out += ["", wrap(ex.summary), ""]
     d = ex.dose
     dose = ItemDose(
         sets=d.sets,
@@ -180,13 +180,13 @@ def format_exercise(ex: Exercise, catalog: Catalog) -> str:
         dose += f" (up to {d.sets_max} sets)"
     if d.per_side:
         dose += ", each side"
-    out.append(_wrap("Default dose: " + dose + (f". {d.note}" if d.note else "")))
+    out.append(wrap("Default dose: " + dose + (f". {d.note}" if d.note else "")))
     out.append("Why:")
     out += _bullets(ex.why, ind)
     out.append("Steps:")
     out += _numbered(ex.steps, ind)
     if ex.breathing:
-        out.append(_wrap("Breathing: " + ex.breathing))
+        out.append(wrap("Breathing: " + ex.breathing))
     for title, lines in (
         ("Cues", ex.cues),
         ("Common errors", ex.common_errors),
@@ -206,9 +206,7 @@ def format_exercise(ex: Exercise, catalog: Catalog) -> str:
         out.append("Variants:")
         out += _bullets((f"{v.name} ({v.kind}): {v.description}" for v in ex.variants), ind)
     out.append("Sources:")
-    out += [
-        _wrap(catalog.reference(k).citation(), ind + "    ", f"{ind}[{k}] ") for k in ex.sources
-    ]
+    out += [wrap(catalog.reference(k).citation(), ind + "    ", f"{ind}[{k}] ") for k in ex.sources]
     return "\n".join(out)
 
 
@@ -216,7 +214,7 @@ def format_reference(ref: Reference) -> str:
     text = f"[{ref.key}] {ref.citation()}"
     if ref.note:
         text += f" {ref.note}"
-    return _wrap(text, "    ")
+    return wrap(text, "    ")
 
 
 def format_sources(refs: Iterable[Reference]) -> str:
@@ -263,7 +261,7 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
     out += [f"  {label:<{width}}  {value}" for label, value in rows]
     out.append("")
     out.append("What changed:")
-    out += [_wrap(f"{r.message} {_cite(r.sources)}", "    ", "  - ") for r in summary.readings]
+    out += [wrap(f"{r.message} {_cite(r.sources)}", "    ", "  - ") for r in summary.readings]
     out.append("")
     title = {
         "progress": "Next: step up",
@@ -272,10 +270,10 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
         "hypothesis_not_supported": "Next: stop and get an assessment",
     }[decision.kind]
     out.append(_heading(title))
-    out.append(_wrap(f"{decision.message} {_cite(decision.sources)}"))
+    out.append(wrap(f"{decision.message} {_cite(decision.sources)}"))
     out += _bullets(decision.changes, "")
     if decision.retest_due:
-        out.append(_wrap("A re-test is due: `psoas log retest --thomas-left A --thomas-right B`."))
+        out.append(wrap("A re-test is due: `psoas log retest --thomas-left A --thomas-right B`."))
     if decision.advise_clinician:
-        out.append(_wrap("Please see a physiotherapist or your doctor about this."))
+        out.append(wrap("Please see a physiotherapist or your doctor about this."))
     return "\n".join(out)

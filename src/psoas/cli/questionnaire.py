@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from psoas.cli.format import _wrap
+from psoas.cli.format import wrap
 from psoas.domain.intake import Intake
 from psoas.domain.questionnaire import QUESTIONS, SECTIONS, Question, set_path
 from psoas.domain.triage import LEVEL_TITLES
@@ -91,7 +91,7 @@ def ask(q: Question) -> Any:
 def ask_intake() -> Intake | None:
     """Ask every question; return the intake, or None when an emergency stopped the questions."""
     typer.echo(
-        _wrap(
+        wrap(
             "psoas asks about warning signs first, then your pain, your day and what you can "
             "do. It informs; it does not diagnose. Answer y or n, or type the number shown."
         )
@@ -107,8 +107,8 @@ def ask_intake() -> Intake | None:
                     typer.echo("")
                     typer.echo(f"{LEVEL_TITLES[stop.level]}: {stop.action}")
                     for r in stop.reasons:
-                        typer.echo(_wrap(r.message, "    ", "  ! "))
-                    typer.echo(_wrap("The questions stop here: no exercise is offered."))
+                        typer.echo(wrap(r.message, "    ", "  ! "))
+                    typer.echo(wrap("The questions stop here: no exercise is offered."))
                     return None
             section = q.section
             if section == "exam":

@@ -256,7 +256,7 @@ INJURED_FLEXOR_STRENGTH = Slot(
 
 
 @dataclass
-class _Choice:
+class Choice:
     exercise: Exercise
     slot: Slot
     reasons: list[str] = field(default_factory=list)
@@ -282,7 +282,7 @@ def _posture_wanted(intake: Intake, involvement: Involvement, ex_id: str) -> str
 
 def _choose(
     intake: Intake, triage: Triage, involvement: Involvement, catalog: Catalog
-) -> tuple[list[_Choice], list[Excluded]]:
+) -> tuple[list[Choice], list[Excluded]]:
     excluded: dict[str, Excluded] = {}
     allowed: dict[str, Exercise] = {}
     person = _Person.of(intake)
@@ -293,13 +293,13 @@ def _choose(
         else:
             excluded[ex.id] = why_not
 
-    chosen: list[_Choice] = []
+    chosen: list[Choice] = []
     taken: set[str] = set()
 
     def fill(slot: Slot, reason: str | None = None) -> None:
         for cid in slot.candidates:
             if cid in allowed and cid not in taken:
-                choice = _Choice(allowed[cid], slot)
+                choice = Choice(allowed[cid], slot)
                 if reason:
                     choice.reasons.append(reason)
                 if cid != slot.candidates[0]:
@@ -342,10 +342,10 @@ def _choose(
         if pid in allowed:
             reason = _posture_wanted(intake, involvement, pid)
             if reason:
-                chosen.append(_Choice(allowed[pid], Slot("posture", (pid,), 0, True), [reason]))
+                chosen.append(Choice(allowed[pid], Slot("posture", (pid,), 0, True), [reason]))
     if "movement-break" in allowed:
         chosen.append(
-            _Choice(
+            Choice(
                 allowed["movement-break"],
                 Slot("movement", ("movement-break",), 0, True),
                 ["Getting up often is the simplest thing that helps sitters' backs."],
@@ -396,7 +396,7 @@ def _sides(ex: Exercise, tighter: Side | None, sets: int | None) -> tuple[float,
     return (extra if tighter == "left" else base, extra if tighter == "right" else base)
 
 
-def _session_minutes(ex: Exercise, tighter: Side | None, sets: int | None) -> float:
+def session_minutes(ex: Exercise, tighter: Side | None, sets: int | None) -> float:
     """Minutes one item takes in one session (posture habits and breaks take none)."""
     d = ex.dose
     if ex.category in ("posture", "movement"):
@@ -408,7 +408,7 @@ def _session_minutes(ex: Exercise, tighter: Side | None, sets: int | None) -> fl
     return total_sets * d.seconds_per_side_set() / 60
 
 
-def _dose(ex: Exercise, tighter: Side | None, sets: int | None, sessions: int) -> ItemDose:
+def item_dose(ex: Exercise, tighter: Side | None, sets: int | None, sessions: int) -> ItemDose:
     d = ex.dose
     if ex.category in ("posture", "movement"):
         return ItemDose(minutes=d.minutes, times_per_day=d.times_per_day)
@@ -426,15 +426,15 @@ def _dose(ex: Exercise, tighter: Side | None, sets: int | None, sessions: int) -
 
 @dataclass
 class _Plan:
-    choices: list[_Choice]
+    choices: list[Choice]
     sessions: int
     sets: dict[str, int]
-    dropped: list[_Choice] = field(default_factory=list)
+    dropped: list[Choice] = field(default_factory=list)
 
     def minutes(self, tighter: Side | None) -> float:
         total = 0.0
         for c in self.choices:
-            per_session = _session_minutes(c.exercise, tighter, self.sets.get(c.exercise.id))
+            per_session = session_minutes(c.exercise, tighter, self.sets.get(c.exercise.id))
             total += per_session * (self.sessions if _per_session(c.exercise) else 1)
         return total
 
@@ -493,7 +493,7 @@ def _fit(plan: _Plan, budget: float, tighter: Side | None) -> None:
             pass
 
 
-def _why(choice: _Choice, tighter: Side | None, intake: Intake) -> tuple[str, ...]:
+def item_why(choice: Choice, tighter: Side | None, intake: Intake) -> tuple[str, ...]:
     ex = choice.exercise
     reasons = [*ex.why, *choice.reasons]
     if ex.one_sided and ex.category in ("stretch", "release") and tighter:
@@ -503,14 +503,14 @@ def _why(choice: _Choice, tighter: Side | None, intake: Intake) -> tuple[str, ..
     return tuple(dict.fromkeys(reasons))
 
 
-def _sources(ex: Exercise) -> tuple[str, ...]:
+def item_sources(ex: Exercise) -> tuple[str, ...]:
     extra: tuple[str, ...] = ()
     if ex.category == "stretch" and ex.dose.hold_seconds == 30:
         extra = ("bandy-1994", "bandy-1997")
     return tuple(dict.fromkeys((*ex.sources, *extra)))
 
 
-def _cautions(ex: Exercise, found: frozenset[ConditionCode]) -> tuple[str, ...]:
+def item_cautions(ex: Exercise, found: frozenset[ConditionCode]) -> tuple[str, ...]:
     cautions = list(ex.safety)
     if "hip_replacement" in found and ex.category in ("stretch", "strengthen"):
         cautions.append(
@@ -563,8 +563,8 @@ def build_program(
     for c in sorted(plan.choices, key=lambda c: order[c.exercise.category]):
         ex = c.exercise
         sets = plan.sets.get(ex.id)
-        dose = _dose(ex, tighter, sets, plan.sessions)
-        per_session = round(_session_minutes(ex, tighter, sets), 1)
+        dose = item_dose(ex, tighter, sets, plan.sessions)
+        per_session = round(session_minutes(ex, tighter, sets), 1)
         items.append(
             ProgramItem(
                 id=ex.id,
@@ -575,9 +575,9 @@ def build_program(
                 equipment=ex.equipment,
                 dose=dose,
                 minutes_per_session=per_session,
-                why=_why(c, tighter, intake),
-                cautions=_cautions(ex, found),
-                sources=_sources(ex),
+                why=item_why(c, tighter, intake),
+                cautions=item_cautions(ex, found),
+                sources=item_sources(ex),
             )
         )
     if plan.sessions > 1:

@@ -394,7 +394,7 @@ def _unique(*groups: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for g in groups for k in g))
 
 
-def _meaningful_pain(baseline: float, delta: float) -> bool:
+def meaningful_pain(baseline: float, delta: float) -> bool:
     """Is a change of ``delta`` points (positive: in the direction asked) meaningful?"""
     if delta >= PAIN_POINTS - _EPS:
         return True
@@ -507,8 +507,8 @@ def _pain(history: History, baseline_pain: int | None, now: datetime) -> PainSum
         change = average - baseline
         percent = change / baseline * 100 if baseline > 0 else None
         judged = days_rated >= PAIN_DAYS_TO_JUDGE
-        improved = judged and _meaningful_pain(baseline, -change)
-        worse = (judged or recent_days >= PAIN_DAYS_TO_WARN) and _meaningful_pain(baseline, change)
+        improved = judged and meaningful_pain(baseline, -change)
+        worse = (judged or recent_days >= PAIN_DAYS_TO_WARN) and meaningful_pain(baseline, change)
     return PainSummary(
         baseline=baseline,
         baseline_from=source,
@@ -878,7 +878,7 @@ def _seconds_per_side_set(d: ItemDose) -> float:
     return float(work + d.rest_seconds)
 
 
-def _item_minutes(item: ProgramItem, d: ItemDose) -> float:
+def item_minutes(item: ProgramItem, d: ItemDose) -> float:
     """Minutes one item takes in one session (posture habits and breaks take none)."""
     if item.category in ("posture", "movement"):
         return 0.0
@@ -909,7 +909,7 @@ def _rebuild(program: Program, items: Sequence[ProgramItem]) -> Program:
     delta = 0.0
     for old, new in zip(program.items, items, strict=True):
         if old is not new:
-            delta += (_item_minutes(new, new.dose) - _item_minutes(old, old.dose)) * mult[
+            delta += (item_minutes(new, new.dose) - item_minutes(old, old.dose)) * mult[
                 old.category == "stretch"
             ]
     data = program.model_dump()
@@ -922,7 +922,7 @@ def _with(item: ProgramItem, dose: ItemDose, level: int) -> ProgramItem:
     data = item.model_dump()
     data["dose"] = dose.model_dump()
     data["progression_level"] = level
-    data["minutes_per_session"] = round(_item_minutes(item, dose), 1)
+    data["minutes_per_session"] = round(item_minutes(item, dose), 1)
     return ProgramItem.model_validate(data)
 
 

@@ -49,15 +49,15 @@ from psoas.domain.assessment import (
 from psoas.domain.catalog import Exercise
 from psoas.domain.intake import Intake
 from psoas.domain.program import (
+    Choice,
     Slot,
-    _cautions,
-    _Choice,
-    _dose,
-    _session_minutes,
-    _sources,
-    _why,
     conditions,
     exclusion,
+    item_cautions,
+    item_dose,
+    item_sources,
+    item_why,
+    session_minutes,
 )
 from psoas.domain.progression import (
     PAIN_DAYS_TO_JUDGE,
@@ -65,8 +65,8 @@ from psoas.domain.progression import (
     PAIN_WINDOW_DAYS,
     RETEST_EVERY_DAYS,
     Adherence,
-    _item_minutes,
-    _meaningful_pain,
+    item_minutes,
+    meaningful_pain,
 )
 from psoas.domain.tracking import ProgramVersion, StoredAssessment
 from psoas.domain.triage import withholds_program
@@ -464,10 +464,10 @@ def patient_rows(
                 days_rated.get(pid, 0) >= PAIN_DAYS_TO_JUDGE
             )
             trend = "same"
-            if judged and _meaningful_pain(baseline, change):
+            if judged and meaningful_pain(baseline, change):
                 flags.append(PAIN_WORSE)
                 trend = "worse"
-            elif recent_days >= PAIN_DAYS_TO_WARN and _meaningful_pain(baseline, -change):
+            elif recent_days >= PAIN_DAYS_TO_WARN and meaningful_pain(baseline, -change):
                 trend = "better"
 
         if version is not None and first_at is not None and not held_back:
@@ -767,7 +767,7 @@ def _new_dose(item: ProgramItem, ex: Exercise, change: DoseChange) -> tuple[Item
 def _with_dose(item: ProgramItem, dose: ItemDose) -> ProgramItem:
     data = item.model_dump()
     data["dose"] = ItemDose.model_validate(dose.model_dump()).model_dump()
-    data["minutes_per_session"] = round(_item_minutes(item, dose), 1)
+    data["minutes_per_session"] = round(item_minutes(item, dose), 1)
     return ProgramItem.model_validate(data)
 
 
@@ -775,7 +775,7 @@ def _item(ex: Exercise, intake: Intake, result: Assessment, sessions: int, why: 
     """A catalog exercise as a program item, dosed the way the program builder doses it."""
     tighter = result.tighter_side
     sets = ex.dose.sets
-    choice = _Choice(ex, Slot("clinician", (ex.id,), 0), [why])
+    choice = Choice(ex, Slot("clinician", (ex.id,), 0), [why])
     return ProgramItem(
         id=ex.id,
         name=ex.name,
@@ -783,11 +783,11 @@ def _item(ex: Exercise, intake: Intake, result: Assessment, sessions: int, why: 
         position=ex.position,
         abdominal_pressure=ex.abdominal_pressure,
         equipment=ex.equipment,
-        dose=_dose(ex, tighter, sets, sessions),
-        minutes_per_session=round(_session_minutes(ex, tighter, sets), 1),
-        why=_why(choice, tighter, intake),
-        cautions=_cautions(ex, conditions(intake)),
-        sources=_sources(ex),
+        dose=item_dose(ex, tighter, sets, sessions),
+        minutes_per_session=round(session_minutes(ex, tighter, sets), 1),
+        why=item_why(choice, tighter, intake),
+        cautions=item_cautions(ex, conditions(intake)),
+        sources=item_sources(ex),
     )
 
 
@@ -895,7 +895,7 @@ def edit_program(
         for i in removed
     ]
     minutes = sum(
-        _item_minutes(i, i.dose) * (program.sessions_per_day if i.category == "stretch" else 1)
+        item_minutes(i, i.dose) * (program.sessions_per_day if i.category == "stretch" else 1)
         for i in ordered
     )
     new_program = Program(

@@ -99,7 +99,7 @@ DOSE_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-def _sources(keys: tuple[str, ...]) -> str:
+def _cite(keys: tuple[str, ...]) -> str:
     return ", ".join(f"`{k}`" for k in keys)
 
 
@@ -131,7 +131,7 @@ def render() -> str:
     for r in triage.RULES:
         out.append(
             f"| `{r.code}` | {r.level} | {_cell(r.title)} | {_cell(r.when)} | {_cell(r.message)} | "
-            f"{', '.join(f'`{s}`' for s in r.supersedes) or '-'} | {_sources(r.sources)} |"
+            f"{', '.join(f'`{s}`' for s in r.supersedes) or '-'} | {_cite(r.sources)} |"
         )
     out += ["", "What each level tells the person to do:", ""]
     for level, action in triage.ACTIONS.items():
@@ -149,7 +149,7 @@ def render() -> str:
         "| --- | --- | --- | --- |",
     ]
     for f in involvement.FINDINGS.values():
-        out.append(f"| `{f.code}` | {f.weight} | {_cell(f.when)} | {_sources(f.sources)} |")
+        out.append(f"| `{f.code}` | {f.weight} | {_cell(f.when)} | {_cite(f.sources)} |")
     out += [
         "",
         "### Tighter side",
@@ -167,7 +167,7 @@ def render() -> str:
         "| --- | --- | --- |",
     ]
     for code, text, keys in SAFETY_RULES:
-        out.append(f"| `{code}` | {_cell(text)} | {_sources(keys)} |")
+        out.append(f"| `{code}` | {_cell(text)} | {_cite(keys)} |")
     out += [
         "",
         "## 4. Choosing the items",
@@ -208,7 +208,7 @@ def render() -> str:
         "| --- | --- | --- |",
     ]
     for name, text, keys in DOSE_RULES:
-        out.append(f"| {name} | {_cell(text)} | {_sources(keys)} |")
+        out.append(f"| {name} | {_cell(text)} | {_cite(keys)} |")
     out += [
         "",
         "## 6. Progress and adaptation",
@@ -220,7 +220,7 @@ def render() -> str:
         "| --- | --- | --- |",
     ]
     for name, text, keys in progression.PROGRESSION_RULES:
-        out.append(f"| `{name}` | {_cell(text)} | {_sources(keys)} |")
+        out.append(f"| `{name}` | {_cell(text)} | {_cite(keys)} |")
     out += [
         "",
         "## 7. Sitting breaks",
@@ -230,7 +230,7 @@ def render() -> str:
         "back by its minutes; outside working hours the next break comes one interval after "
         "work starts. It is worked out from the stored events, so a restart never loses count. "
         "Movements rotate among those that are safe for the person (the same exclusion rules as "
-        f"the program). Sources: {_sources(breaks.SOURCES)}.",
+        f"the program). Sources: {_cite(breaks.SOURCES)}.",
     ]
     out += ["", "## Bibliography", ""]
     for ref in catalog.references:
