@@ -111,6 +111,19 @@ PG_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def require_tool(command: str, package: str) -> str:
+    """The path of a system tool a test needs: skipped without it, but a failure under CI."""
+    import shutil
+
+    path = shutil.which(command)
+    if path is None:
+        message = f"{command} is not installed: apt-get install {package}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def _postgres_available() -> str | None:
     """None when PostgreSQL answers, else why not."""
     from sqlalchemy import create_engine, text

@@ -18,7 +18,7 @@ from psoas.domain.assessment import Program
 from psoas.domain.catalog import Catalog
 from psoas.domain.intake import Intake
 from psoas.reports.pdf import DISCLAIMER_LINE, handout_pdf, item_text, program_reference_keys
-from tests.conftest import EXAMPLES, load_json
+from tests.conftest import EXAMPLES, load_json, require_tool
 
 ON = date(2026, 11, 23)
 
@@ -85,12 +85,12 @@ def test_any_name_prints(program: Program, catalog: Catalog) -> None:
     assert 'Zo\xeb ?ukasz ? - "Ana"' in core_font_text(fallback)
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) not installed")
 def test_handout_renders(program: Program, catalog: Catalog, tmp_path: Path) -> None:
+    pdftoppm = require_tool("pdftoppm", "poppler-utils")
     pdf = tmp_path / "handout.pdf"
     pdf.write_bytes(handout_pdf(program, catalog, person="Ana Müller", on=ON, version=1))
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
         check=True,
         timeout=60,
     )
