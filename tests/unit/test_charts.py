@@ -97,3 +97,17 @@ def test_charts_leave_pyplot_alone() -> None:
     progress_charts(HISTORY, fmt="png")
     pyplot = sys.modules.get("matplotlib.pyplot")
     assert pyplot is None or pyplot.get_fignums() == []
+
+
+def test_the_pain_baseline_is_the_one_the_progress_report_uses() -> None:
+    from psoas.domain.progression import baseline_intake
+
+    intake = baseline_intake(HISTORY)
+    assert intake is not None  # the history starts with an assessment that gave a program
+    svg = progress_charts(HISTORY, fmt="svg")["pain.svg"].decode()
+    assert f"Baseline {intake.pain.intensity_now} (at the assessment)" in svg
+    without = make_history(with_assessment=False)
+    assert baseline_intake(without) is None
+    first = min((p for p in without.pain if p.context != "after_session"), key=lambda p: p.at)
+    svg = progress_charts(without, fmt="svg")["pain.svg"].decode()
+    assert f"Baseline {first.score} (your first rating)" in svg

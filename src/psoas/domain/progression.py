@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from psoas.domain.assessment import ItemDose, PerSide, Program, ProgramItem
 from psoas.domain.catalog import Catalog, Exercise
+from psoas.domain.intake import Intake
 from psoas.domain.tracking import History, PainRating, ProgramVersion, PsfsEntry, SessionRecord
 
 # --- thresholds ---------------------------------------------------------------------------------
@@ -128,9 +129,12 @@ class SessionPain(_Out):
         return self.after - self.before
 
 
+BaselineFrom = Literal["intake", "first_rating"]
+
+
 class PainSummary(_Out):
     baseline: float | None = None
-    baseline_from: Literal["intake", "first_rating"] | None = None
+    baseline_from: BaselineFrom | None = None
     recent_average: float | None = Field(
         default=None, description="mean of daily and before-session ratings, last 7 days"
     )
@@ -484,17 +488,30 @@ def _session_pain(history: History, now: datetime) -> tuple[SessionPain, ...]:
     return tuple(pairs[-SESSION_PAIN_SESSIONS:])
 
 
+def baseline_intake(history: History) -> Intake | None:
+    """The answers progress is measured against: those of the first assessment that gave a
+    program (an emergency stop records only the warning signs, not a pain rating)."""
+    return next((a.intake for a in history.assessments if a.result.program is not None), None)
+
+
+def pain_baseline(
+    baseline_pain: int | None, ratings: Sequence[PainRating]
+) -> tuple[float, BaselineFrom] | tuple[None, None]:
+    """The pain everything is compared with: the rating given at the assessment, else the
+    first rating logged (``ratings`` in time order, after-session ratings left out)."""
+    if baseline_pain is not None:
+        return float(baseline_pain), "intake"
+    if ratings:
+        return float(ratings[0].score), "first_rating"
+    return None, None
+
+
 def _pain(history: History, baseline_pain: int | None, now: datetime) -> PainSummary:
     ratings = sorted(
         (p for p in history.pain if p.context != "after_session" and p.at <= now),
         key=lambda p: p.at,
     )
-    baseline: float | None = None
-    source: Literal["intake", "first_rating"] | None = None
-    if baseline_pain is not None:
-        baseline, source = float(baseline_pain), "intake"
-    elif ratings:
-        baseline, source = float(ratings[0].score), "first_rating"
+    baseline, source = pain_baseline(baseline_pain, ratings)
     recent = [p for p in ratings if p.at > now - timedelta(days=PAIN_WINDOW_DAYS)]
     average = _mean([float(p.score) for p in recent])
     days_rated = len({_day(p.at) for p in ratings})

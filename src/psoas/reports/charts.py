@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from psoas.domain.involvement import THOMAS_POSITIVE_DEG
+from psoas.domain.progression import baseline_intake, pain_baseline
 from psoas.domain.tracking import History, PainRating
 
 __all__ = ["PAIN_MIC", "progress_charts"]
@@ -119,26 +120,29 @@ def _legend_below(fig: Figure, ax: Axes, ncols: int) -> None:
 # --- pain ---------------------------------------------------------------------------------------
 
 
-def _baseline(pain: tuple[PainRating, ...]) -> PainRating:
-    daily = [p for p in pain if p.context == "daily"]
-    return min(daily or pain, key=lambda p: p.at)
+BASELINE_FROM = {"intake": "at the assessment", "first_rating": "your first rating"}
 
 
 def _pain(fig: Figure, history: History, zone: tzinfo) -> bool:
+    """The same baseline as the progress report: the assessment's rating, else the first."""
     if not history.pain:
         return False
     ax = fig.add_subplot()
-    base = _baseline(history.pain)
-    low, high = max(0, base.score - PAIN_MIC), min(10, base.score + PAIN_MIC)
-    ax.axhspan(
-        low,
-        high,
-        color=SKY,
-        alpha=0.18,
-        linewidth=0,
-        label=f"Baseline {base.score} ± {PAIN_MIC}: change inside this band may be noise",
-    )
-    ax.axhline(base.score, color=SKY, linewidth=1, linestyle=":")
+    intake = baseline_intake(history)
+    ratings = sorted((p for p in history.pain if p.context != "after_session"), key=lambda p: p.at)
+    base, source = pain_baseline(intake.pain.intensity_now if intake else None, ratings)
+    if base is not None and source is not None:
+        low, high = max(0.0, base - PAIN_MIC), min(10.0, base + PAIN_MIC)
+        ax.axhspan(
+            low,
+            high,
+            color=SKY,
+            alpha=0.18,
+            linewidth=0,
+            label=f"Baseline {base:g} ({BASELINE_FROM[source]}) ± {PAIN_MIC}: change inside "
+            "this band may be noise",
+        )
+        ax.axhline(base, color=SKY, linewidth=1, linestyle=":")
     daily = sorted((p for p in history.pain if p.context == "daily"), key=lambda p: p.at)
     if daily:
         ax.plot(
@@ -186,7 +190,7 @@ def _pain(fig: Figure, history: History, zone: tzinfo) -> bool:
         fig,
         ax,
         "Pain",
-        f"Shaded: {PAIN_MIC} points either side of your first rating, the smallest change "
+        f"Shaded: {PAIN_MIC} points either side of where you started, the smallest change "
         "that matters (Ostelo 2008)",
     )
     ax.set_ylabel("Pain (points, 0 = none, 10 = worst)")

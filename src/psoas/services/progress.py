@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from psoas.catalog import load_catalog
-from psoas.domain.progression import Decision, ProgressSummary, decide, summarize
+from psoas.domain.progression import (
+    Decision,
+    ProgressSummary,
+    baseline_intake,
+    decide,
+    summarize,
+)
 from psoas.domain.tracking import History, ProgramVersion
 from psoas.services import tracking
 from psoas.storage import repo
@@ -27,11 +33,7 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
     which sessions have sets."""
     history = tracking.history(db, profile_name=profile_name, with_sets=with_sets)
     latest = history.assessments[-1] if history.assessments else None
-    # the baseline is the first assessment that gave a program (an emergency stop records only
-    # the warning signs it was given, not a pain rating to measure change against)
-    first_intake = next(
-        (a.intake for a in history.assessments if a.result.program is not None), None
-    )
+    first_intake = baseline_intake(history)
     baseline_pain = first_intake.pain.intensity_now if first_intake else None
     baseline_thomas = None
     if first_intake and first_intake.observations.thomas_test:
