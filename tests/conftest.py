@@ -99,6 +99,14 @@ def assessment_schema() -> dict[str, Any]:
     return load_json(CONTRACTS / "assessment-v1.schema.json")
 
 
+@pytest.fixture(autouse=True)
+def _no_personal_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Commands run in-process never touch the person's own psoas database: unless a test
+    says otherwise, the default database is a file in the test's own directory."""
+    monkeypatch.setenv("PSOAS_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
+    monkeypatch.delenv("PSOAS_PROFILE", raising=False)
+
+
 # --- databases: every storage test runs on a SQLite file and on PostgreSQL ----------------------
 
 import os  # noqa: E402

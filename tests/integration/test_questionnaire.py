@@ -306,3 +306,62 @@ def test_json_format_prints_one_valid_document_after_the_questions() -> None:
     assert assessment["tighter_side"] == "right"
     assert "massage-gun-psoas-release" in [i["id"] for i in assessment["program"]["items"]]
     assert "psoas assessment" not in result.stdout  # not the text report as well
+
+
+# --- an emergency is kept, so that a saved program is held back everywhere ----------------------
+
+SADDLE = {**SELF_CARE, "red_flags.saddle_numbness": "y"}
+
+
+def _saved_program(name: str = "me") -> Any:
+    from psoas.services import tracking
+
+    return tracking.current_program(tracking.open_database(), profile_name=name)
+
+
+def test_an_emergency_with_json_format_prints_the_assessment_document() -> None:
+    result = interview(SADDLE, "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    document = final_json(result.stdout)
+    ASSESSMENT_VALIDATOR.validate(document)
+    assert document["triage"]["level"] == "emergency"
+    assert document["program"] is None
+
+
+def test_an_emergency_without_save_or_a_saved_profile_keeps_nothing(tmp_path: Any) -> None:
+    import os
+
+    result = interview(SADDLE)
+
+    assert result.exit_code == 0, result.output
+    assert "Kept for profile" not in result.stderr
+    database = os.environ["PSOAS_DATABASE_URL"].split("///", 1)[1]
+    assert not os.path.exists(database)  # not even created
+
+
+def test_an_emergency_holds_back_a_program_saved_before() -> None:
+    from psoas.services import tracking
+
+    first = interview(SELF_CARE, "--save")
+    assert first.exit_code == 0, first.output
+    assert _saved_program() is not None
+
+    stopped = interview(SADDLE)  # no --save: the saved profile is enough
+
+    assert stopped.exit_code == 0, stopped.output
+    assert "Kept for profile 'me'" in stopped.stderr
+    with pytest.raises(tracking.TrackingError, match="warning signs"):
+        _saved_program()
+
+
+def test_an_emergency_with_save_starts_a_profile_that_is_held_back() -> None:
+    from psoas.services import tracking
+
+    result = interview(SADDLE, "--save", "--profile", "ana")
+
+    assert result.exit_code == 0, result.output
+    assert "Kept for profile 'ana'" in result.stderr
+    db = tracking.open_database()
+    (stored,) = tracking.history(db, profile_name="ana").assessments
+    assert stored.result.triage.level == "emergency" and stored.result.program is None

@@ -6,12 +6,15 @@ import enum
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from psoas.cli import tracking as tracking_cli
 from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
+
+if TYPE_CHECKING:
+    from psoas.cli.questionnaire import Stopped
 
 app = typer.Typer(
     name="psoas",
@@ -56,7 +59,7 @@ def assess(
     from psoas.services.assessment import IntakeError, parse_intake, run_assessment
 
     if input is None:
-        from psoas.cli.questionnaire import ask_intake
+        from psoas.cli.questionnaire import Stopped, ask_intake
 
         if _stdin_is_a_pipe_or_file():
             raise fail(
@@ -66,9 +69,13 @@ def assess(
                 ]
             )
 
-        intake = ask_intake()
-        if intake is None:
+        asked = ask_intake()
+        if isinstance(asked, Stopped):
+            _keep_emergency_stop(asked, save=save, profile=profile)
+            if format is Format.json:
+                echo_json(asked.assessment.model_dump(mode="json"))
             raise typer.Exit(0)
+        intake = asked
     else:
         try:
             raw = sys.stdin.buffer.read() if input == "-" else Path(input).read_bytes()
@@ -108,6 +115,30 @@ def assess(
         from psoas.cli.format import format_assessment
 
         typer.echo(format_assessment(assessment, load_catalog()))
+
+
+def _keep_emergency_stop(stopped: Stopped, *, save: bool, profile: str | None) -> None:
+    """With --save, or when the profile already has a saved program, keep the emergency so
+    that `psoas session` and the web app hold that program back too."""
+    from datetime import UTC, datetime
+
+    from psoas.services.tracking import open_database, profile_saved, save_assessment
+
+    name = profile_name(profile)
+    if not (save or profile_saved(name)):
+        return
+    save_assessment(
+        open_database(),
+        profile_name=name,
+        intake=stopped.intake,
+        assessment=stopped.assessment,
+        now=datetime.now(UTC),
+    )
+    typer.echo(
+        f"Kept for profile {name!r}: its home program is held back until a doctor has checked "
+        "these signs and you answer the questions again.",
+        err=True,
+    )
 
 
 def _stdin_is_a_pipe_or_file() -> bool:

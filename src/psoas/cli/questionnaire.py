@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import typer
 
 from psoas.cli.format import wrap
+from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake
 from psoas.domain.questionnaire import QUESTIONS, SECTIONS, Question, set_path
 from psoas.domain.triage import LEVEL_TITLES
-from psoas.services.assessment import IntakeError, early_emergency, validate_intake
+from psoas.services.assessment import IntakeError, emergency_stop, validate_intake
 
 
 def _ask_number(q: Question) -> Any:
@@ -88,8 +90,16 @@ def ask(q: Question) -> Any:
     return raw[:200] or None
 
 
-def ask_intake() -> Intake | None:
-    """Ask every question; return the intake, or None when an emergency stopped the questions."""
+@dataclass(frozen=True)
+class Stopped:
+    """The questions stopped at an emergency: what to keep so that the program is held back."""
+
+    intake: Intake
+    assessment: Assessment
+
+
+def ask_intake() -> Intake | Stopped:
+    """Ask every question; return the intake, or what an emergency stopped the questions at."""
     typer.echo(
         wrap(
             "psoas asks about warning signs first, then your pain, your day and what you can "
@@ -102,14 +112,15 @@ def ask_intake() -> Intake | None:
     for q in QUESTIONS:
         if q.section != section:
             if section == "warning":
-                stop = early_emergency(answers)
-                if stop is not None:
+                stopped = emergency_stop(answers)
+                if stopped is not None:
+                    stop = stopped[1].triage
                     typer.echo("")
                     typer.echo(f"{LEVEL_TITLES[stop.level]}: {stop.action}")
                     for r in stop.reasons:
                         typer.echo(wrap(r.message, "    ", "  ! "))
                     typer.echo(wrap("The questions stop here: no exercise is offered."))
-                    return None
+                    return Stopped(*stopped)
             section = q.section
             if section == "exam":
                 examined = typer.confirm(

@@ -53,3 +53,13 @@ def early_emergency(answers: dict[str, Any]) -> Triage | None:
         return None
     result = triage(intake)
     return result if result.level == "emergency" else None
+
+
+def emergency_stop(answers: dict[str, Any]) -> tuple[Intake, Assessment] | None:
+    """When the answers so far are an emergency: the intake to keep (the answers completed with
+    the questionnaire's neutral placeholders) and its result, which holds every program back.
+    None otherwise. Every surface that stops its questions early keeps this."""
+    if early_emergency(answers) is None:
+        return None
+    intake = Intake.model_validate(provisional_intake(answers))
+    return intake, run_assessment(intake)

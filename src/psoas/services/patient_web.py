@@ -20,9 +20,7 @@ from psoas.catalog import load_catalog
 from psoas.domain.assessment import Assessment, Program
 from psoas.domain.catalog import Reference
 from psoas.domain.errors import describe_errors
-from psoas.domain.intake import Intake
 from psoas.domain.progression import Decision, ProgressSummary
-from psoas.domain.questionnaire import provisional_intake
 from psoas.domain.tracking import (
     PainRating,
     ProgramVersion,
@@ -172,10 +170,10 @@ def stop_for_emergency(
     The questions stop at once, so the intake kept is the answers so far completed with the
     questionnaire's neutral placeholders (``provisional_intake``).
     """
-    if assessing.early_emergency(dict(answers)) is None:
+    stopped = assessing.emergency_stop(dict(answers))
+    if stopped is None:
         return None
-    intake = Intake.model_validate(provisional_intake(dict(answers)))
-    result = assessing.run_assessment(intake)
+    intake, result = stopped
     tracking.save_assessment(
         db, profile_name=profile_name, intake=intake, assessment=result, now=now
     )

@@ -7,6 +7,7 @@ later loses nothing that was reported as saved.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake
@@ -34,6 +35,21 @@ class TrackingError(ValueError):
 
 def open_database(url: str | None = None) -> Database:
     return Database(url or Settings().resolved_database_url())
+
+
+def profile_saved(name: str, url: str | None = None) -> bool:
+    """Whether a profile of that name has been saved (a missing SQLite file is not created)."""
+    url = url or Settings().resolved_database_url()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path in ("", ":memory:") or not Path(path).expanduser().exists():
+            return False
+    db = open_database(url)
+    try:
+        with db.session() as s:
+            return repo.find_profile(s, name=name) is not None
+    finally:
+        db.close()
 
 
 def get_profile(db: Database, name: str) -> Profile:
