@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
+import pytest
 import uvicorn
 
 from psoas.web import serve
@@ -49,3 +50,17 @@ def test_uvicorn_alone_still_needs_the_fix() -> None:
         assert listener.proto == 0
     finally:
         listener.close()
+
+
+def test_a_served_app_is_frozen_out_of_the_collectors_full_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from fastapi import FastAPI
+
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    frozen: list[bool] = []
+    app = serve.served_app()
+    assert isinstance(app, FastAPI) and frozen == [True]
+    assert serve.config(host="127.0.0.1", port=0, workers=1).app == "psoas.web.serve:served_app"

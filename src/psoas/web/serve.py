@@ -5,16 +5,34 @@ at 0; asyncio then never turns on TCP_NODELAY for the connections it accepts, an
 every keep-alive response after the first waits about 40 ms for the client's delayed ACK
 (uvicorn issue #3149). ``TcpConfig`` binds the same socket with the protocol set, so that
 every worker's connections answer at once.
+
+A worker also freezes what it made at start-up (modules, catalog, templates) out of the cyclic
+garbage collector: its full passes otherwise stop a busy worker for 100-150 ms at a time (seen
+with ``benchmarks/load_web.py``), which was most of the slowest 1% of requests.
 """
 
 from __future__ import annotations
 
+import gc
 import socket
 
 import uvicorn
+from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
-APP = "psoas.web.app:create_app"
+APP = "psoas.web.serve:served_app"
+
+
+def served_app() -> FastAPI:
+    """The app as a worker serves it: made, then frozen out of the garbage collector's passes."""
+    from psoas.catalog import load_catalog
+    from psoas.web.app import create_app
+
+    app = create_app()
+    load_catalog()
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 class TcpConfig(uvicorn.Config):
