@@ -360,3 +360,45 @@ def test_a_red_flag_holds_back_the_plan_sessions_and_breaks(web: Web, ann: Signe
     assert "held back" in page.text and "player.js" not in page.text
     assert "held back" in ann.client.get("/me/breaks").text
     assert history(web, ann).sessions == ()
+
+
+# --- what a device may keep for use offline ------------------------------------------------------
+
+
+def offline_mark(response: Any) -> str:
+    """What the page tells the device to keep: the header and the body's mark agree."""
+    header = response.headers.get("x-psoas-offline", "")
+    body = re.search(r'<body data-offline="([a-z]*)"', response.text)
+    assert body is not None and body.group(1) == header, response.url
+    return header
+
+
+def test_only_pages_that_show_the_program_may_be_kept_offline(web: Web, ann: SignedIn) -> None:
+    assert offline_mark(ann.client.get("/me/session")) == "keep"
+    assert offline_mark(ann.client.get("/me/breaks")) == "keep"
+    for url in ("/me", "/me/log", "/me/progress", "/me/result", "/account"):
+        assert offline_mark(ann.client.get(url)) == "", url
+
+    web.clock.advance(days=1)
+    seed(web, ann, make_intake(red_flags={"saddle_numbness": True}))
+    for url in ("/me", "/me/session", "/me/breaks", "/me/result"):
+        assert offline_mark(ann.client.get(url)) == "forget", url
+
+    signed_out = web.client()
+    for url in ("/", "/signin", "/signup"):
+        assert offline_mark(signed_out.get(url)) == "forget", url
+    clinician = web.sign_up("doc@example.org", role="clinician")
+    assert offline_mark(clinician.client.get("/clinic")) == "forget"
+
+
+def test_a_patient_without_a_program_keeps_nothing(web: Web) -> None:
+    new = web.sign_up("new@example.org")
+    for url in ("/me", "/me/session", "/me/breaks", "/me/result"):
+        assert offline_mark(new.client.get(url)) == "forget", url
+
+
+def test_the_service_worker_is_served_from_the_root(web: Web) -> None:
+    response = web.client().get("/sw.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert 'var PAGES = ["/me/session", "/me/breaks"];' in response.text

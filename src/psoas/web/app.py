@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import MutableHeaders
@@ -24,11 +25,34 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
-    """A page, with the signed-in user and the CSRF token available to every template."""
-    context.setdefault("user", getattr(request.state, "user", None))
+OFFLINE_HEADER = "X-Psoas-Offline"
+
+
+def render(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    *,
+    offline: Literal["keep", "forget", ""] = "",
+    **context: object,
+) -> HTMLResponse:
+    """A page, with the signed-in user and the CSRF token available to every template.
+
+    ``offline`` says what the device may keep for use without a connection (see
+    ``static/sw.js``): ``keep`` a page that shows the program (the session player, the break
+    coach); ``forget`` everything kept, when the program is held back or missing. A page seen
+    signed out, or by a clinician, always forgets: nobody else's program stays on a device.
+    """
+    user = getattr(request.state, "user", None)
+    context.setdefault("user", user)
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    if user is None or user.role != "patient":
+        offline = "forget"
+    context["offline"] = offline
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if offline:
+        response.headers[OFFLINE_HEADER] = offline
+    return response
 
 
 class SecurityHeaders:
@@ -81,6 +105,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=6)
     app.add_middleware(SecurityHeaders)
+
+    @app.get("/sw.js", include_in_schema=False)
+    async def _service_worker() -> Response:
+        """The service worker, from the root so that it may serve the patient's pages."""
+        return FileResponse(HERE / "static" / "sw.js", media_type="text/javascript")
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc: SignInRequired) -> Response:

@@ -278,7 +278,12 @@ def assess_step(request: Request, db: DB, now: Now, user: Patient, form: Form) -
     )
     if stopped is not None:
         return _page(
-            request, "stop.html", title="Get help now", triage=stopped.triage, refs=_refs(stopped)
+            request,
+            "stop.html",
+            title="Get help now",
+            triage=stopped.triage,
+            refs=_refs(stopped),
+            offline="forget",
         )
     if index < len(STEPS) - 1:
         return _render_step(request, index + 1, raw)
@@ -314,7 +319,7 @@ def _refs(a: Assessment) -> list[Any]:
 def result_page(request: Request, db: DB, user: Patient) -> Response:
     latest = pw.latest_assessment(db, profile_name=user.profile_name)
     if latest is None:
-        return _page(request, "no_assessment.html", title="Your result")
+        return _page(request, "no_assessment.html", title="Your result", offline="forget")
     a = latest.result
     return _page(
         request,
@@ -325,6 +330,7 @@ def result_page(request: Request, db: DB, user: Patient) -> Response:
         level_titles=LEVEL_TITLES,
         items=pw.program_items(a.program) if a.program else [],
         refs=_refs(a),
+        offline="" if a.program else "forget",
     )
 
 
@@ -342,6 +348,7 @@ def home(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
         state=state,
         view=pw.program_view(state.version) if state.version else None,
         level_titles=LEVEL_TITLES,
+        offline="" if state.version else "forget",
     )
 
 
@@ -379,6 +386,7 @@ def download(request: Request, db: DB, now: Now, user: Patient, name: str) -> Re
             title="Held back" if exc.held_back else "No program yet",
             message=exc.message,
             held_back=exc.held_back,
+            offline="forget",
         )
     return _attachment(export)
 

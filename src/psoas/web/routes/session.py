@@ -207,7 +207,9 @@ def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
     try:
         plan = session_web.session_plan(db, user=user)
     except session_web.NoProgram as exc:
-        return render(request, "patient/session.html", title="Session", message=str(exc))
+        return render(
+            request, "patient/session.html", title="Session", message=str(exc), offline="forget"
+        )
     data: dict[str, Any] = _plan_out(plan, now).model_dump(mode="json")
     return render(
         request,
@@ -216,6 +218,7 @@ def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
         plan=data,
         minutes=round(plan.total_seconds / 60),
         items=len({s.item_id for s in plan.steps}),
+        offline="keep",
     )
 
 
@@ -224,12 +227,19 @@ def breaks_page(request: Request, db: DB, user: Patient) -> Response:
     try:
         version = session_web.program_for(db, user=user)
     except session_web.NoProgram as exc:
-        return render(request, "patient/breaks.html", title="Break coach", message=str(exc))
+        return render(
+            request,
+            "patient/breaks.html",
+            title="Break coach",
+            message=str(exc),
+            offline="forget",
+        )
     return render(
         request,
         "patient/breaks.html",
         title="Break coach",
         interval=version.program.break_interval_minutes,
+        offline="keep",
     )
 
 

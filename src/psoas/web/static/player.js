@@ -21,7 +21,10 @@
   var BREATH_IN = 4, BREATH_OUT = 6;
   var RESUME_HOURS = 12;
   var PREFIX = "psoas.v1." + userId + ".";
-  var clockOffset = Date.parse(plan.server_now) - Date.now();
+  // A copy kept on the device for offline use carries an old server time: trust this device's
+  // clock until the server answers again.
+  var keptCopy = document.body.hasAttribute("data-offline-copy");
+  var clockOffset = keptCopy ? 0 : Date.parse(plan.server_now) - Date.now();
 
   function $(id) { return document.getElementById(id); }
 
