@@ -45,6 +45,7 @@ def test_the_player_opens_offline_from_the_kept_copy(
     plan = json.loads(page.locator("#psoas-plan").text_content() or "{}")
     assert plan["steps"], "the kept copy carries the program"
     expect(page.get_by_role("button", name="Start")).to_be_visible()
+    expect(page.locator("#sync")).to_contain_text("You are offline")
 
     page.goto("/me/breaks")
     expect(page.locator("#offline-copy")).to_be_visible()

@@ -196,6 +196,9 @@
         ? "You are offline: they are kept on this device and sent when you are back online."
         : (lastProblem || "Sending…"));
       kind = "waiting";
+    } else if (navigator.onLine === false) {
+      text = "You are offline: each set is kept on this device and sent when you are back online.";
+      kind = "waiting";
     } else if (savedCount) {
       text = "Saved: " + savedCount + (savedCount === 1 ? " set" : " sets") + " sent to your record.";
       kind = "ok";
