@@ -1,5 +1,5 @@
-"""Browser tests: the app served by uvicorn on 127.0.0.1 (a free port, a temporary SQLite file)
-and Debian's Chromium driven by Playwright. Playwright never downloads a browser here."""
+"""Browser tests: the app served by uvicorn on 127.0.0.1 (a free port; a temporary SQLite file,
+then PostgreSQL) and Debian's Chromium driven by Playwright, which never downloads a browser."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from psoas.storage.db import Database
 from psoas.web.app import create_app
+from tests.conftest import postgres_url_with_fresh_schema
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -29,12 +31,23 @@ class Served:
     db: Database
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """The app on a SQLite file, then on PostgreSQL in a scratch schema (each module twice)."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'psoas.db'}"
+        else:
+            url = stack.enter_context(contextmanager(postgres_url_with_fresh_schema)())
+        yield from _serve(url)
+
+
+def _serve(url: str) -> Iterator[Served]:
     import uvicorn
 
-    path = tmp_path_factory.mktemp("e2e") / "psoas.db"
-    app = create_app(f"sqlite:///{path}")
+    app = create_app(url)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
