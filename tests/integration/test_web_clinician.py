@@ -614,3 +614,32 @@ def test_adherence_counts_at_most_the_programs_sessions_a_day(web: Web) -> None:
         "fraction": 4 / 14,
     }
     assert rows["Twice"]["adherence_28"]["completed"] == 4
+
+
+def test_an_emergency_stop_is_shown_as_stopped_and_is_not_the_pain_baseline(web: Web) -> None:
+    from psoas.services import patient_web
+
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    bo = joined_patient(web, ada, "bo@home.test", "Bo Stopped", pain={"intensity_now": 6})
+    cy = web.sign_up("cy@home.test", name="Cy First", invite=invite(ada))
+    web.clock.advance(days=1)
+    for patient in (bo, cy):  # the web form stopped at saddle numbness
+        stopped = patient_web.stop_for_emergency(
+            db_of(web),
+            profile_name=accounts.profile_name_for(patient.id),
+            answers={"red_flags.saddle_numbness": True},
+            now=web.clock.now,
+        )
+        assert stopped is not None and stopped.triage.level == "emergency"
+
+    rows = {r["name"]: r for r in ada.client.get("/api/v1/patients").json()}
+    assert rows["Bo Stopped"]["pain_baseline"] == 6  # the stop's placeholder 0 is not a rating
+    assert rows["Cy First"]["pain_baseline"] is None
+    assert all(r["flags"][0] == "red flag" for r in rows.values())
+
+    page = html.unescape(ada.client.get(f"/clinic/patients/{bo.id}").text)
+    assert page.count("The questions stopped at the warning signs") == 1
+    assert "pain 6/10" in page  # the complete assessment before it, as answered
+    assert "pain 0/10" not in page
+    history = tracking.history(db_of(web), profile_name=accounts.profile_name_for(bo.id))
+    assert [a.complete for a in history.assessments] == [True, False]

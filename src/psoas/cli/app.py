@@ -133,6 +133,7 @@ def _keep_emergency_stop(stopped: Stopped, *, save: bool, profile: str | None) -
         intake=stopped.intake,
         assessment=stopped.assessment,
         now=datetime.now(UTC),
+        complete=False,
     )
     typer.echo(
         f"Kept for profile {name!r}: its home program is held back until a doctor has checked "

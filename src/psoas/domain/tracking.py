@@ -131,6 +131,11 @@ class StoredAssessment(_Record):
     created_at: When
     intake: Intake
     result: Assessment
+    complete: bool = Field(
+        default=True,
+        description="false when the questions stopped at an emergency: the intake then holds "
+        "the answers given so far and neutral placeholders nobody answered",
+    )
 
 
 class Profile(_Record):

@@ -353,6 +353,10 @@ def triage(intake: Intake) -> Triage:
     return Triage(level=level, action=ACTIONS[level], reasons=reasons)
 
 
+#: The levels that withhold the home program, on every surface.
+WITHHOLDING_LEVELS: tuple[TriageLevel, ...] = ("emergency", "urgent")
+
+
 def withholds_program(level: TriageLevel) -> bool:
     """Emergency and urgent levels withhold the home program, on every surface."""
-    return level in ("emergency", "urgent")
+    return level in WITHHOLDING_LEVELS

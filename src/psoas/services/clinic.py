@@ -69,7 +69,7 @@ from psoas.domain.progression import (
     meaningful_pain,
 )
 from psoas.domain.tracking import ProgramVersion, StoredAssessment
-from psoas.domain.triage import withholds_program
+from psoas.domain.triage import WITHHOLDING_LEVELS, withholds_program
 from psoas.services.accounts import NotFound, User, audit, get_user, profile_name_for
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -243,12 +243,14 @@ def patient_rows(
         if not people:
             return []
 
-        # Assessments: the latest one's triage, the first one's pain (the baseline).
+        # Assessments: the latest one's triage, and the baseline pain the progress report uses:
+        # that of the first assessment that gave a program (see progression.baseline_intake).
+        gave_program = a.triage_level.not_in(WITHHOLDING_LEVELS)
         ids = (
             select(
                 a.profile_id,
                 func.max(a.id).label("last_id"),
-                func.min(a.id).label("first_id"),
+                func.min(case((gave_program, a.id), else_=None)).label("first_id"),
             )
             .where(a.profile_id.in_(profiles))
             .group_by(a.profile_id)
@@ -265,7 +267,7 @@ def patient_rows(
                     first.intake[("pain", "intensity_now")].as_integer(),
                 )
                 .join(last, last.id == ids.c.last_id)
-                .join(first, first.id == ids.c.first_id)
+                .outerjoin(first, first.id == ids.c.first_id)
             )
         }
 

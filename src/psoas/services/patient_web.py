@@ -175,7 +175,7 @@ def stop_for_emergency(
         return None
     intake, result = stopped
     tracking.save_assessment(
-        db, profile_name=profile_name, intake=intake, assessment=result, now=now
+        db, profile_name=profile_name, intake=intake, assessment=result, now=now, complete=False
     )
     return result
 

@@ -69,13 +69,25 @@ def _pid(profile: Profile) -> int:
 
 
 def save_assessment(
-    db: Database, *, profile_name: str, intake: Intake, assessment: Assessment, now: datetime
+    db: Database,
+    *,
+    profile_name: str,
+    intake: Intake,
+    assessment: Assessment,
+    now: datetime,
+    complete: bool = True,
 ) -> ProgramVersion | None:
-    """Keep the intake and result as they were; a program (if any) becomes the next version."""
+    """Keep the intake and result as they were; a program (if any) becomes the next version.
+    ``complete=False``: the questions stopped at an emergency (see ``emergency_stop``)."""
     with db.session() as s, s.begin():
         profile = repo.get_or_create_profile(s, name=profile_name, now=now)
         assessment_id = repo.save_assessment(
-            s, profile_id=_pid(profile), intake=intake, assessment=assessment, now=now
+            s,
+            profile_id=_pid(profile),
+            intake=intake,
+            assessment=assessment,
+            now=now,
+            complete=complete,
         )
         if assessment.program is None:
             return None

@@ -85,7 +85,13 @@ def list_profiles(db: Session) -> list[Profile]:
 
 
 def save_assessment(
-    db: Session, *, profile_id: int, intake: Intake, assessment: Assessment, now: datetime
+    db: Session,
+    *,
+    profile_id: int,
+    intake: Intake,
+    assessment: Assessment,
+    now: datetime,
+    complete: bool = True,
 ) -> int:
     row = AssessmentRow(
         profile_id=profile_id,
@@ -94,6 +100,7 @@ def save_assessment(
         triage_level=assessment.triage.level,
         intake=intake.model_dump(mode="json", exclude_unset=True),
         result=assessment.model_dump(mode="json"),
+        complete=complete,
     )
     db.add(row)
     db.flush()
@@ -106,6 +113,7 @@ def _stored_assessment(row: AssessmentRow) -> StoredAssessment:
         created_at=row.created_at,
         intake=Intake.model_validate(row.intake),
         result=Assessment.model_validate(row.result),
+        complete=row.complete,
     )
 
 
@@ -441,6 +449,7 @@ def restore_history(db: Session, *, history: History, name: str | None = None) -
             intake=stored.intake,
             assessment=stored.result,
             now=stored.created_at,
+            complete=stored.complete,
         )
     for version in history.programs:
         db.add(

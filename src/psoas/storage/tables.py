@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,6 +71,9 @@ class AssessmentRow(Base):
     triage_level: Mapped[str] = mapped_column(String(20))
     intake: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # False when the questions stopped at an emergency: the intake then holds the answers given
+    # so far, completed with neutral placeholders that nobody answered.
+    complete: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
 
 
 class ProgramVersionRow(Base):
