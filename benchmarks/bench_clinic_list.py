@@ -11,6 +11,7 @@ FastAPI's TestClient. Target: under 200 ms. Figures, not assertions.
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -281,9 +282,11 @@ def bench(label: str, url: str) -> None:
 
     app = create_app(url, clock=lambda: now)
     client = TestClient(app)
+    form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+    assert form, "no token on the sign-in form"
     signed = client.post(
         "/signin",
-        data={"email": "clinician@bench.test", "password": PASSWORD},
+        data={"email": "clinician@bench.test", "password": PASSWORD, "csrf_token": form.group(1)},
         follow_redirects=False,
     )
     assert signed.status_code == 303, signed.text

@@ -59,9 +59,14 @@ def serve(url: str, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
 def setup_patient(base: str) -> tuple[httpx.Client, str, int, str]:
     client = httpx.Client(base_url=base, timeout=10)
     email = f"load-{uuid.uuid4().hex[:8]}@example.org"
+    form = client.get("/signup").text
     client.post(
         "/signup",
         data={
@@ -69,11 +74,13 @@ def setup_patient(base: str) -> tuple[httpx.Client, str, int, str]:
             "password": "correct horse battery",
             "display_name": "Load",
             "role": "patient",
+            "csrf_token": csrf_of(form),
         },
     )
     account = client.get("/account").text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', account).group(1)  # type: ignore[union-attr]
-    page = client.post("/account/tokens", data={"name": "load", "csrf_token": csrf}).text
+    page = client.post(
+        "/account/tokens", data={"name": "load", "csrf_token": csrf_of(account)}
+    ).text
     token = re.search(r"psoas_[A-Za-z0-9_\-]+", page).group(0)  # type: ignore[union-attr]
     auth = {"Authorization": f"Bearer {token}"}
     intake = (ROOT / "examples" / "office-worker.json").read_bytes()

@@ -13,6 +13,19 @@ from fastapi.testclient import TestClient
 from psoas.web.app import create_app
 
 
+def form_token(client: TestClient, path: str) -> str:
+    """The token a browser gets with the sign-in or sign-up form (its cookie goes along)."""
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, f"no form token on {path}"
+    return match.group(1)
+
+
+def post_account_form(client: TestClient, path: str, data: dict, **kwargs):  # type: ignore[no-untyped-def]
+    """Post the sign-in or sign-up form as a browser would: open it first, send its token."""
+    return client.post(path, data={**data, "csrf_token": form_token(client, path)}, **kwargs)
+
+
 @dataclass
 class Clock:
     now: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
@@ -36,7 +49,8 @@ class Web:
         self, email: str, *, role: str = "patient", name: str | None = None, invite: str = ""
     ) -> SignedIn:
         client = self.client()
-        response = client.post(
+        response = post_account_form(
+            client,
             "/signup",
             data={
                 "email": email,

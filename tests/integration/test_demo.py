@@ -13,7 +13,7 @@ from psoas.catalog import load_catalog
 from psoas.services import accounts, clinic, progress, tracking
 from psoas.storage.db import Database
 from psoas.web.demo import CLINICIAN_EMAIL, CLINICIAN_PASSWORD, DEMO_ACCOUNTS, load_demo
-from tests.integration.conftest import Web
+from tests.integration.conftest import Web, post_account_form
 
 
 def db_of(web: Web) -> Database:
@@ -22,8 +22,8 @@ def db_of(web: Web) -> Database:
 
 def signed_in(web: Web, email: str, password: str) -> TestClient:
     client = web.client()
-    response = client.post(
-        "/signin", data={"email": email, "password": password}, follow_redirects=False
+    response = post_account_form(
+        client, "/signin", data={"email": email, "password": password}, follow_redirects=False
     )
     assert response.status_code == 303, (email, response.text)
     return client
@@ -41,8 +41,8 @@ def test_every_demo_account_signs_in_and_loading_again_changes_nothing(
     assert len(DEMO_ACCOUNTS) == 7
     for email, password, role in DEMO_ACCOUNTS:
         client = web.client()
-        response = client.post(
-            "/signin", data={"email": email, "password": password}, follow_redirects=False
+        response = post_account_form(
+            client, "/signin", data={"email": email, "password": password}, follow_redirects=False
         )
         assert response.status_code == 303, email
         assert response.headers["location"] == ("/clinic" if role == "clinician" else "/me")

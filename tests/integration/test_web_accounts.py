@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
-from tests.integration.conftest import Web
+from tests.integration.conftest import Web, post_account_form
 
 
 def test_sign_up_sets_an_httponly_samesite_session_cookie(web: Web) -> None:
     client = web.client()
-    response = client.post(
+    response = post_account_form(
+        client,
         "/signup",
         data={
             "email": "Ann@Example.org",
@@ -30,7 +32,8 @@ def test_sign_up_sets_an_httponly_samesite_session_cookie(web: Web) -> None:
 
 def test_bad_sign_up_names_the_field_and_creates_nothing(web: Web) -> None:
     client = web.client()
-    short = client.post(
+    short = post_account_form(
+        client,
         "/signup",
         data={
             "email": "b@example.org",
@@ -40,7 +43,8 @@ def test_bad_sign_up_names_the_field_and_creates_nothing(web: Web) -> None:
         },
     )
     assert short.status_code == 400 and "password: must be at least 10" in short.text
-    bad = client.post(
+    bad = post_account_form(
+        client,
         "/signup",
         data={
             "email": "not-an-email",
@@ -52,7 +56,8 @@ def test_bad_sign_up_names_the_field_and_creates_nothing(web: Web) -> None:
     assert bad.status_code == 400 and "email:" in bad.text
     assert client.get("/api/v1/me").status_code == 401
     web.sign_up("b@example.org")
-    again = client.post(
+    again = post_account_form(
+        client,
         "/signup",
         data={
             "email": "b@example.org",
@@ -75,14 +80,17 @@ def test_sign_in_is_throttled_after_repeated_failures(web: Web) -> None:
     web.sign_up("c@example.org")
     client = web.client()
     for _ in range(5):
-        wrong = client.post("/signin", data={"email": "c@example.org", "password": "wrong pass"})
+        wrong = post_account_form(
+            client, "/signin", data={"email": "c@example.org", "password": "wrong pass"}
+        )
         assert wrong.status_code == 400 and "not recognised" in wrong.text
-    blocked = client.post(
-        "/signin", data={"email": "c@example.org", "password": "correct horse battery"}
+    blocked = post_account_form(
+        client, "/signin", data={"email": "c@example.org", "password": "correct horse battery"}
     )
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
     web.clock.advance(minutes=16)
-    ok = client.post(
+    ok = post_account_form(
+        client,
         "/signin",
         data={"email": "c@example.org", "password": "correct horse battery"},
         follow_redirects=False,
@@ -110,7 +118,9 @@ def test_sign_out_ends_the_session(web: Web) -> None:
 def test_password_change_ends_other_sessions_but_not_this_one(web: Web) -> None:
     ann = web.sign_up("f@example.org")
     other = web.client()
-    other.post("/signin", data={"email": "f@example.org", "password": "correct horse battery"})
+    post_account_form(
+        other, "/signin", data={"email": "f@example.org", "password": "correct horse battery"}
+    )
     assert other.get("/api/v1/me").status_code == 200
     bad = ann.post("/account/password", {"current_password": "wrong", "new_password": "x" * 12})
     assert bad.status_code == 400 and "current_password" in bad.text
@@ -124,7 +134,8 @@ def test_password_change_ends_other_sessions_but_not_this_one(web: Web) -> None:
     assert other.get("/api/v1/me").status_code == 401
     fresh = web.client()
     assert (
-        fresh.post(
+        post_account_form(
+            fresh,
             "/signin",
             data={"email": "f@example.org", "password": "a new passphrase"},
             follow_redirects=False,
@@ -134,8 +145,6 @@ def test_password_change_ends_other_sessions_but_not_this_one(web: Web) -> None:
 
 
 def test_personal_api_tokens_work_without_csrf_and_can_be_revoked(web: Web) -> None:
-    import re
-
     ann = web.sign_up("g@example.org")
     page = ann.post("/account/tokens", {"name": "my script"})
     assert "never used" in page.text
@@ -169,7 +178,8 @@ def test_invitation_joins_a_patient_to_the_clinician(web: Web) -> None:
     code = accounts.create_invitation(db, clinician=user, now=web.clock())
     patient = web.sign_up("h@example.org", invite=code)
     assert patient.client.get("/api/v1/me").json()["clinician_id"] == clinician.id
-    reused = web.client().post(
+    reused = post_account_form(
+        web.client(),
         "/signup",
         data={
             "email": "i@example.org",
@@ -210,3 +220,57 @@ def test_every_response_carries_the_security_headers(web: Web) -> None:
     static = client.get("/static/app.css")
     assert static.status_code == 200 and static.headers["x-frame-options"] == "DENY"
     assert static.headers.get("cache-control") != "no-store"
+
+
+@pytest.mark.parametrize("path", ["/signin", "/signup"])
+def test_sign_in_and_sign_up_forms_refuse_a_post_made_elsewhere(web: Web, path: str) -> None:
+    """Login CSRF: another site can post the form, but it has neither the cookie nor the page."""
+    web.sign_up("k@example.org")
+    data = {
+        "email": "k@example.org" if path == "/signin" else "new@example.org",
+        "password": "correct horse battery",
+        "display_name": "New",
+        "role": "patient",
+    }
+    forged = web.client()
+    bare = forged.post(path, data=data, follow_redirects=False)
+    assert bare.status_code == 403 and "expired" in bare.text
+    assert "psoas_session" not in bare.headers.get("set-cookie", "")
+    guessed = web.client()
+    guessed.cookies.set("psoas_form", "a" * 43)
+    wrong = guessed.post(path, data={**data, "csrf_token": "b" * 43}, follow_redirects=False)
+    assert wrong.status_code == 403
+    assert forged.get("/api/v1/me").status_code == 401
+    assert guessed.get("/api/v1/me").status_code == 401
+    # The refused page carries a fresh form; the refused sign-up created nothing, so this works.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', bare.text)
+    assert token and "HttpOnly" in bare.headers["set-cookie"]
+    assert "SameSite=strict" in bare.headers["set-cookie"]
+    done = post_account_form(web.client(), path, data, follow_redirects=False)
+    assert done.status_code == 303
+
+
+def test_a_sign_up_refused_for_its_invitation_creates_no_account(web: Web) -> None:
+    from psoas.services import accounts
+
+    clinician = web.sign_up("dr2@example.org", role="clinician")
+    db = web.app.state.db  # type: ignore[attr-defined]
+    user = accounts.get_user(db, user_id=clinician.id)
+    assert user is not None
+    code = accounts.create_invitation(db, clinician=user, now=web.clock())
+    base = {"password": "correct horse battery", "display_name": "L"}
+    as_clinician = post_account_form(
+        web.client(),
+        "/signup",
+        {**base, "email": "l@example.org", "role": "clinician", "invite": code},
+    )
+    assert as_clinician.status_code == 400 and "only patients" in as_clinician.text
+    mistyped = post_account_form(
+        web.client(), "/signup", {**base, "email": "m@example.org", "invite": "not-a-code"}
+    )
+    assert mistyped.status_code == 400 and "not valid" in mistyped.text
+    assert 'value="m@example.org"' in mistyped.text  # the form keeps what was typed
+    # Neither account exists, the code is still unused, and both people can try again.
+    web.sign_up("l@example.org", role="clinician")
+    joined = web.sign_up("m@example.org", invite=code)
+    assert joined.client.get("/api/v1/me").json()["clinician_id"] == clinician.id

@@ -17,7 +17,7 @@ from psoas.services import accounts, clinic, progress, tracking
 from psoas.services.assessment import run_assessment
 from psoas.storage.db import Database
 from tests.conftest import make_intake
-from tests.integration.conftest import SignedIn, Web
+from tests.integration.conftest import SignedIn, Web, post_account_form
 
 PASSWORD = "correct horse battery"
 
@@ -114,7 +114,8 @@ def test_an_invitation_signs_a_patient_up_into_the_clinicians_list(web: Web) -> 
     made = ada.api("POST", "/api/v1/invitations")
     assert made.status_code == 201
     assert made.json()["signup_url"].endswith(f"/signup?invite={made.json()['code']}")
-    reused = web.client().post(
+    reused = post_account_form(
+        web.client(),
         "/signup",
         data={
             "email": "second@home.test",

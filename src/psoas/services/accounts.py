@@ -17,6 +17,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -119,6 +120,8 @@ def sign_up(
         raise AccountError("display_name: must be 1 to 80 characters")
     if role not in ("patient", "clinician"):
         raise AccountError("role: must be patient or clinician")
+    if invitation and role != "patient":
+        raise AccountError(ONLY_PATIENTS_JOIN)
     _check_password(password)
     with db.session() as s, s.begin():
         if s.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
@@ -135,10 +138,9 @@ def sign_up(
         if role == "patient":
             profile = repo.create_profile(s, name=profile_name_for(row.id), now=now)
             row.profile_id = profile.id
-        user = _user(row)
-    if invitation:
-        user = join_clinician(db, user=user, code=invitation, now=now)
-    return user
+        if invitation:
+            _use_invitation(s, row, code=invitation, now=now)
+        return _user(row)
 
 
 def authenticate(db: Database, *, email: str, password: str, now: datetime) -> User:
@@ -259,19 +261,27 @@ def create_invitation(db: Database, *, clinician: User, now: datetime) -> str:
     return code
 
 
+ONLY_PATIENTS_JOIN = "invitation: only patients join a clinician"
+
+
+def _use_invitation(s: Session, row: UserRow, *, code: str, now: datetime) -> None:
+    """Join ``row`` to the inviting clinician, in the caller's transaction (nothing on error)."""
+    if row.role != "patient":
+        raise AccountError(ONLY_PATIENTS_JOIN)
+    invitation = s.get(InvitationRow, code.strip())
+    if invitation is None or invitation.used_by is not None or invitation.expires_at <= now:
+        raise AccountError("invitation: this code is not valid (used, expired or mistyped)")
+    row.clinician_id = invitation.clinician_id
+    invitation.used_by = row.id
+    invitation.used_at = now
+    s.add(AuditRow(patient_id=row.id, actor_id=row.id, at=now, action="joined clinician"))
+
+
 def join_clinician(db: Database, *, user: User, code: str, now: datetime) -> User:
     with db.session() as s, s.begin():
-        invitation = s.get(InvitationRow, code.strip())
-        if invitation is None or invitation.used_by is not None or invitation.expires_at <= now:
-            raise AccountError("invitation: this code is not valid (used, expired or mistyped)")
         row = s.get(UserRow, user.id)
         assert row is not None
-        if row.role != "patient":
-            raise AccountError("invitation: only patients join a clinician")
-        row.clinician_id = invitation.clinician_id
-        invitation.used_by = user.id
-        invitation.used_at = now
-        s.add(AuditRow(patient_id=user.id, actor_id=user.id, at=now, action="joined clinician"))
+        _use_invitation(s, row, code=code, now=now)
         return _user(row)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
@@ -13,6 +15,42 @@ from psoas.web.app import render
 from psoas.web.deps import DB, SESSION_COOKIE, CurrentUser, Now, OptionalSession
 
 router = APIRouter()
+
+FORM_COOKIE = "psoas_form"
+"""Before anyone is signed in, the sign-in and sign-up forms carry a token that must match this
+cookie (double submit). Another site can make a browser post the form, but cannot read the
+cookie or the page, so it cannot sign a person in to an account of its own choosing."""
+
+
+def _form_token(request: Request) -> str:
+    token = request.cookies.get(FORM_COOKIE, "")
+    return token if len(token) == 43 and token.isascii() else secrets.token_urlsafe(32)
+
+
+def _form_sent_matches(request: Request, sent: str) -> bool:
+    cookie = request.cookies.get(FORM_COOKIE, "")
+    return bool(cookie) and hmac.compare_digest(cookie.encode(), sent.encode())
+
+
+def _account_form(
+    request: Request, name: str, status_code: int = 200, **context: object
+) -> Response:
+    """The sign-in or sign-up page with a fresh form token (kept in its cookie)."""
+    token = _form_token(request)
+    page = render(request, name, status_code=status_code, csrf_token=token, **context)
+    page.set_cookie(
+        FORM_COOKIE,
+        token,
+        max_age=86400,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+        path="/",
+    )
+    return page
+
+
+EXPIRED_FORM = "This form had expired. Please try again."
 
 
 def _signed_in(request: Request, db: DB, user: accounts.User, now: Now, to: str) -> Response:
@@ -27,6 +65,7 @@ def _signed_in(request: Request, db: DB, user: accounts.User, now: Now, to: str)
         secure=request.app.state.settings.cookie_secure,
         path="/",
     )
+    response.delete_cookie(FORM_COOKIE, path="/")
     return response
 
 
@@ -43,7 +82,7 @@ def index(request: Request, session: OptionalSession) -> Response:
 
 @router.get("/signin", include_in_schema=False)
 def signin_page(request: Request) -> Response:
-    return render(request, "account/signin.html", title="Sign in")
+    return _account_form(request, "account/signin.html", title="Sign in")
 
 
 @router.post("/signin", include_in_schema=False)
@@ -53,11 +92,16 @@ def signin(
     now: Now,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    if not _form_sent_matches(request, csrf_token):
+        return _account_form(
+            request, "account/signin.html", 403, title="Sign in", errors=[EXPIRED_FORM], email=email
+        )
     try:
         user = accounts.authenticate(db, email=email, password=password, now=now)
     except accounts.Throttled as exc:
-        page = render(
+        page = _account_form(
             request,
             "account/signin.html",
             status_code=429,
@@ -68,7 +112,7 @@ def signin(
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     except accounts.AccountError as exc:
-        return render(
+        return _account_form(
             request,
             "account/signin.html",
             status_code=400,
@@ -81,7 +125,7 @@ def signin(
 
 @router.get("/signup", include_in_schema=False)
 def signup_page(request: Request, invite: str = "") -> Response:
-    return render(request, "account/signup.html", title="Create an account", invite=invite)
+    return _account_form(request, "account/signup.html", title="Create an account", invite=invite)
 
 
 @router.post("/signup", include_in_schema=False)
@@ -94,7 +138,18 @@ def signup(
     display_name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "patient",
     invite: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    kept = {"email": email, "display_name": display_name, "invite": invite, "role": role}
+    if not _form_sent_matches(request, csrf_token):
+        return _account_form(
+            request,
+            "account/signup.html",
+            403,
+            title="Create an account",
+            errors=[EXPIRED_FORM],
+            **kept,
+        )
     try:
         user = accounts.sign_up(
             db,
@@ -106,16 +161,13 @@ def signup(
             invitation=invite or None,
         )
     except accounts.AccountError as exc:
-        return render(
+        return _account_form(
             request,
             "account/signup.html",
-            status_code=400,
+            400,
             title="Create an account",
             errors=[str(exc)],
-            email=email,
-            display_name=display_name,
-            invite=invite,
-            role=role,
+            **kept,
         )
     return _signed_in(request, db, user, now, "/me/assess" if user.role == "patient" else "/clinic")
 
