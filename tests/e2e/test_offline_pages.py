@@ -5,6 +5,7 @@ Real Chromium, real HTTP; offline is Chromium's own offline mode, which the work
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,10 +84,13 @@ def test_a_warning_sign_takes_the_kept_program_off_the_device(
 def test_signing_out_empties_what_the_device_kept(context: Any, page: Any, server: Served) -> None:
     sign_up_with_a_program(page, server, "leaving@example.org")
     open_online_and_keep(page, "/me/session")
+    page.evaluate("localStorage.setItem('psoas.v1.0.queue', '[]'); localStorage.setItem('x', '1')")
 
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/signin")
+    page.wait_for_url(re.compile(r"/signin\?out=1$"))
     wait_until(lambda: not kept(page, "/me/session"), what="the kept copy to go")
+    stored = page.evaluate("Object.keys(localStorage)")
+    assert stored == ["x"], stored  # the queue went; keys not psoas.* stay
 
     context.set_offline(True)
     page.goto("/me/session")

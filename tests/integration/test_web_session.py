@@ -362,6 +362,32 @@ def test_a_red_flag_holds_back_the_plan_sessions_and_breaks(web: Web, ann: Signe
     assert history(web, ann).sessions == ()
 
 
+def test_sets_done_after_a_red_flag_are_refused_and_those_done_before_are_kept(
+    web: Web, ann: SignedIn
+) -> None:
+    """A player left open, or a device's queue sent late: what happened before the warning signs
+    were found is a record; a set done after them is refused (409) and stored nowhere."""
+    steps = ann.client.get("/api/v1/me/session-plan").json()["steps"]
+    sid = ann.api("POST", "/api/v1/me/sessions", json={}).json()["id"]
+    before = web.clock.now + timedelta(minutes=2)
+    web.clock.advance(hours=1)
+    seed(web, ann, make_intake(red_flags={"saddle_numbness": True}))
+    late = a_set(steps[0], "key-before", completed_at=before.isoformat())
+    assert ann.api("POST", f"/api/v1/me/sessions/{sid}/sets", json=late).status_code == 201
+    after = web.clock.now + timedelta(seconds=5)
+    web.clock.advance(minutes=1)
+    refused = ann.api(
+        "POST",
+        f"/api/v1/me/sessions/{sid}/sets",
+        json=a_set(steps[1], "key-after", completed_at=after.isoformat()),
+    )
+    assert refused.status_code == 409, refused.text
+    assert "held back" in refused.json()["detail"]
+    now = ann.api("POST", f"/api/v1/me/sessions/{sid}/sets", json=a_set(steps[1], "key-sent-now"))
+    assert now.status_code == 409
+    assert [s.key for s in history(web, ann).sets] == ["key-before"]
+
+
 # --- what a device may keep for use offline ------------------------------------------------------
 
 
@@ -381,7 +407,7 @@ def test_only_pages_that_show_the_program_may_be_kept_offline(web: Web, ann: Sig
 
     web.clock.advance(days=1)
     seed(web, ann, make_intake(red_flags={"saddle_numbness": True}))
-    for url in ("/me", "/me/session", "/me/breaks", "/me/result"):
+    for url in ("/me", "/me/session", "/me/breaks", "/me/result", "/me/log", "/me/progress"):
         assert offline_mark(ann.client.get(url)) == "forget", url
 
     signed_out = web.client()

@@ -29,6 +29,7 @@ from psoas.domain.tracking import (
     ProgramVersion,
     SessionRecord,
     SetLog,
+    StoredAssessment,
 )
 from psoas.services import breaks as coach
 from psoas.services import tracking
@@ -71,6 +72,14 @@ def _profile_id(db: Database, user: User) -> int:
     return profile.id
 
 
+def _held_back(latest: StoredAssessment) -> NoProgram:
+    level = latest.result.triage.level.replace("_", " ")
+    return NoProgram(
+        f"Your latest assessment found warning signs that need a doctor ({level}). The home "
+        "program is held back until a doctor has checked them and you assess again."
+    )
+
+
 def program_for(db: Database, *, user: User) -> ProgramVersion:
     """The program the person follows now, or NoProgram saying why there is none."""
     profile_id = _profile_id(db, user)
@@ -78,11 +87,7 @@ def program_for(db: Database, *, user: User) -> ProgramVersion:
         latest = repo.latest_assessment(s, profile_id=profile_id)
         version = repo.current_program(s, profile_id=profile_id)
     if latest is not None and latest.result.program is None:
-        level = latest.result.triage.level.replace("_", " ")
-        raise NoProgram(
-            f"Your latest assessment found warning signs that need a doctor ({level}). The home "
-            "program is held back until a doctor has checked them and you assess again."
-        )
+        raise _held_back(latest)
     if version is None:
         raise NoProgram("You have no program yet: answer the assessment first, at /me/assess.")
     return version
@@ -147,9 +152,17 @@ def sets_saved(db: Database, *, session_id: int) -> list[SetLog]:
 
 
 def log_set(db: Database, *, user: User, entry: SetLog, now: datetime) -> bool:
-    """Store one completed set; False when its key was stored before (a retry)."""
+    """Store one completed set; False when its key was stored before (a retry).
+
+    A set done after an assessment that held the program back is refused (NoProgram); one done
+    before it, and sent later from a device's queue, is kept: it happened."""
     owned_session(db, user=user, session_id=entry.session_id)
     check_time(entry.completed_at, field="completed_at", now=now)
+    with db.session() as s:
+        latest = repo.latest_assessment(s, profile_id=_profile_id(db, user))
+    if latest is not None and latest.result.program is None:
+        if entry.completed_at >= latest.created_at:
+            raise _held_back(latest)  # a player left open after the warning signs were found
     try:
         return tracking.log_set(db, entry=entry)
     except tracking.TrackingError as exc:

@@ -81,8 +81,9 @@ def index(request: Request, session: OptionalSession) -> Response:
 
 
 @router.get("/signin", include_in_schema=False)
-def signin_page(request: Request) -> Response:
-    return _account_form(request, "account/signin.html", title="Sign in")
+def signin_page(request: Request, out: str = "") -> Response:
+    """``?out=1`` after signing out: the page also empties what the device kept (offline.js)."""
+    return _account_form(request, "account/signin.html", title="Sign in", signed_out=out == "1")
 
 
 @router.post("/signin", include_in_schema=False)
@@ -177,7 +178,7 @@ def signout(request: Request, db: DB, session: OptionalSession) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token and session is not None:
         accounts.end_session(db, token=token)
-    response = RedirectResponse("/signin", status_code=303)
+    response = RedirectResponse("/signin?out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

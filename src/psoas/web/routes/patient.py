@@ -445,9 +445,11 @@ def _log_context(db: DB, user: Patient) -> dict[str, Any]:
 
 @router.get("/me/log", include_in_schema=False)
 def log_page(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
+    held_back = pw.program_state(db, profile_name=user.profile_name).held_back
     return _page(
         request,
         "log.html",
+        offline="forget" if held_back else "",
         title="Log",
         flash=SAVED.get(saved, ""),
         errors={},
@@ -537,6 +539,7 @@ def _progress_page(
         ),
         flash=flash,
         errors=[problem] if problem else [],
+        offline="forget" if view.held_back else "",
     )
 
 

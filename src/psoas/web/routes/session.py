@@ -308,7 +308,10 @@ def api_get_session(db: DB, now: Now, user: Patient, session_id: SessionId) -> S
     response_model=SetOut,
     status_code=status.HTTP_201_CREATED,
     tags=["session"],
-    responses={200: {"description": "a set with this key was stored before; nothing changed"}},
+    responses={
+        200: {"description": "a set with this key was stored before; nothing changed"},
+        409: {"description": "done after an assessment that held the program back"},
+    },
 )
 def api_log_set(
     response: Response, db: DB, now: Now, user: Patient, session_id: SessionId, body: SetIn
@@ -326,6 +329,8 @@ def api_log_set(
         stored = session_web.log_set(db, user=user, entry=entry, now=now)
     except session_web.NotFound as exc:
         raise _not_found(exc) from exc
+    except session_web.NoProgram as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except session_web.Invalid as exc:
         raise _unprocessable(exc) from exc
     if not stored:

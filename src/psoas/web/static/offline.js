@@ -1,12 +1,23 @@
 /* What this device keeps for use without a connection (see /sw.js). The page says, in
  * <body data-offline>, "keep" (it shows the program: register the service worker and keep
  * this page) or "forget" (the program is held back or missing, or nobody is signed in as a
- * patient: empty every copy kept). */
+ * patient: empty every copy kept). After signing out (<body data-signed-out>) the sets
+ * and break times kept in localStorage are removed as well. */
 (function () {
   "use strict";
   var CACHE = "psoas-offline-v1";
   var mode = document.body.getAttribute("data-offline");
 
+  if (document.body.hasAttribute("data-signed-out")) {
+    // Signed out on purpose: the player's queue and the coach's clock go too. (A session that
+    // merely expired keeps the queue, so that the next sign-in sends what was done.)
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf("psoas.") === 0) window.localStorage.removeItem(key);
+      }
+    } catch (e) { /* storage unavailable: nothing kept */ }
+  }
   if (mode === "forget") {
     if (window.caches) {
       caches.keys().then(function (keys) {
