@@ -405,6 +405,10 @@ def test_an_unsafe_program_edit_is_refused_with_the_reason_and_saves_nothing(web
     too_much = ada.post(url, {"reason": "more", field: "50", f"right:{stretch.id}": "50"})
     assert too_much.status_code == 400
     assert "must be 1 to 5" in too_much.text
+    for odd in ("nan", "inf", "-inf", "1e400", "ten"):
+        silly = ada.post(url, {"reason": "odd", field: odd, f"right:{stretch.id}": odd})
+        assert silly.status_code == 400, odd
+        assert "must be a number" in silly.text, odd
     unknown = ada.post(url, {"reason": "new thing", "add": "cartwheels"})
     assert unknown.status_code == 400
     assert "'cartwheels' is not an exercise in the catalog" in html.unescape(unknown.text)

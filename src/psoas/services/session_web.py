@@ -160,9 +160,9 @@ def log_set(db: Database, *, user: User, entry: SetLog, now: datetime) -> bool:
     check_time(entry.completed_at, field="completed_at", now=now)
     with db.session() as s:
         latest = repo.latest_assessment(s, profile_id=_profile_id(db, user))
-    if latest is not None and latest.result.program is None:
-        if entry.completed_at >= latest.created_at:
-            raise _held_back(latest)  # a player left open after the warning signs were found
+    held_back = latest is not None and latest.result.program is None
+    if latest is not None and held_back and entry.completed_at >= latest.created_at:
+        raise _held_back(latest)  # a player left open after the warning signs were found
     try:
         return tracking.log_set(db, entry=entry)
     except tracking.TrackingError as exc:

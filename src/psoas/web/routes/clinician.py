@@ -8,6 +8,7 @@ answers 404, never 403. Opening a record is audited (the patient sees it on /acc
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -366,9 +367,12 @@ def _number(raw: str, field: str) -> float | None:
     if not raw:
         return None
     try:
-        return float(raw)
-    except ValueError as exc:
-        raise clinic.ClinicError([f"{field}: must be a number"]) from exc
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):  # "nan", "inf" and 1e400 parse, but are no dose
+        raise clinic.ClinicError([f"{field}: must be a number"])
+    return value
 
 
 def _edit_from_form(form: Any, program: Program) -> clinic.ProgramEdit:
