@@ -14,7 +14,7 @@ from psoas.web.app import create_app
 
 
 def form_token(client: TestClient, path: str) -> str:
-    """The token a browser gets with the sign-in or sign-up form (its cookie goes along)."""
+    """The CSRF token on a page's forms, as a browser gets it (with any cookie that goes along)."""
     page = client.get(path)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert match, f"no form token on {path}"
@@ -74,10 +74,7 @@ class SignedIn:
     role: str
 
     def csrf(self) -> str:
-        page = self.client.get("/account")
-        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert match, "no CSRF token on the account page"
-        return match.group(1)
+        return form_token(self.client, "/account")
 
     def post(self, url: str, data: dict | None = None, **kwargs):  # type: ignore[no-untyped-def]
         """A form post with the CSRF token, as a browser would send it."""

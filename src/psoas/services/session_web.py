@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from psoas.catalog import load_catalog
 from psoas.domain import breaks as rules
@@ -131,18 +132,25 @@ def start(
     return record
 
 
-def owned_session(db: Database, *, user: User, session_id: int) -> SessionRecord:
-    """The session if it is this person's; NotFound otherwise (ids reveal nothing)."""
-    if user.role != "patient":
-        raise NotFound(f"session {session_id}")
-    with db.session() as s:
-        owned = s.scalar(
-            select(SessionRow.id)
-            .join(ProfileRow, ProfileRow.id == SessionRow.profile_id)
+def _owner_profile(s: Session, *, user: User, session_id: int) -> int:
+    """The profile id of the session if it is this person's; NotFound otherwise (ids reveal
+    nothing)."""
+    profile_id = None
+    if user.role == "patient":
+        profile_id = s.scalar(
+            select(ProfileRow.id)
+            .join(SessionRow, SessionRow.profile_id == ProfileRow.id)
             .where(SessionRow.id == session_id, ProfileRow.name == user.profile_name)
         )
-        if owned is None:
-            raise NotFound(f"session {session_id}")
+    if profile_id is None:
+        raise NotFound(f"session {session_id}")
+    return profile_id
+
+
+def owned_session(db: Database, *, user: User, session_id: int) -> SessionRecord:
+    """The session if it is this person's; NotFound otherwise."""
+    with db.session() as s:
+        _owner_profile(s, user=user, session_id=session_id)
         return repo.get_session(s, session_id=session_id)
 
 
@@ -156,13 +164,13 @@ def log_set(db: Database, *, user: User, entry: SetLog, now: datetime) -> bool:
 
     A set done after an assessment that held the program back is refused (NoProgram); one done
     before it, and sent later from a device's queue, is kept: it happened."""
-    owned_session(db, user=user, session_id=entry.session_id)
-    check_time(entry.completed_at, field="completed_at", now=now)
     with db.session() as s:
-        latest = repo.latest_assessment(s, profile_id=_profile_id(db, user))
-    held_back = latest is not None and latest.result.program is None
-    if latest is not None and held_back and entry.completed_at >= latest.created_at:
-        raise _held_back(latest)  # a player left open after the warning signs were found
+        profile_id = _owner_profile(s, user=user, session_id=entry.session_id)
+        latest = repo.latest_assessment(s, profile_id=profile_id)
+    check_time(entry.completed_at, field="completed_at", now=now)
+    # Done after the red flag (a player left open): refused. Done before it: kept.
+    if latest and latest.result.program is None and entry.completed_at >= latest.created_at:
+        raise _held_back(latest)
     try:
         return tracking.log_set(db, entry=entry)
     except tracking.TrackingError as exc:
