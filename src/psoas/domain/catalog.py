@@ -6,6 +6,7 @@ cross-checked by :mod:`psoas.catalog`; the domain rules only ever read a :class:
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -219,17 +220,19 @@ class Catalog(_Frozen):
             raise ValueError(f"unknown source keys: {sorted(missing)}")
         return self
 
+    @cached_property
+    def _by_id(self) -> dict[str, Exercise]:
+        return {e.id: e for e in self.exercises}
+
+    @cached_property
+    def _by_key(self) -> dict[str, Reference]:
+        return {r.key: r for r in self.references}
+
     def exercise(self, exercise_id: str) -> Exercise:
-        for ex in self.exercises:
-            if ex.id == exercise_id:
-                return ex
-        raise KeyError(exercise_id)
+        return self._by_id[exercise_id]
 
     def reference(self, key: str) -> Reference:
-        for ref in self.references:
-            if ref.key == key:
-                return ref
-        raise KeyError(key)
+        return self._by_key[key]
 
     def has_reference(self, key: str) -> bool:
-        return any(r.key == key for r in self.references)
+        return key in self._by_key
