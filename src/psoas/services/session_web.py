@@ -30,8 +30,8 @@ from psoas.domain.tracking import (
     ProgramVersion,
     SessionRecord,
     SetLog,
-    StoredAssessment,
 )
+from psoas.domain.triage import WITHHOLDING_LEVELS
 from psoas.services import breaks as coach
 from psoas.services import tracking
 from psoas.services.accounts import User
@@ -73,11 +73,11 @@ def _profile_id(db: Database, user: User) -> int:
     return profile.id
 
 
-def _held_back(latest: StoredAssessment) -> NoProgram:
-    level = latest.result.triage.level.replace("_", " ")
+def _held_back(level: str) -> NoProgram:
     return NoProgram(
-        f"Your latest assessment found warning signs that need a doctor ({level}). The home "
-        "program is held back until a doctor has checked them and you assess again."
+        f"Your latest assessment found warning signs that need a doctor "
+        f"({level.replace('_', ' ')}). The home program is held back until a doctor has checked "
+        "them and you assess again."
     )
 
 
@@ -88,7 +88,7 @@ def program_for(db: Database, *, user: User) -> ProgramVersion:
         latest = repo.latest_assessment(s, profile_id=profile_id)
         version = repo.current_program(s, profile_id=profile_id)
     if latest is not None and latest.result.program is None:
-        raise _held_back(latest)
+        raise _held_back(latest.result.triage.level)
     if version is None:
         raise NoProgram("You have no program yet: answer the assessment first, at /me/assess.")
     return version
@@ -166,11 +166,11 @@ def log_set(db: Database, *, user: User, entry: SetLog, now: datetime) -> bool:
     before it, and sent later from a device's queue, is kept: it happened."""
     with db.session() as s:
         profile_id = _owner_profile(s, user=user, session_id=entry.session_id)
-        latest = repo.latest_assessment(s, profile_id=profile_id)
+        latest = repo.latest_triage(s, profile_id=profile_id)
     check_time(entry.completed_at, field="completed_at", now=now)
     # Done after the red flag (a player left open): refused. Done before it: kept.
-    if latest and latest.result.program is None and entry.completed_at >= latest.created_at:
-        raise _held_back(latest)
+    if latest and latest[1] in WITHHOLDING_LEVELS and entry.completed_at >= latest[0]:
+        raise _held_back(latest[1])
     try:
         return tracking.log_set(db, entry=entry)
     except tracking.TrackingError as exc:

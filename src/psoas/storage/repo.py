@@ -127,6 +127,17 @@ def latest_assessment(db: Session, *, profile_id: int) -> StoredAssessment | Non
     return _stored_assessment(row) if row is not None else None
 
 
+def latest_triage(db: Session, *, profile_id: int) -> tuple[datetime, str] | None:
+    """When the latest assessment was made and its triage level, without reading the rest."""
+    row = db.execute(
+        select(AssessmentRow.created_at, AssessmentRow.triage_level)
+        .where(AssessmentRow.profile_id == profile_id)
+        .order_by(AssessmentRow.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def assessments(db: Session, *, profile_id: int) -> list[StoredAssessment]:
     rows = db.scalars(
         select(AssessmentRow)
