@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from psoas.services import accounts
 from psoas.storage.db import Database
@@ -16,12 +18,17 @@ SESSION_COOKIE = "psoas_session"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def get_db(request: Request) -> Database:
+# get_db and get_now are async because they never wait: a plain def would cost each request a
+# trip through the thread pool. current_session does wait (the database), so it sends that work
+# to the thread pool and keeps the event loop free.
+
+
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
@@ -50,14 +57,16 @@ async def current_session(request: Request, db: DB, now: Now) -> accounts.WebSes
     """The web session from the cookie (CSRF-checked on unsafe methods), or an API token."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = accounts.user_for_api_token(db, token=auth[7:].strip(), now=now)
+        user = await run_in_threadpool(
+            accounts.user_for_api_token, db, token=auth[7:].strip(), now=now
+        )
         if user is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API token")
         return accounts.WebSession(user=user, csrf_token="", expires_at=now)
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    session = accounts.resolve_session(db, token=token, now=now)
+    session = await run_in_threadpool(accounts.resolve_session, db, token=token, now=now)
     if session is None:
         return None
     if request.method in UNSAFE:
@@ -67,6 +76,14 @@ async def current_session(request: Request, db: DB, now: Now) -> accounts.WebSes
     request.state.csrf_token = session.csrf_token
     return session
 
+
+async def form_data(request: Request) -> FormData:
+    """The posted form (already read and cached by the CSRF check for cookie sessions), for
+    handlers that are plain functions and so run in the thread pool."""
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
 
 OptionalSession = Annotated[accounts.WebSession | None, Depends(current_session)]
 

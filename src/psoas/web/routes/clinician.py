@@ -28,7 +28,7 @@ from psoas.domain.tracking import History, ProgramVersion
 from psoas.services import accounts, clinic, exports, progress, tracking
 from psoas.storage.db import Database
 from psoas.web.app import render
-from psoas.web.deps import DB, Clinician, Now
+from psoas.web.deps import DB, Clinician, Form, Now
 
 router = APIRouter()
 
@@ -304,11 +304,10 @@ def _form_datetime(raw: str) -> datetime | None:
 
 
 @router.post("/clinic/patients/{patient_id}/notes", include_in_schema=False)
-async def add_note_form(
-    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
+def add_note_form(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, form: Form
 ) -> Response:
     patient = _own(db, user, patient_id)
-    form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("kind", "summary", "scheduled_for", "link")}
     try:
         kind = values["kind"] if values["kind"] in ("note", "telehealth") else "note"
@@ -416,11 +415,10 @@ def _edit_from_form(form: Any, program: Program) -> clinic.ProgramEdit:
 
 
 @router.post("/clinic/patients/{patient_id}/program", include_in_schema=False)
-async def program_edit(
-    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
+def program_edit(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, form: Form
 ) -> Response:
     patient = _own(db, user, patient_id)
-    form = await request.form()
     state = clinic.current_program(db, clinician=user, patient=patient)
     try:
         if state.version is None:

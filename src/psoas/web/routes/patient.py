@@ -26,19 +26,11 @@ from psoas.domain.triage import LEVEL_TITLES
 from psoas.services import patient_web as pw
 from psoas.services.schemas import json_schema
 from psoas.web.app import render
-from psoas.web.deps import DB, Now, Patient
+from psoas.web.deps import DB, Form, Now, Patient
 
 router = APIRouter()
 
 # --- shared helpers ----------------------------------------------------------------------------
-
-
-async def form_data(request: Request) -> FormData:
-    """The posted form (already read and cached by the CSRF check for cookie sessions)."""
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(form_data)]
 
 
 async def json_body(request: Request) -> Any:
