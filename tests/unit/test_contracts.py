@@ -1,4 +1,5 @@
-"""The intake model accepts exactly what intake-v1 accepts; assessments match assessment-v1."""
+"""The intake models accept exactly what intake-v1 or intake-v2 accepts, and each version's
+assessment matches its own contract."""
 
 from __future__ import annotations
 
@@ -14,17 +15,19 @@ from pydantic import ValidationError
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.intake import Intake, describe_errors
+from psoas.domain.intake import describe_errors, parse
 from tests.conftest import CONTRACTS, ROOT, load_json
 from tests.strategies import from_schema
 
-INTAKE_SCHEMA = load_json(CONTRACTS / "intake-v1.schema.json")
-ASSESSMENT_SCHEMA = load_json(CONTRACTS / "assessment-v1.schema.json")
-INTAKE_VALIDATOR = jsonschema.Draft202012Validator(INTAKE_SCHEMA)
-ASSESSMENT_VALIDATOR = jsonschema.Draft202012Validator(ASSESSMENT_SCHEMA)
+INTAKE_SCHEMAS = {v: load_json(CONTRACTS / f"intake-v{v}.schema.json") for v in (1, 2)}
+INTAKE_VALIDATORS = {v: jsonschema.Draft202012Validator(s) for v, s in INTAKE_SCHEMAS.items()}
+ASSESSMENT_VALIDATORS = {
+    v: jsonschema.Draft202012Validator(load_json(CONTRACTS / f"assessment-v{v}.schema.json"))
+    for v in (1, 2)
+}
 SHARED = ROOT.parent / "shared" / "contracts"
 
-valid_intakes = from_schema(INTAKE_SCHEMA)
+valid_intakes = st.one_of(from_schema(INTAKE_SCHEMAS[1]), from_schema(INTAKE_SCHEMAS[2]))
 json_values = st.recursive(
     st.none()
     | st.booleans()
@@ -58,16 +61,18 @@ def _set(doc: Any, path: tuple[Any, ...], value: Any) -> None:
 def test_the_copy_of_the_contracts_matches_shared() -> None:
     if not SHARED.exists():
         pytest.skip("../shared/contracts is not beside this checkout")
-    for name in ("intake-v1.schema.json", "assessment-v1.schema.json"):
+    for path in sorted(SHARED.glob("*.schema.json")):
+        name = path.name
         assert json.loads((SHARED / name).read_text()) == load_json(CONTRACTS / name), name
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_intakes)
 def test_every_valid_intake_is_accepted_and_its_assessment_is_valid(doc: dict[str, Any]) -> None:
-    intake = Intake.model_validate(doc)
+    intake = parse(doc)
     result = assess(intake, load_catalog()).model_dump(mode="json")
-    ASSESSMENT_VALIDATOR.validate(result)
+    assert result["version"] == doc["version"]
+    ASSESSMENT_VALIDATORS[doc["version"]].validate(result)
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
@@ -81,15 +86,19 @@ def test_model_and_contract_agree_on_mutated_intakes(doc: dict[str, Any], data: 
     elif action == "add":
         containers = [p for p in [(), *paths] if isinstance(_get(mutated, p), dict)]
         where = data.draw(st.sampled_from(containers))
-        key = data.draw(st.sampled_from(["extra", "age", "left", "side", "areas", "version"]))
+        key = data.draw(
+            st.sampled_from(
+                ["extra", "age", "left", "side", "areas", "version", "onset", "screening"]
+            )
+        )
         _get(mutated, where)[key] = data.draw(json_values)
     elif action == "remove" and paths:
         path = data.draw(st.sampled_from(paths))
         parent = _get(mutated, path[:-1])
         del parent[path[-1]]
-    schema_ok = INTAKE_VALIDATOR.is_valid(mutated)
+    schema_ok = any(v.is_valid(mutated) for v in INTAKE_VALIDATORS.values())
     try:
-        Intake.model_validate(mutated)
+        parse(mutated)
         model_ok = True
     except ValidationError as exc:
         model_ok = False
@@ -108,7 +117,7 @@ def test_generated_schema_covers_every_contract_field() -> None:
     from psoas.services.schemas import json_schema
 
     ours = json.dumps(json_schema("intake"))
-    for path in _paths(INTAKE_SCHEMA["properties"]):
+    for path in _paths(INTAKE_SCHEMAS[2]["properties"]):
         name = path[-1]
         if isinstance(name, str) and path[-2:-1] == ("properties",):
             assert f'"{name}"' in ours, name

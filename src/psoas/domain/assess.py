@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from psoas.domain.alternatives import alternatives, weigh_with_alternatives
 from psoas.domain.assessment import Assessment, ClinicianOptionOut
 from psoas.domain.catalog import Catalog
 from psoas.domain.intake import Intake
 from psoas.domain.involvement import tighter_side, weigh
 from psoas.domain.program import ABDOMINAL_PRESSURE_UNSAFE, build_program, conditions
-from psoas.domain.triage import triage
+from psoas.domain.triage import safety_net, triage
 
 NEXT_STEPS = {
     "program": (
@@ -26,7 +27,8 @@ NEXT_STEPS = {
 def assess(intake: Intake, catalog: Catalog) -> Assessment:
     """Assess one intake against the catalog. Pure: same intake and catalog, same result."""
     t = triage(intake)
-    involvement = weigh(intake)
+    others = alternatives(intake, t, weigh(intake))
+    involvement = weigh_with_alternatives(weigh(intake), others)
     side = tighter_side(intake, involvement)
     program = build_program(intake, t, involvement, side, catalog)
     options: tuple[ClinicianOptionOut, ...] = ()
@@ -38,6 +40,7 @@ def assess(intake: Intake, catalog: Catalog) -> Assessment:
             if not (o.abdominal_pressure and unsafe)
         )
     return Assessment(
+        version=intake.version,
         triage=t,
         hip_flexor_involvement=involvement,
         tighter_side=side,
@@ -45,4 +48,6 @@ def assess(intake: Intake, catalog: Catalog) -> Assessment:
         clinician_options=options,
         next_steps=NEXT_STEPS["program" if program else "no-program"],
         catalog_version=catalog.version,
+        safety_net=safety_net(intake, t),
+        alternatives=others,
     )

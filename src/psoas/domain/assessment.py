@@ -1,4 +1,6 @@
-"""What an assessment produces (contract ``assessment-v1``, plus a few extra output fields)."""
+"""What an assessment produces (contracts ``assessment-v1`` and ``assessment-v2``, plus a few
+extra output fields). One model serves both: a version 1 result is the same document with
+``version: 1``, and its extra fields are allowed by the version 1 contract."""
 
 from __future__ import annotations
 
@@ -9,6 +11,26 @@ from pydantic import BaseModel, ConfigDict, Field
 TriageLevel = Literal["emergency", "urgent", "see_clinician", "self_care"]
 InvolvementLevel = Literal["unlikely", "possible", "likely"]
 Side = Literal["left", "right"]
+Where = Literal[
+    "emergency_department",
+    "same_day_doctor",
+    "doctor",
+    "physiotherapist",
+    "midwife_or_womens_health_physiotherapist",
+    "surgical_team",
+    "child_and_adolescent_clinician",
+    "none",
+]
+AlternativeCode = Literal[
+    "hip-joint",
+    "spinal-stenosis",
+    "disc-or-nerve-root",
+    "abdominal-or-visceral",
+    "inflammatory",
+    "iliopsoas-bleed",
+    "stress-fracture",
+    "other",
+]
 
 #: Most urgent first.
 TRIAGE_ORDER: tuple[TriageLevel, ...] = ("emergency", "urgent", "see_clinician", "self_care")
@@ -33,12 +55,30 @@ class Reason(_Out):
 
 class TriageReason(Reason):
     level: TriageLevel
+    within_hours: float | None = Field(
+        default=None, ge=0, description="the most time that should pass before being seen"
+    )
+    where: Where = "none"
 
 
 class Triage(_Out):
     level: TriageLevel
     action: str = Field(description="where to go and how soon, in plain words")
     reasons: tuple[TriageReason, ...]
+    within_hours: float | None = Field(
+        default=None,
+        ge=0,
+        description="the shortest time frame of the rules that fired: 0 now, 24 today, 72 "
+        "within a few days, 336 within two weeks; null for self_care",
+    )
+    where: Where = "none"
+
+
+class Alternative(Reason):
+    """Another explanation the answers also fit: why, and what to do about it."""
+
+    code: AlternativeCode  # type: ignore[assignment]
+    what_to_do: str
 
 
 class Finding(Reason):
@@ -138,7 +178,7 @@ class Program(_Out):
 
 
 class Assessment(_Out):
-    version: Literal[1] = 1
+    version: Literal[1, 2] = 2
     triage: Triage
     hip_flexor_involvement: Involvement
     tighter_side: Side | None
@@ -147,6 +187,12 @@ class Assessment(_Out):
     next_steps: tuple[str, ...] = ()
     catalog_version: str
     disclaimer: str = DISCLAIMER
+    safety_net: tuple[Reason, ...] = Field(
+        default=(),
+        description="what to watch for and what to do at once if it appears; empty only for an "
+        "emergency",
+    )
+    alternatives: tuple[Alternative, ...] = ()
 
     def cited_keys(self) -> list[str]:
         """Every bibliography key the assessment cites, in order of first use."""
@@ -156,6 +202,8 @@ class Assessment(_Out):
         if self.program:
             groups += [i.sources for i in self.program.items]
         groups += [o.sources for o in self.clinician_options]
+        groups += [a.sources for a in self.alternatives]
+        groups += [n.sources for n in self.safety_net]
         for group in groups:
             keys += [k for k in group if k not in keys]
         return keys

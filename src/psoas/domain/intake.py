@@ -1,8 +1,12 @@
-"""The intake: one person's answers and examination findings (contract ``intake-v1``).
+"""The intake: one person's answers and examination findings (contracts ``intake-v1`` and
+``intake-v2``).
 
-The models accept exactly the documents that ``shared/contracts/intake-v1.schema.json`` accepts:
-types are strict (no ``"5"`` for 5, no ``true`` for 1), unknown fields are refused, and lists
-must not repeat an item.
+:func:`parse` accepts exactly the documents that ``shared/contracts/intake-v1.schema.json`` or
+``intake-v2.schema.json`` accept: types are strict (no ``"5"`` for 5, no ``true`` for 1), unknown
+fields are refused, and lists must not repeat an item. A version 1 document is checked against
+the version 1 models (so a version 2 field in it is refused) and then read into :class:`Intake`,
+the version 2 model every rule reads: version 2 is version 1 plus optional fields, so nothing is
+lost, and the rules never see a question as answered "no" when it was not asked.
 """
 
 from __future__ import annotations
@@ -41,6 +45,12 @@ def _unique(items: list[T]) -> list[T]:
 
 
 def _version(value: Any) -> Any:
+    if isinstance(value, bool) or value not in (1, 2):
+        raise ValueError("must be 1 or 2 (the intake version)")
+    return int(value)
+
+
+def _version_1(value: Any) -> Any:
     if isinstance(value, bool) or value != 1:
         raise ValueError("must be 1 (this is intake version 1)")
     return 1
@@ -102,19 +112,39 @@ WorseWith = Literal[
     "coughing_sneezing",
     "night_rest",
 ]
-BetterWith = Literal["lying_knees_bent", "moving_about", "sitting", "stretching", "heat", "rest"]
+BetterWithV1 = Literal["lying_knees_bent", "moving_about", "sitting", "stretching", "heat", "rest"]
+BetterWith = Literal[
+    "lying_knees_bent", "moving_about", "sitting", "stretching", "heat", "rest", "bending_forward"
+]
 Rating = Annotated[int, Field(ge=0, le=10), _WHOLE]
 
 
-class Pain(_Strict):
+class PainV1(_Strict):
     intensity_now: Rating
     intensity_worst_week: Opt[Rating] = None
     duration_weeks: Annotated[float, Field(ge=0, le=5200)]
     areas: Annotated[list[PainArea], Field(min_length=1), AfterValidator(_unique), _UNIQUE_SCHEMA]
     side: Literal["left", "right", "both", "central"]
     worse_with: Annotated[list[WorseWith], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
-    better_with: Annotated[list[BetterWith], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
+    better_with: Annotated[list[BetterWithV1], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
     numbness_or_tingling_below_knee: Opt[bool] = None
+
+
+Reach = Literal["none", "above_knee", "below_knee"]
+
+
+class LegSymptoms(_Strict):
+    """How far pain, numbness or tingling spreads down each leg (a body chart per leg)."""
+
+    left: Opt[Reach] = None
+    right: Opt[Reach] = None
+
+
+class Pain(PainV1):
+    better_with: Annotated[list[BetterWith], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
+    leg_symptoms: Opt[LegSymptoms] = None
+    onset: Opt[Literal["sudden", "gradual"]] = None
+    morning_stiffness_minutes: Opt[Annotated[int, Field(ge=0, le=600), _WHOLE]] = None
 
 
 ResistedResult = Literal["normal", "weak", "painful", "weak_painful"]
@@ -130,9 +160,13 @@ class ThomasSide(_Strict):
     knee_angle_deg: Opt[Annotated[float, Field(ge=0, le=160)]] = None
 
 
-class ThomasTest(_Strict):
+class ThomasTestV1(_Strict):
     left: Opt[ThomasSide] = None
     right: Opt[ThomasSide] = None
+
+
+class ThomasTest(ThomasTestV1):
+    pelvis_controlled: Opt[bool] = None
 
 
 class Palpation(_Strict):
@@ -140,18 +174,34 @@ class Palpation(_Strict):
     right: Opt[bool] = None
 
 
-class Observations(_Strict):
+HipScreen = Literal["normal", "painful_or_limited"]
+
+
+class HipJointScreen(_Strict):
+    """Passive hip rotation or flexion-adduction-internal-rotation (FADIR), per side."""
+
+    left: Opt[HipScreen] = None
+    right: Opt[HipScreen] = None
+
+
+class ObservationsV1(_Strict):
     lumbar_exam_unremarkable: Opt[bool] = None
     cannot_stand_fully_upright: Opt[bool] = None
     increased_lumbar_lordosis: Opt[bool] = None
     short_stride_side: Opt[Literal["left", "right", "none"]] = None
     lateral_shift_side: Opt[Literal["left", "right", "none"]] = None
     resisted_hip_flexion: Opt[ResistedHipFlexion] = None
-    thomas_test: Opt[ThomasTest] = None
+    thomas_test: Opt[ThomasTestV1] = None
     psoas_palpation_reproduces_pain: Opt[Palpation] = None
 
 
-class RedFlags(_Strict):
+class Observations(ObservationsV1):
+    thomas_test: Opt[ThomasTest] = None
+    hip_joint_screen: Opt[HipJointScreen] = None
+    neurological_exam: Opt[Literal["normal", "abnormal", "not_done"]] = None
+
+
+class RedFlagsV1(_Strict):
     saddle_numbness: Opt[bool] = None
     new_bladder_or_bowel_dysfunction: Opt[bool] = None
     progressive_leg_weakness: Opt[bool] = None
@@ -165,7 +215,14 @@ class RedFlags(_Strict):
     pulsating_abdominal_mass: Opt[bool] = None
 
 
-class Health(_Strict):
+class RedFlags(RedFlagsV1):
+    weakness_in_both_legs: Opt[bool] = None
+    new_sexual_dysfunction_or_genital_numbness: Opt[bool] = None
+    new_unsteady_walking: Opt[bool] = None
+    new_severe_abdominal_pain: Opt[bool] = None
+
+
+class HealthV1(_Strict):
     recent_hip_flexor_injury: Opt[bool] = None
     pregnant: Opt[bool] = None
     recent_abdominal_or_hip_surgery: Opt[bool] = None
@@ -175,7 +232,17 @@ class Health(_Strict):
     hip_replacement: Opt[bool] = None
 
 
-class EquipmentAndAbility(_Strict):
+class Health(HealthV1):
+    smoker_or_former_smoker: Opt[bool] = None
+    high_blood_pressure: Opt[bool] = None
+    heart_or_circulation_disease: Opt[bool] = None
+    family_history_aortic_aneurysm: Opt[bool] = None
+    postpartum_within_6_months: Opt[bool] = None
+    hip_replacement_cleared_for_exercise: Opt[bool] = None
+    falls_or_poor_balance: Opt[bool] = None
+
+
+class EquipmentAndAbilityV1(_Strict):
     can_get_down_to_floor: Opt[bool] = None
     can_kneel: Opt[bool] = None
     has_massage_gun: Opt[bool] = None
@@ -183,14 +250,68 @@ class EquipmentAndAbility(_Strict):
     has_table_or_firm_bed_edge: Opt[bool] = None
 
 
+class EquipmentAndAbility(EquipmentAndAbilityV1):
+    can_stand_unaided: Opt[bool] = None
+    uses_wheelchair: Opt[bool] = None
+
+
 class Preferences(_Strict):
     minutes_per_day: Opt[Annotated[int, Field(ge=5, le=120), _WHOLE]] = None
 
 
-class Intake(_Strict):
-    """One person's intake, version 1. Absent optional fields mean "not asked or not known"."""
+StartBackTotal = Annotated[int, Field(ge=0, le=9), _WHOLE]
+Concern = Literal[
+    "fear_that_moving_harms_the_back",
+    "low_mood",
+    "worry_about_work",
+    "poor_sleep",
+    "expects_pain_to_last",
+]
+WorkStatus = Literal[
+    "working",
+    "working_reduced_or_light_duties",
+    "off_work_because_of_pain",
+    "not_working_for_other_reasons",
+    "retired",
+    "student",
+]
 
-    version: Annotated[Literal[1], BeforeValidator(_version)]
+
+class StartBack(_Strict):
+    """A STarT Back Screening Tool result scored elsewhere (its items are not part of psoas)."""
+
+    total: StartBackTotal
+    psychosocial: Annotated[int, Field(ge=0, le=5), _WHOLE]
+
+
+class Screening(_Strict):
+    start_back: Opt[StartBack] = None
+    concerns: Annotated[list[Concern], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
+    work_status: Opt[WorkStatus] = None
+
+
+class IntakeV1(_Strict):
+    """The version 1 contract, used only to check a version 1 document before it is read."""
+
+    version: Annotated[Literal[1], BeforeValidator(_version_1)]
+    person: Person
+    daily_life: DailyLife
+    pain: PainV1
+    observations: ObservationsV1 = ObservationsV1()
+    red_flags: RedFlagsV1 = RedFlagsV1()
+    health: HealthV1 = HealthV1()
+    equipment_and_ability: EquipmentAndAbilityV1 = EquipmentAndAbilityV1()
+    preferences: Preferences = Preferences()
+
+
+class Intake(_Strict):
+    """One person's intake, as version 2 (version 1 documents read into it unchanged).
+
+    ``version`` keeps the version the document was written in, so the answer can be given in
+    the same version. Absent optional fields mean "not asked or not known".
+    """
+
+    version: Annotated[Literal[1, 2], BeforeValidator(_version)]
     person: Person
     daily_life: DailyLife
     pain: Pain
@@ -199,8 +320,20 @@ class Intake(_Strict):
     health: Health = Health()
     equipment_and_ability: EquipmentAndAbility = EquipmentAndAbility()
     preferences: Preferences = Preferences()
+    screening: Screening = Screening()
+
+
+def parse(data: Any) -> Intake:
+    """Validate a version 1 or version 2 document exactly as its contract does.
+
+    Raises :class:`pydantic.ValidationError` naming every offending field.
+    """
+    if isinstance(data, dict) and data.get("version") == 1 and data.get("version") is not True:
+        IntakeV1.model_validate(data)
+    return Intake.model_validate(data)
 
 
 def describe_errors(error: ValidationError) -> list[str]:
     """One line per problem, each starting with the dotted path of the offending field."""
-    return _describe(error, extra="is not a field of intake version 1")
+    version = "1" if error.title == IntakeV1.__name__ else "2"
+    return _describe(error, extra=f"is not a field of intake version {version}")

@@ -10,13 +10,13 @@ from pydantic import ValidationError
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
 from psoas.domain.assessment import Assessment, Triage
-from psoas.domain.intake import Intake, describe_errors
+from psoas.domain.intake import Intake, describe_errors, parse
 from psoas.domain.questionnaire import provisional_intake
 from psoas.domain.triage import triage
 
 
 class IntakeError(ValueError):
-    """An intake that is not valid JSON or breaks the intake-v1 contract."""
+    """An intake that is not valid JSON or breaks the intake contract (version 1 or 2)."""
 
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
@@ -36,7 +36,7 @@ def validate_intake(data: Any) -> Intake:
     if not isinstance(data, dict):
         raise IntakeError(["(document): must be a JSON object"])
     try:
-        return Intake.model_validate(data)
+        return parse(data)
     except ValidationError as exc:
         raise IntakeError(describe_errors(exc)) from exc
 
