@@ -108,6 +108,42 @@ def test_progress_reads_the_weeks_and_steps_up_as_a_new_version(database_url: st
     assert old != new  # something got harder, and version 1 is kept as it was
 
 
+def test_a_red_flag_after_good_weeks_holds_back_every_terminal_surface(database_url: str) -> None:
+    """Three weeks that would step up, then an urgent warning sign: progress holds, --apply
+    changes nothing (no traceback), and the session, calendar and handout are held back."""
+    db = Database(database_url)
+    three_good_weeks(db)
+    doc = json.loads((EXAMPLES / "office-worker.json").read_text())
+    doc["red_flags"] = {**doc.get("red_flags", {}), "significant_trauma": True}
+    intake = parse_intake(json.dumps(doc))
+    result = assess(intake, load_catalog())
+    assert result.triage.level == "urgent" and result.program is None
+    tracking.save_assessment(
+        db, profile_name="kim", intake=intake, assessment=result, now=datetime.now(UTC)
+    )
+    db.close()
+    shown = run(database_url, "progress", "-f", "json")
+    assert shown.returncode == 0, shown.stderr
+    decision = json.loads(shown.stdout)["decision"]
+    assert decision["kind"] == "hold" and decision["program"] is None
+    assert decision["rule"] == "red-flag-withholds-program"
+    assert "held back" in decision["message"]
+    text = run(database_url, "progress")
+    assert "step up" not in text.stdout.lower()
+    assert "held back" in text.stdout
+    applied = run(database_url, "progress", "--apply")
+    assert "Traceback" not in applied.stderr
+    assert applied.returncode == 0 and "Nothing applied" in applied.stderr
+    db = Database(database_url)
+    assert [v.version for v in tracking.history(db, profile_name="kim").programs] == [1]
+    db.close()
+    for command in (("session",), ("export", "-f", "ics")):
+        refused = run(database_url, *command)
+        assert refused.returncode != 0, command
+        assert "held back" in refused.stderr, command
+        assert "Traceback" not in refused.stderr, command
+
+
 def test_pain_worse_after_sessions_steps_back_and_advises_a_clinician(database_url: str) -> None:
     db = Database(database_url)
     three_good_weeks(db, pain_after_delta=3)

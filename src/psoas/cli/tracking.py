@@ -443,9 +443,14 @@ def progress(
         for path in written:
             typer.echo(f"chart: {path}")
     if report.decision.program is None:
+        if apply:
+            typer.echo("Nothing applied: this decision does not change the program.", err=True)
         return
     if not apply and format is Format.text and sys.stdin.isatty():
         apply = typer.confirm("Apply this change to your program?", default=False)
     if apply:
-        version = service.apply(db, profile_name=name, decision=report.decision, now=_now())
+        try:
+            version = service.apply(db, profile_name=name, decision=report.decision, now=_now())
+        except _tracking_errors() as exc:
+            raise fail(_validation_lines(exc)) from exc
         typer.echo(f"Program version {version.version} saved: {report.decision.kind}.", err=True)

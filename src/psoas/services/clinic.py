@@ -70,6 +70,7 @@ from psoas.domain.progression import (
 )
 from psoas.domain.tracking import ProgramVersion, StoredAssessment
 from psoas.domain.triage import WITHHOLDING_LEVELS, withholds_program
+from psoas.services import programs
 from psoas.services.accounts import NotFound, User, audit, get_user, profile_name_for
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -531,19 +532,12 @@ def current_program(db: Database, *, clinician: User, patient: User) -> CurrentP
         profile = repo.find_profile(s, name=profile_name_for(patient.id))
         if profile is None or profile.id is None:
             return CurrentProgram(None, None, None, None)
-        latest = repo.latest_assessment(s, profile_id=profile.id)
-        version = repo.current_program(s, profile_id=profile.id)
+        state = programs.state_in(s, profile_id=profile.id)
+    latest = state.assessment
     if latest is None:
-        return CurrentProgram(version, None, None, None)
-    intake, result = latest.intake, latest.result
-    if result.program is None or withholds_program(result.triage.level):
-        why = (
-            f"The latest assessment found warning signs ({result.triage.level.replace('_', ' ')}):"
-            f" {result.triage.action} The home program is held back until a doctor has checked "
-            "them and the patient is assessed again."
-        )
-        return CurrentProgram(None, why, intake, result)
-    return CurrentProgram(version, None, intake, result)
+        return CurrentProgram(state.version, None, None, None)
+    held = state.message(audience="clinician") if state.held_back else None
+    return CurrentProgram(state.version, held, latest.intake, latest.result)
 
 
 def assessments(db: Database, *, clinician: User, patient: User) -> list[StoredAssessment]:

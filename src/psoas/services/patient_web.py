@@ -31,7 +31,7 @@ from psoas.domain.tracking import (
 )
 from psoas.reports import pdf
 from psoas.services import assessment as assessing
-from psoas.services import exports, progress, tracking
+from psoas.services import exports, programs, progress, tracking
 from psoas.storage import repo
 from psoas.storage.db import Database
 
@@ -54,13 +54,7 @@ class InputError(ValueError):
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
 
 
-class Unavailable(LookupError):
-    """The program cannot be shown: there is none yet, or a warning sign holds it back."""
-
-    def __init__(self, message: str, *, held_back: bool):
-        super().__init__(message)
-        self.message = message
-        self.held_back = held_back
+Unavailable = programs.ProgramUnavailable
 
 
 def problems_from_lines(lines: Iterable[str], *, document: str = "(document)") -> list[Problem]:
@@ -86,35 +80,8 @@ def _validate(model: type[BaseModel], data: Any, *, document: str) -> Any:
 
 # --- the assessment and the program ------------------------------------------------------------
 
-HELD_BACK = (
-    "Your home program is held back: your latest answers found warning signs ({level}) that a "
-    "doctor needs to check first. No exercises are shown until a doctor has seen you and you "
-    "answer the questions again."
-)
-NO_PROGRAM = "There is no home program yet: answer the assessment questions first."
-
-
-@dataclass(frozen=True)
-class ProgramState:
-    """The latest assessment and the program version that may be shown (None when held back
-    or when there is none)."""
-
-    assessment: StoredAssessment | None
-    version: ProgramVersion | None
-
-    @property
-    def held_back(self) -> bool:
-        return self.assessment is not None and self.assessment.result.program is None
-
-    @property
-    def message(self) -> str | None:
-        """Why there is no program to show, or None when there is one."""
-        if self.held_back:
-            assert self.assessment is not None
-            return HELD_BACK.format(level=self.assessment.result.triage.level.replace("_", " "))
-        if self.version is None:
-            return NO_PROGRAM
-        return None
+NO_PROGRAM = programs.NO_PROGRAM
+ProgramState = programs.ProgramState
 
 
 def _profile_id(db: Database, profile_name: str) -> int:
@@ -133,18 +100,11 @@ def program_state(db: Database, *, profile_name: str) -> ProgramState:
     """What /me shows. A red flag in the latest assessment withholds every program version."""
     pid = _profile_id(db, profile_name)
     with db.session() as s:
-        latest = repo.latest_assessment(s, profile_id=pid)
-        if latest is None or latest.result.program is None:
-            return ProgramState(assessment=latest, version=None)
-        version = repo.current_program(s, profile_id=pid)
-    return ProgramState(assessment=latest, version=version)
+        return programs.state_in(s, profile_id=pid)
 
 
 def require_program(db: Database, *, profile_name: str) -> ProgramVersion:
-    state = program_state(db, profile_name=profile_name)
-    if state.version is None:
-        raise Unavailable(state.message or NO_PROGRAM, held_back=state.held_back)
-    return state.version
+    return program_state(db, profile_name=profile_name).require()
 
 
 def assess(db: Database, *, profile_name: str, document: Any, now: datetime) -> Assessment:
@@ -359,7 +319,7 @@ def progress_view(
 
     report = progress.report(db, profile_name=profile_name, now=now, with_sets=charts)
     state = program_state(db, profile_name=profile_name)
-    held = state.message if state.held_back else None
+    held = state.message() if state.held_back else None
     drawn: list[Chart] = []
     if charts:
         for file, svg in progress_charts(report.history, fmt="svg").items():

@@ -33,7 +33,7 @@ from psoas.domain.tracking import (
 )
 from psoas.domain.triage import WITHHOLDING_LEVELS
 from psoas.services import breaks as coach
-from psoas.services import tracking
+from psoas.services import programs, tracking
 from psoas.services.accounts import User
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -73,25 +73,15 @@ def _profile_id(db: Database, user: User) -> int:
     return profile.id
 
 
-def _held_back(level: str) -> NoProgram:
-    return NoProgram(
-        f"Your latest assessment found warning signs that need a doctor "
-        f"({level.replace('_', ' ')}). The home program is held back until a doctor has checked "
-        "them and you assess again."
-    )
-
-
 def program_for(db: Database, *, user: User) -> ProgramVersion:
     """The program the person follows now, or NoProgram saying why there is none."""
     profile_id = _profile_id(db, user)
     with db.session() as s:
-        latest = repo.latest_assessment(s, profile_id=profile_id)
-        version = repo.current_program(s, profile_id=profile_id)
-    if latest is not None and latest.result.program is None:
-        raise _held_back(latest.result.triage.level)
-    if version is None:
-        raise NoProgram("You have no program yet: answer the assessment first, at /me/assess.")
-    return version
+        state = programs.state_in(s, profile_id=profile_id)
+    try:
+        return state.require()
+    except programs.ProgramUnavailable as exc:
+        raise NoProgram(exc.message) from exc
 
 
 @dataclass(frozen=True)
@@ -170,7 +160,7 @@ def log_set(db: Database, *, user: User, entry: SetLog, now: datetime) -> bool:
     check_time(entry.completed_at, field="completed_at", now=now)
     # Done after the red flag (a player left open): refused. Done before it: kept.
     if latest and latest[1] in WITHHOLDING_LEVELS and entry.completed_at >= latest[0]:
-        raise _held_back(latest[1])
+        raise NoProgram(programs.held_back_message(latest[1]))
     try:
         return tracking.log_set(db, entry=entry)
     except tracking.TrackingError as exc:

@@ -24,6 +24,7 @@ from psoas.domain.tracking import (
     SessionStatus,
     SetLog,
 )
+from psoas.services import programs
 from psoas.settings import Settings
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -106,17 +107,11 @@ def save_assessment(
 def current_program(db: Database, *, profile_name: str) -> ProgramVersion:
     profile = get_profile(db, profile_name)
     with db.session() as s:
-        version = repo.current_program(s, profile_id=_pid(profile))
-        latest = repo.latest_assessment(s, profile_id=_pid(profile))
-    if latest is not None and latest.result.program is None:
-        level = latest.result.triage.level
-        raise TrackingError(
-            f"profile {profile_name!r}: the latest assessment found warning signs ({level}); "
-            "the home program is held back until a doctor has checked them and you assess again."
-        )
-    if version is None:
-        raise TrackingError(f"profile {profile_name!r}: no program saved yet.")
-    return version
+        state = programs.state_in(s, profile_id=_pid(profile))
+    try:
+        return state.require()
+    except programs.ProgramUnavailable as exc:
+        raise TrackingError(f"profile {profile_name!r}: {exc.message}") from exc
 
 
 def start_session(
