@@ -113,8 +113,10 @@ def assess(
     else:
         from psoas.catalog import load_catalog
         from psoas.cli.format import format_assessment
+        from psoas.settings import Settings
 
-        typer.echo(format_assessment(assessment, load_catalog()))
+        number = Settings().emergency_number
+        typer.echo(format_assessment(assessment, load_catalog(), emergency_number=number))
 
 
 def _keep_emergency_stop(stopped: Stopped, *, save: bool, profile: str | None) -> None:
@@ -238,6 +240,7 @@ app.command()(tracking_cli.export)
 app.command("import")(tracking_cli.import_)
 app.command()(tracking_cli.profiles)
 app.command()(tracking_cli.progress)
+app.command()(tracking_cli.recheck)
 
 
 @app.command()
@@ -280,4 +283,13 @@ def web(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:
+        # A PSOAS_ setting that is not valid: name it, as a refused intake names its fields.
+        if type(exc).__name__ != "ValidationError" or getattr(exc, "title", "") != "Settings":
+            raise
+        for error in exc.errors():  # type: ignore[attr-defined]
+            name = "PSOAS_" + str(error["loc"][0]).upper() if error["loc"] else "PSOAS_"
+            typer.echo(f"{name}: {error['msg'].removeprefix('Value error, ')}", err=True)
+        sys.exit(2)

@@ -67,6 +67,8 @@ def session(
     console = Console(highlight=False)
     db = _db()
     try:
+        if _recheck_first(db, name, pain_now=pain_before):
+            return
         record, version = tracking.start_session(db, profile_name=name, now=_now())
     except _tracking_errors() as exc:
         raise fail(_validation_lines(exc)) from exc
@@ -250,6 +252,64 @@ def _ask_break() -> str:
         typer.echo("Please type t, s or k.")
 
 
+def _recheck_first(db: Any, name: str, *, pain_now: int | None) -> bool:
+    """Rising pain re-asks the warning signs before anything else. True when the caller must
+    stop (the check ran and held the program back, or it could not be asked)."""
+    from psoas.cli.format import wrap
+    from psoas.domain.recheck import PAIN_RISE_POINTS
+    from psoas.services import programs, tracking
+
+    state = tracking.program_state(db, profile_name=name)
+    if state.assessment is None or state.held_back:
+        return False
+    start = state.assessment.intake.pain.intensity_now
+    message = programs.recheck_message(state)
+    if message is None and pain_now is not None and pain_now >= start + PAIN_RISE_POINTS:
+        message = programs.RECHECK_MESSAGE.format(start=start, now=pain_now)
+    if message is None:
+        return False
+    typer.echo(wrap(message), err=True)
+    if not sys.stdin.isatty():
+        raise fail(["Answer them with `psoas recheck`, then start the session again."])
+    if pain_now is None:
+        assert state.pain_rise is not None  # the message came from the stored ratings
+        pain_now = state.pain_rise.score
+    return _ask_recheck(db, name, pain_now=pain_now).program is None
+
+
+def _ask_recheck(db: Any, name: str, *, pain_now: int) -> Any:
+    """Ask the warning-sign questions again, assess, keep it and say what it found."""
+    from psoas.cli.format import format_triage
+    from psoas.cli.questionnaire import ask
+    from psoas.domain.recheck import recheck_questions
+    from psoas.services import tracking
+
+    state = tracking.program_state(db, profile_name=name)
+    assert state.assessment is not None
+    answers: dict[str, Any] = {}
+    for q in recheck_questions(state.assessment.intake, answers):
+        value = ask(q)
+        if value is not None and value != []:
+            answers[q.path] = value
+    result = tracking.recheck(db, profile_name=name, answers=answers, pain_now=pain_now, now=_now())
+    typer.echo(format_triage(result))
+    return result
+
+
+def recheck(
+    pain: Annotated[int, typer.Option(min=0, max=10, help="pain now, 0-10")],
+    profile: ProfileOption = None,
+) -> None:
+    """Answer the warning-sign questions again (do it when pain goes up): a red flag holds the
+    program back; otherwise the program is made again for today's pain."""
+    if not sys.stdin.isatty():
+        raise fail(["psoas recheck asks questions: run it in a terminal"])
+    try:
+        _ask_recheck(_db(), profile_name(profile), pain_now=pain)
+    except _tracking_errors() as exc:
+        raise fail(_validation_lines(exc)) from exc
+
+
 @log_app.command("pain")
 def log_pain(
     score: Annotated[int, typer.Argument(help="pain now, 0 (none) to 10 (worst imaginable)")],
@@ -261,10 +321,20 @@ def log_pain(
     if not 0 <= score <= 10:
         raise fail([f"SCORE: must be from 0 to 10, not {score}"])
     try:
-        tracking.log_pain(_db(), profile_name=profile_name(profile), score=score, now=_now())
+        db = _db()
+        tracking.log_pain(db, profile_name=profile_name(profile), score=score, now=_now())
     except _tracking_errors() as exc:
         raise fail(_validation_lines(exc)) from exc
     typer.echo(f"Pain {score}/10 recorded.")
+    from psoas.cli.format import wrap
+    from psoas.services import programs
+
+    message = programs.recheck_message(
+        tracking.program_state(db, profile_name=profile_name(profile))
+    )
+    if message:
+        typer.echo(wrap(message))
+        typer.echo(f"Answer them with: psoas recheck --pain {score}")
 
 
 @log_app.command("psfs")

@@ -15,7 +15,8 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from psoas.domain.assessment import Assessment
-from psoas.domain.tracking import ProgramVersion, StoredAssessment
+from psoas.domain.recheck import pain_rise
+from psoas.domain.tracking import PainRating, ProgramVersion, StoredAssessment
 from psoas.domain.triage import withholds_program
 from psoas.storage import repo
 
@@ -61,6 +62,7 @@ class ProgramState:
 
     assessment: StoredAssessment | None
     version: ProgramVersion | None
+    pain_rise: PainRating | None = None  # pain clearly up since the assessment: re-check first
 
     @property
     def held_back(self) -> bool:
@@ -88,4 +90,27 @@ def state_in(s: Session, *, profile_id: int) -> ProgramState:
     latest = repo.latest_assessment(s, profile_id=profile_id)
     if latest is not None and holds_back(latest.result):
         return ProgramState(assessment=latest, version=None)
-    return ProgramState(assessment=latest, version=repo.current_program(s, profile_id=profile_id))
+    rise = None
+    if latest is not None:
+        ratings = repo.pain_since(s, profile_id=profile_id, since=latest.created_at)
+        rise = pain_rise(latest.intake, latest.created_at, ratings)
+    return ProgramState(
+        assessment=latest,
+        version=repo.current_program(s, profile_id=profile_id),
+        pain_rise=rise,
+    )
+
+
+RECHECK_MESSAGE = (
+    "Your pain has gone up since your last assessment (from {start} to {now} out of 10). "
+    "Before anything else, please answer the warning-sign questions again: it takes a minute, "
+    "and it tells you whether to carry on or to see someone first."
+)
+
+
+def recheck_message(state: ProgramState) -> str | None:
+    """What to tell the person when rising pain calls for the warning signs again."""
+    if state.pain_rise is None or state.assessment is None:
+        return None
+    start = state.assessment.intake.pain.intensity_now
+    return RECHECK_MESSAGE.format(start=start, now=state.pain_rise.score)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake
+from psoas.domain.recheck import rechecked_intake
 from psoas.domain.tracking import (
     BreakEvent,
     History,
@@ -25,6 +27,7 @@ from psoas.domain.tracking import (
     SetLog,
 )
 from psoas.services import programs
+from psoas.services.assessment import run_assessment
 from psoas.settings import Settings
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -77,9 +80,11 @@ def save_assessment(
     assessment: Assessment,
     now: datetime,
     complete: bool = True,
+    reason: str | None = None,
 ) -> ProgramVersion | None:
-    """Keep the intake and result as they were; a program (if any) becomes the next version.
-    ``complete=False``: the questions stopped at an emergency (see ``emergency_stop``)."""
+    """Keep the intake and result as they were; a program (if any) becomes the next version
+    (with ``reason``, or one saying it is the first or a new assessment). ``complete=False``:
+    the questions stopped at an emergency (see ``emergency_stop``)."""
     with db.session() as s, s.begin():
         profile = repo.get_or_create_profile(s, name=profile_name, now=now)
         assessment_id = repo.save_assessment(
@@ -93,15 +98,48 @@ def save_assessment(
         if assessment.program is None:
             return None
         first = repo.current_program(s, profile_id=_pid(profile)) is None
+        if reason is None:
+            reason = "first program, from the assessment" if first else "new assessment"
         return repo.add_program_version(
             s,
             profile_id=_pid(profile),
             program=assessment.program,
-            reason="first program, from the assessment" if first else "new assessment",
+            reason=reason,
             catalog_version=assessment.catalog_version,
             assessment_id=assessment_id,
             now=now,
         )
+
+
+def program_state(db: Database, *, profile_name: str) -> programs.ProgramState:
+    profile = get_profile(db, profile_name)
+    with db.session() as s:
+        return programs.state_in(s, profile_id=_pid(profile))
+
+
+RECHECK_REASON = "the warning signs were checked again because pain went up"
+
+
+def recheck(
+    db: Database, *, profile_name: str, answers: dict[str, Any], pain_now: int, now: datetime
+) -> Assessment:
+    """Assess again from the latest intake with the warning signs answered anew and today's
+    pain, and keep it: a red flag now holds the program back everywhere; otherwise the program
+    is made again for today's pain (gentler when pain is high)."""
+    state = program_state(db, profile_name=profile_name)
+    if state.assessment is None:
+        raise TrackingError(f"profile {profile_name!r}: {programs.NO_PROGRAM}")
+    intake = rechecked_intake(state.assessment.intake, answers=answers, pain_now=pain_now)
+    result = run_assessment(intake)
+    save_assessment(
+        db,
+        profile_name=profile_name,
+        intake=intake,
+        assessment=result,
+        now=now,
+        reason=RECHECK_REASON,
+    )
+    return result
 
 
 def current_program(db: Database, *, profile_name: str) -> ProgramVersion:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from psoas.domain.catalog import Exercise
@@ -19,6 +20,7 @@ from psoas.domain.tracking import BreakKind, SetLog
 from psoas.services import session_web
 from psoas.web.app import render
 from psoas.web.deps import DB, Now, Patient
+from psoas.web.routes import recheck
 
 router = APIRouter()
 
@@ -204,6 +206,8 @@ def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
 
 @router.get("/me/session", include_in_schema=False)
 def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
+    if recheck.recheck_due(db, user):  # rising pain: the warning signs come before anything
+        return RedirectResponse("/me/recheck", status_code=303)
     try:
         plan = session_web.session_plan(db, user=user)
     except session_web.NoProgram as exc:
