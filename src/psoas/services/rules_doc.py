@@ -120,22 +120,36 @@ def render() -> str:
         "",
         "## 1. Warning signs (triage)",
         "",
-        "Levels, most urgent first: `emergency` (emergency department today), `urgent` (a doctor "
-        "within days; the reason says if sooner), `see_clinician` (routine appointment; a gentle "
-        "program is still given), `self_care`. The most urgent rule that fires sets the level; "
-        "a rule can supersede milder ones that say the same thing. Age alone never fires a rule.",
+        "Levels, most urgent first, with their time frames (`within_hours`: 0 now, 24 today, "
+        "72 within a few days, 336 within two weeks): `emergency` (0, emergency department), "
+        "`urgent` (24 or 72; no program), `see_clinician` (336; a gentle program is still "
+        "given), `self_care` (null). The most urgent rule that fires sets the level, the "
+        "shortest time frame among the rules that fired sets `within_hours`, and the most "
+        "urgent rule sets `where`; a rule can supersede milder ones that say the same thing. "
+        "Age alone never fires a rule (under-16s get their own pathway).",
         "",
-        "| code | level | sign | fires when | what the person is told | supersedes | sources |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| code | level | within hours | where | sign | fires when | what the person is told "
+        "| supersedes | sources |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in triage.RULES:
+        hours = "-" if r.within_hours is None else f"{r.within_hours:g}"
         out.append(
-            f"| `{r.code}` | {r.level} | {_cell(r.title)} | {_cell(r.when)} | {_cell(r.message)} | "
+            f"| `{r.code}` | {r.level} | {hours} | {r.where} | {_cell(r.title)} | "
+            f"{_cell(r.when)} | {_cell(r.message)} | "
             f"{', '.join(f'`{s}`' for s in r.supersedes) or '-'} | {_cite(r.sources)} |"
         )
-    out += ["", "What each level tells the person to do:", ""]
-    for level, action in triage.ACTIONS.items():
-        out.append(f"- `{level}`: {action}")
+    out += [
+        "",
+        "What the person is told to do, from the shortest time frame (`where` fills in *where*):",
+        "",
+    ]
+    for frame, text in triage.ACTIONS.items():
+        label = "null" if frame is None else f"{frame:g}"
+        out.append(f"- `{label}`: {text.format(where='*where*')}")
+    out += ["", "Then, by level:", ""]
+    for level, note in triage.PROGRAM_NOTES.items():
+        out.append(f"- `{level}`: {note}")
     out += [
         "",
         "## 2. Hip-flexor involvement",
