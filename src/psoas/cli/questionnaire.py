@@ -1,8 +1,12 @@
-"""The intake questionnaire in the terminal: warning signs first, an emergency stops it at once."""
+"""The intake questionnaire in the terminal: warning signs first, an emergency stops it at once.
+
+Which questions are asked, how an answer is read and the intake document the answers make all
+come from :mod:`psoas.domain.questionnaire`, the same functions the web form uses; this module
+only prompts and prints.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,83 +15,59 @@ import typer
 from psoas.cli.format import wrap
 from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake
-from psoas.domain.questionnaire import QUESTIONS, SECTIONS, Question, set_path
+from psoas.domain.questionnaire import (
+    SECTIONS,
+    Answers,
+    Question,
+    answer,
+    intake_document,
+    next_question,
+)
 from psoas.domain.triage import LEVEL_TITLES
 from psoas.services.assessment import IntakeError, emergency_stop, validate_intake
 
 
-def _ask_number(q: Question) -> Any:
+def _hint(q: Question, skip: bool = True) -> str:
+    """What to type, after the question."""
+    if q.kind in ("choice", "multi"):
+        hint = "numbers separated by commas" if q.kind == "multi" else "a number"
+    elif q.kind == "yes_no":
+        hint = "y or n"
+    elif q.kind in ("integer", "number"):
+        hint = f"{'a whole number' if q.kind == 'integer' else 'a number'} from {q.minimum:g}"
+        hint += f" to {q.maximum:g}"
+    else:
+        hint = "a few words"
+    if skip and not q.required:
+        hint += f", or Enter if {q.skip_label.lower()}" if q.skip_label else ", or Enter to skip"
+    return hint
+
+
+def _say(q: Question, problem: str) -> str:
+    """A problem as a sentence, with what to type unless it says so already."""
+    sentence = problem[0].upper() + problem[1:] + "."
+    if _hint(q, skip=False) in problem:
+        return sentence
+    return f"{sentence} Please type {_hint(q)}."
+
+
+def ask(q: Question, answers: Answers) -> Any:
+    """Ask one question until the answer reads well; the typed value (None: skipped)."""
+    if q.kind in ("choice", "multi"):
+        typer.echo(q.text)
+        for n, (_, label) in enumerate(q.choices, 1):
+            typer.echo(f"  {n}. {label}")
+        prompt = f"Your answer ({_hint(q)})"
+    else:
+        prompt = f"{q.text} [{_hint(q)}]"
+    if q.help:
+        typer.echo(wrap(q.help, "  "))
     while True:
-        raw = typer.prompt(
-            q.text + ("" if q.required else " (Enter to skip)"),
-            default="" if not q.required else None,
-            show_default=False,
-        )
-        raw = str(raw).strip()
-        if not raw and not q.required:
-            return None
-        try:
-            value: float = int(raw) if q.kind == "integer" else float(raw)
-        except ValueError:
-            typer.echo("  Please type a " + ("whole number." if q.kind == "integer" else "number."))
-            continue
-        if (
-            not math.isfinite(value)
-            or (q.minimum is not None and value < q.minimum)
-            or (q.maximum is not None and value > q.maximum)
-        ):
-            typer.echo(f"  Please give a number from {q.minimum:g} to {q.maximum:g}.")
-            continue
-        return value
-
-
-def _ask_choice(q: Question, multi: bool) -> Any:
-    typer.echo(q.text)
-    for n, (_, label) in enumerate(q.choices, 1):
-        typer.echo(f"  {n}. {label}")
-    hint = "numbers separated by commas" if multi else "a number"
-    if not q.required:
-        hint += ", or Enter to skip"
-    while True:
-        raw = str(
-            typer.prompt(
-                f"Your answer ({hint})", default="" if not q.required else None, show_default=False
-            )
-        ).strip()
-        if not raw and not q.required:
-            return [] if multi else None
-        picks = [p.strip() for p in raw.split(",") if p.strip()]
-        values = []
-        for p in picks:
-            if p.isdigit() and 1 <= int(p) <= len(q.choices):
-                values.append(q.choices[int(p) - 1][0])
-        if picks and len(values) == len(picks) and (multi or len(values) == 1):
-            return list(dict.fromkeys(values)) if multi else values[0]
-        typer.echo(f"  Please type {hint}.")
-
-
-def ask(q: Question) -> Any:
-    if q.kind == "yes_no":
-        if q.required:
-            return typer.confirm(q.text, default=None)
-        while True:
-            raw = str(
-                typer.prompt(q.text + " [y/n, Enter to skip]", default="", show_default=False)
-            )
-            answer = raw.strip().lower()
-            if not answer:
-                return None
-            if answer in ("y", "yes", "n", "no"):
-                return answer.startswith("y")
-            typer.echo("  Please type y or n, or press Enter to skip.")
-    if q.kind in ("integer", "number"):
-        return _ask_number(q)
-    if q.kind == "choice":
-        return _ask_choice(q, multi=False)
-    if q.kind == "multi":
-        return _ask_choice(q, multi=True)
-    raw = str(typer.prompt(q.text + " (Enter to skip)", default="", show_default=False)).strip()
-    return raw[:200] or None
+        raw = str(typer.prompt(prompt, default="", show_default=False))
+        read = answer(q, raw, answers)
+        if read.problem is None:
+            return read.value
+        typer.echo(f"  {_say(q, read.problem)}")
 
 
 @dataclass(frozen=True)
@@ -98,8 +78,22 @@ class Stopped:
     assessment: Assessment
 
 
+def _stop(answers: Answers) -> Stopped | None:
+    stopped = emergency_stop(dict(answers))
+    if stopped is None:
+        return None
+    stop = stopped[1].triage
+    typer.echo("")
+    typer.echo(f"{LEVEL_TITLES[stop.level]}: {stop.action}")
+    for r in stop.reasons:
+        typer.echo(wrap(r.message, "    ", "  ! "))
+    typer.echo(wrap("The questions stop here: no exercise is offered."))
+    return Stopped(*stopped)
+
+
 def ask_intake() -> Intake | Stopped:
-    """Ask every question; return the intake, or what an emergency stopped the questions at."""
+    """Ask every question that applies; return the intake, or what an emergency stopped the
+    questions at (checked at the end of each section, the warning signs first)."""
     typer.echo(
         wrap(
             "psoas asks about warning signs first, then your pain, your day and what you can "
@@ -108,38 +102,23 @@ def ask_intake() -> Intake | Stopped:
     )
     answers: dict[str, Any] = {}
     section = ""
-    examined = False
-    for q in QUESTIONS:
+    q = next_question(answers)
+    while q is not None:
         if q.section != section:
-            if section == "warning":
-                stopped = emergency_stop(answers)
-                if stopped is not None:
-                    stop = stopped[1].triage
-                    typer.echo("")
-                    typer.echo(f"{LEVEL_TITLES[stop.level]}: {stop.action}")
-                    for r in stop.reasons:
-                        typer.echo(wrap(r.message, "    ", "  ! "))
-                    typer.echo(wrap("The questions stop here: no exercise is offered."))
-                    return Stopped(*stopped)
+            if section and (stopped := _stop(answers)) is not None:
+                return stopped
             section = q.section
-            if section == "exam":
-                examined = typer.confirm(
-                    "\nHas a clinician examined you, and do you want to enter the findings?",
-                    default=False,
-                )
-            if section != "exam" or examined:
-                typer.echo(f"\n{SECTIONS[section]}")
-        if section == "exam" and not examined:
-            continue
-        if q.path == "health.pregnant" and answers.get("person.sex") == "male":
-            continue
-        value = ask(q)
-        if value is not None and value != []:
+            if section == "exam" and not typer.confirm(
+                "\nHas a clinician examined you, and do you want to enter the findings?",
+                default=False,
+            ):
+                break
+            typer.echo(f"\n{SECTIONS[section]}")
+        value = ask(q, answers)
+        if value is not None:
             answers[q.path] = value
-    document: dict[str, Any] = {"version": 1}
-    for path, value in answers.items():
-        set_path(document, path, value)
+        q = next_question(answers, q.path)
     try:
-        return validate_intake(document)
-    except IntakeError as exc:  # the prompts check ranges, so this means a bug: say so plainly
+        return validate_intake(intake_document(answers))
+    except IntakeError as exc:  # the prompts check every answer, so this means a bug: say so
         raise typer.BadParameter("; ".join(exc.problems)) from exc
