@@ -77,7 +77,7 @@ class Triage(_Out):
 class Alternative(Reason):
     """Another explanation the answers also fit: why, and what to do about it."""
 
-    code: AlternativeCode  # type: ignore[assignment]
+    code: AlternativeCode
     what_to_do: str
 
 
@@ -177,6 +177,17 @@ class Program(_Out):
     notes: tuple[str, ...] = ()
 
 
+class EducationCardOut(_Out):
+    """Advice in plain words chosen for this person (psoas.domain.education)."""
+
+    id: str
+    title: str
+    body: str
+    points_to: Literal["physiotherapist", "doctor", "physiotherapist_or_doctor"] | None = None
+    notice: str | None = Field(default=None, description="a copyright notice shown with it")
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class Assessment(_Out):
     version: Literal[1, 2] = 2
     triage: Triage
@@ -193,6 +204,7 @@ class Assessment(_Out):
         "emergency",
     )
     alternatives: tuple[Alternative, ...] = ()
+    education: tuple[EducationCardOut, ...] = ()
 
     def cited_keys(self) -> list[str]:
         """Every bibliography key the assessment cites, in order of first use."""
@@ -204,6 +216,7 @@ class Assessment(_Out):
         groups += [o.sources for o in self.clinician_options]
         groups += [a.sources for a in self.alternatives]
         groups += [n.sources for n in self.safety_net]
+        groups += [c.sources for c in self.education]
         for group in groups:
             keys += [k for k in group if k not in keys]
         return keys

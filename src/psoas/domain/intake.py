@@ -119,15 +119,18 @@ BetterWith = Literal[
 Rating = Annotated[int, Field(ge=0, le=10), _WHOLE]
 
 
-class PainV1(_Strict):
+class _PainBase(_Strict):
     intensity_now: Rating
     intensity_worst_week: Opt[Rating] = None
     duration_weeks: Annotated[float, Field(ge=0, le=5200)]
     areas: Annotated[list[PainArea], Field(min_length=1), AfterValidator(_unique), _UNIQUE_SCHEMA]
     side: Literal["left", "right", "both", "central"]
     worse_with: Annotated[list[WorseWith], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
-    better_with: Annotated[list[BetterWithV1], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
     numbness_or_tingling_below_knee: Opt[bool] = None
+
+
+class PainV1(_PainBase):
+    better_with: Annotated[list[BetterWithV1], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
 
 
 Reach = Literal["none", "above_knee", "below_knee"]
@@ -140,7 +143,7 @@ class LegSymptoms(_Strict):
     right: Opt[Reach] = None
 
 
-class Pain(PainV1):
+class Pain(_PainBase):
     better_with: Annotated[list[BetterWith], AfterValidator(_unique), _UNIQUE_SCHEMA] = []
     leg_symptoms: Opt[LegSymptoms] = None
     onset: Opt[Literal["sudden", "gradual"]] = None
