@@ -1,4 +1,5 @@
-"""The protocols, exercises and bibliography as data, loaded and validated once."""
+"""The protocols, exercises, education cards and bibliography as data, loaded and validated
+once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from psoas.domain.catalog import Catalog
 
 __all__ = ["load_catalog"]
 
-_FILES = ("catalog.yaml", "exercises.yaml", "clinician_options.yaml", "references.yaml")
+_FILES = (
+    "catalog.yaml",
+    "exercises.yaml",
+    "clinician_options.yaml",
+    "education.yaml",
+    "references.yaml",
+)
 
 
 def _read(name: str) -> dict[str, Any]:

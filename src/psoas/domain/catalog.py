@@ -1,4 +1,5 @@
-"""The shape of the catalog: exercises, clinician options, conditions and the bibliography.
+"""The shape of the catalog: exercises, clinician options, education cards, conditions and the
+bibliography.
 
 These are plain, frozen models. The data lives in ``psoas/catalog/data`` and is loaded and
 cross-checked by :mod:`psoas.catalog`; the domain rules only ever read a :class:`Catalog`.
@@ -7,7 +8,7 @@ cross-checked by :mod:`psoas.catalog`; the domain rules only ever read a :class:
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -39,7 +40,33 @@ ConditionCode = Literal[
     "hip_replacement",
     "osteoporosis_or_long_term_steroids",
     "altered_sensation",
+    "under_16",
+    "falls_or_frailty",
+    "wheelchair_or_cannot_stand",
+    "postpartum",
 ]
+
+#: Who an education card is for. ``everyone`` means every result that offers a program and
+#: ``adults`` those of them aged 16 or over; the concern codes are the intake's
+#: ``screening.concerns``; the ``start_back_*`` codes are the risk groups of a STarT Back result
+#: scored elsewhere (Hill 2011 cut-offs).
+Audience = Literal[
+    "everyone",
+    "adults",
+    "off_work_or_light_duties",
+    "drives_for_a_living",
+    "heavy_sitter_without_standing_desk",
+    "start_back_low",
+    "start_back_medium",
+    "start_back_high",
+    "fear_that_moving_harms_the_back",
+    "low_mood",
+    "worry_about_work",
+    "poor_sleep",
+    "expects_pain_to_last",
+]
+#: Who a card sends the person to, if anyone.
+PointsTo = Literal["physiotherapist", "doctor", "physiotherapist_or_doctor"]
 
 _ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -64,7 +91,11 @@ class Reference(_Frozen):
     unconfirmed: bool = False
 
     def citation(self) -> str:
-        """One line a person can look up: authors, title, publisher, year."""
+        """One line a person can look up: authors, title, publisher, year.
+
+        ``unconfirmed`` stays data for clinicians and developers; it is never part of the
+        line people see.
+        """
         parts = [self.authors] if self.authors else []
         parts.append(self.title)
         parts.append(self.publisher + (f" {self.details}" if self.details else ""))
@@ -73,8 +104,6 @@ class Reference(_Frozen):
         text = ". ".join(p.rstrip(".") for p in parts) + "."
         if self.doi:
             text += f" doi:{self.doi}"
-        if self.unconfirmed:
-            text += " (citation not yet confirmed)"
         return text
 
 
@@ -84,6 +113,11 @@ class Dose(_Frozen):
     sets: int | None = Field(default=None, ge=1, le=10)
     sets_max: int | None = Field(default=None, ge=1, le=10)
     reps: int | None = Field(default=None, ge=1, le=50)
+    reps_by_set: tuple[int, ...] | None = Field(
+        default=None,
+        description="a falling pyramid: the reps of each set in turn (the first is ``reps``); "
+        "when sets are cut, the later, smaller sets go first",
+    )
     hold_seconds: int | None = Field(default=None, ge=1, le=600)
     minutes: float | None = Field(default=None, ge=0, le=60)
     rest_seconds: int = Field(default=0, ge=0, le=300)
@@ -97,14 +131,33 @@ class Dose(_Frozen):
             raise ValueError("a dose needs sets or minutes")
         if self.sets_max is not None and self.sets is not None and self.sets_max < self.sets:
             raise ValueError("sets_max must be at least sets")
+        if self.reps_by_set is not None:
+            pyramid = self.reps_by_set
+            if len(pyramid) != (self.sets_max or self.sets):
+                raise ValueError("reps_by_set needs one number for each set, up to sets_max")
+            if pyramid[0] != self.reps or list(pyramid) != sorted(pyramid, reverse=True):
+                raise ValueError("reps_by_set falls from reps, one set after another")
+            if min(pyramid) < 1:
+                raise ValueError("reps_by_set needs at least one rep in each set")
         return self
 
+    def reps_in_set(self, index: int) -> int | None:
+        """The reps of set ``index`` (0 first): the pyramid's number, or the plain ``reps``."""
+        if self.reps_by_set is not None:
+            return self.reps_by_set[min(index, len(self.reps_by_set) - 1)]
+        return self.reps
+
     def seconds_per_side_set(self) -> float:
-        """Time one set takes on one side, rests included."""
+        """Time one set takes on one side, rests included (the mean set, for a pyramid of the
+        default number of sets)."""
+        reps: float | None = self.reps
+        if self.reps_by_set is not None:
+            used = self.reps_by_set[: self.sets or len(self.reps_by_set)]
+            reps = sum(used) / len(used)
         if self.hold_seconds:
-            work = self.hold_seconds * (self.reps or 1)
-        elif self.reps:
-            work = 3 * self.reps  # about three seconds a controlled repetition
+            work = self.hold_seconds * (reps or 1)
+        elif reps:
+            work = 3 * reps  # about three seconds a controlled repetition
         else:
             work = 0
         return float(work + self.rest_seconds)
@@ -159,7 +212,37 @@ class Exercise(_Frozen):
     deep_hip_flexion: bool = Field(
         default=False, description="brings a hip past 90 degrees of flexion"
     )
+    needs_standing: bool = Field(
+        default=False,
+        description="needs the person to stand or stand up unaided (implied for standing items): "
+        "left out for someone who cannot stand unaided or uses a wheelchair",
+    )
+    lies_on_back: bool = Field(
+        default=False,
+        description="done lying on the back: kept away from late pregnancy (supine hypotension)",
+    )
+    heavy_lengthening_load: bool = Field(
+        default=False,
+        description="loads the hip flexors heavily while they lengthen: left out after a fresh "
+        "hip-flexor injury",
+    )
+    table_transfer: bool = Field(
+        default=False,
+        description="needs getting onto and off a table or bed edge, lying back at its end: "
+        "left out for frail people or those who fall (implied for table items)",
+    )
     sources: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _implied_flags(cls, data: Any) -> Any:
+        """A standing item needs standing and a table item a table transfer, unless said."""
+        if isinstance(data, dict):
+            implied = {"standing": "needs_standing", "table": "table_transfer"}
+            flag = implied.get(str(data.get("position")))
+            if flag and flag not in data:
+                data = {**data, flag: True}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Exercise:
@@ -167,6 +250,10 @@ class Exercise(_Frozen):
             raise ValueError("a kneeling item needs the floor and kneeling")
         if self.position == "floor" and not self.needs_floor:
             raise ValueError("a floor item needs the floor")
+        if self.position == "standing" and not self.needs_standing:
+            raise ValueError("a standing item needs standing")
+        if self.position == "table" and not self.table_transfer:
+            raise ValueError("a table item needs a table transfer")
         if self.one_sided != self.dose.per_side and self.category in ("stretch", "release"):
             raise ValueError("one-sided stretches and releases are dosed per side")
         return self
@@ -188,6 +275,34 @@ class ClinicianOption(_Frozen):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class EducationCard(_Frozen):
+    """A short piece of advice in plain words, shown to the people it is for."""
+
+    id: str = Field(pattern=_ID)
+    title: str = Field(min_length=3, max_length=80)
+    body: str = Field(min_length=40, max_length=900, description="short, warm and plain")
+    audience: tuple[Audience, ...] = Field(
+        min_length=1, description="shown when any of these applies to the person"
+    )
+    for_whom: str = Field(min_length=10, description="who it is for, in words, for clinicians")
+    points_to: PointsTo | None = Field(
+        default=None, description="who the card sends the person to, if anyone"
+    )
+    notice: str | None = Field(
+        default=None, description="a copyright notice that must be shown with the card"
+    )
+    sources: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _patient_safe(self) -> EducationCard:
+        if "score" in self.body.lower():
+            raise ValueError("a card body speaks of what answers suggest, never of a score")
+        about_start_back = any(a.startswith("start_back") for a in self.audience)
+        if about_start_back and not (self.notice and "Keele University" in self.notice):
+            raise ValueError("a card about the STarT Back Tool carries Keele University's notice")
+        return self
+
+
 class Catalog(_Frozen):
     """Everything the rules read: validated once, never mutated."""
 
@@ -195,6 +310,12 @@ class Catalog(_Frozen):
     exercises: tuple[Exercise, ...]
     clinician_options: tuple[ClinicianOption, ...]
     references: tuple[Reference, ...]
+    education: tuple[EducationCard, ...] = ()
+    start_back_notice: str | None = Field(
+        default=None,
+        description="Keele University's copyright notice, shown wherever psoas mentions the "
+        "STarT Back Tool",
+    )
 
     @model_validator(mode="after")
     def _cross_check(self) -> Catalog:
@@ -206,6 +327,14 @@ class Catalog(_Frozen):
         dup_ids = {i for i in ids if ids.count(i) > 1}
         if dup_ids:
             raise ValueError(f"duplicate exercise ids: {sorted(dup_ids)}")
+        card_ids = [c.id for c in self.education]
+        dup_cards = {i for i in card_ids if card_ids.count(i) > 1}
+        if dup_cards:
+            raise ValueError(f"duplicate education card ids: {sorted(dup_cards)}")
+        for card in self.education:
+            about_start_back = any(a.startswith("start_back") for a in card.audience)
+            if about_start_back and card.notice != self.start_back_notice:
+                raise ValueError(f"{card.id}: carries Keele University's notice unchanged")
         known = set(keys)
         missing: set[str] = set()
         for option in self.clinician_options:
@@ -216,6 +345,8 @@ class Catalog(_Frozen):
                 missing |= set(c.sources) - known
             for v in ex.variants:
                 missing |= set(v.sources) - known
+        for card in self.education:
+            missing |= set(card.sources) - known
         if missing:
             raise ValueError(f"unknown source keys: {sorted(missing)}")
         return self
@@ -227,6 +358,13 @@ class Catalog(_Frozen):
     @cached_property
     def _by_key(self) -> dict[str, Reference]:
         return {r.key: r for r in self.references}
+
+    @cached_property
+    def _cards(self) -> dict[str, EducationCard]:
+        return {c.id: c for c in self.education}
+
+    def card(self, card_id: str) -> EducationCard:
+        return self._cards[card_id]
 
     def exercise(self, exercise_id: str) -> Exercise:
         return self._by_id[exercise_id]
