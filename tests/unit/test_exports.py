@@ -592,7 +592,7 @@ def test_fhir_care_plans_show_the_current_program_and_what_it_replaced() -> None
     first = current["activity"][0]["detail"]
     assert first["code"]["text"] == PROGRAM.items[0].id
     assert first["description"].startswith(PROGRAM.items[0].name + ": ")
-    assert "left 2 min, right 3 min" in first["description"]
+    assert "left 3 sets, right 4 sets" in first["description"]  # the stretch, tighter right
     patient = _resources(bundle, "Patient")[0]
     assert current["subject"]["reference"] == f"urn:uuid:{patient['id']}"
 
@@ -679,14 +679,15 @@ def test_calendar_has_one_daily_recurring_event_per_session_with_a_reminder() ->
         assert alarm.decoded("TRIGGER") == timedelta(minutes=-10)
         assert event.decoded("DTSTAMP") == HISTORY.programs[1].created_at
     morning, evening = (str(e["SUMMARY"]) for e in events)
-    assert morning == "psoas: home program (18 min)"
-    assert evening == "psoas: home program (4 min)"  # only the stretch is repeated
+    assert morning == "psoas: home program (15 min)"
+    assert evening == "psoas: home program (6 min)"  # only the stretch is repeated
 
 
 def test_calendar_description_lists_the_items_with_doses() -> None:
     morning, evening = _ics().walk("VEVENT")
     text = str(morning["DESCRIPTION"])
-    assert "1. Massage-gun release of the psoas and iliacus: left 2 min, right 3 min" in text
+    # At 20 minutes a day the release is dropped first (issue 9): the stretch leads.
+    assert "1. Half-kneeling hip-flexor stretch: left 3 sets, right 4 sets" in text
     assert "Glute bridge: 2 sets, 10 reps" in text
     assert "get up and move every 20 minutes" in text
     assert "Glute bridge" not in str(evening["DESCRIPTION"]).split("Through the day")[0]

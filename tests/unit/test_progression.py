@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.assessment import Program
+from psoas.domain.assessment import PerSide, Program
 from psoas.domain.intake import Intake
 from psoas.domain.progression import (
     PROGRESSION_RULES,
@@ -35,6 +35,7 @@ from psoas.domain.tracking import (
     SessionRecord,
     SessionStatus,
     SetLog,
+    StoredAssessment,
 )
 from tests.conftest import EXAMPLES, merge
 
@@ -50,8 +51,12 @@ def office_program(**changes: Any) -> Program:
     return program
 
 
-PROGRAM = office_program()  # 20 minutes a day: one session, one stretch, release, 3 strengthening
+# 30 minutes a day, sitting 5 hours: one session, a release, two stretches, 4 strengthening.
+PROGRAM = office_program(
+    daily_life={"sitting_hours_per_day": 5}, preferences={"minutes_per_day": 30}
+)
 LONG_PROGRAM = office_program(preferences={"minutes_per_day": 60})  # two stretches, 2 a day
+RELEASE = "massage-gun-psoas-release"
 
 
 def at(day: float, hour: int = 9) -> datetime:
@@ -69,6 +74,7 @@ class Builder:
     pain: list[PainRating] = field(default_factory=list)
     psfs: list[PsfsEntry] = field(default_factory=list)
     retests: list[Retest] = field(default_factory=list)
+    assessments: list[StoredAssessment] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.versions:
@@ -164,9 +170,23 @@ class Builder:
         )
         return self
 
+    def assessment(self, day: float, hour: int = 12, **changes: Any) -> Builder:
+        """A new assessment of the office worker, with ``changes`` to the intake."""
+        intake = Intake.model_validate(merge(OFFICE, changes))
+        self.assessments.append(
+            StoredAssessment(
+                id=len(self.assessments) + 1,
+                created_at=at(day, hour),
+                intake=intake,
+                result=assess(intake, CATALOG),
+            )
+        )
+        return self
+
     def history(self) -> History:
         return History(
             profile=Profile(id=1, name="Office worker", created_at=START - timedelta(days=1)),
+            assessments=tuple(self.assessments),
             programs=tuple(self.versions),
             sessions=tuple(self.sessions),
             sets=tuple(self.sets),
@@ -454,8 +474,11 @@ def test_progress_with_exactly_ten_sessions_on_a_program_fourteen_days_old() -> 
     for strengthen in ("dead-bug", "glute-bridge", "supine-marching"):
         assert item(d.program, strengthen).progression_level == 1
         assert item(d.program, strengthen).dose == item(PROGRAM, strengthen).dose
-    release = "massage-gun-psoas-release"
-    assert item(d.program, release) == item(PROGRAM, release)
+    # The release, tolerated for two weeks, grows by half a minute a side (it started at 1).
+    assert item(PROGRAM, RELEASE).dose.per_side == PerSide(left=1, right=1)
+    grown = item(d.program, RELEASE).dose
+    assert grown.per_side == PerSide(left=1.5, right=1.5) and grown.minutes == 1.5
+    assert "1.5 minutes a side (left 1.5, right 1.5), up from 1 minute a side" in d.message
     assert stretch.minutes_per_session > old.minutes_per_session
     assert d.program.minutes_per_day > PROGRAM.minutes_per_day
     assert "Half-kneeling hip-flexor stretch" in d.message and "30 seconds" in d.message
@@ -553,9 +576,9 @@ def test_pain_two_points_worse_after_the_last_three_sessions_regresses() -> None
     old = item(PROGRAM, "half-kneeling-hip-flexor-stretch")
     assert stretch.dose.sets == old.dose.sets - 1
     assert stretch.dose.per_side.right - stretch.dose.per_side.left == 1
-    release = item(d.program, "massage-gun-psoas-release")
-    assert release.dose.minutes == 1
-    assert (release.dose.per_side.left, release.dose.per_side.right) == (1, 2)
+    release = item(d.program, RELEASE)
+    assert release.dose.minutes == 1  # it starts at its shortest: nothing to take away
+    assert (release.dose.per_side.left, release.dose.per_side.right) == (1, 1)
     assert d.program.minutes_per_day < PROGRAM.minutes_per_day
 
 
@@ -616,8 +639,11 @@ def test_42_days_without_meaningful_change_says_the_hypothesis_is_not_supported(
     s, d = run(six_weeks(42), 42)
     assert s.days_on_program == 42 and (s.adherence_28.fraction or 0) >= 0.5
     assert d.kind == "hypothesis_not_supported" and d.advise_clinician and d.program is None
-    assert "not supported" in d.message and "assessment" in d.message
-    assert {"ostelo-2008", "stratford-1995", "peeler-2007"} <= set(d.sources)
+    assert "probably not the key" in d.message
+    assert "Keep up general exercise and walking" in d.message
+    assert "see a physiotherapist" in d.message
+    assert "stop" not in d.message.lower()  # never "stop the program" or "stop exercising"
+    assert {"ostelo-2008", "stratford-1995", "peeler-2007", "walking-lbp"} <= set(d.sources)
 
 
 def test_41_days_without_change_holds_until_six_weeks() -> None:
@@ -651,6 +677,73 @@ def test_any_meaningful_improvement_keeps_the_hypothesis_alive(which: str) -> No
 def test_retest_due_accompanies_the_decision() -> None:
     _, d = run(progressing(), 14)
     assert d.kind == "progress" and d.retest_due and "re-test is also due" in d.message
+
+
+# --- decide: a warning sign after the program holds it back ------------------------------------
+
+SADDLE = {"red_flags": {"saddle_numbness": True}}
+
+
+@pytest.mark.parametrize(
+    ("flags", "level"),
+    [({"saddle_numbness": True}, "emergency"), ({"significant_trauma": True}, "urgent")],
+)
+def test_a_warning_sign_after_the_program_holds_it_back_instead_of_stepping_up(
+    flags: dict[str, bool], level: str
+) -> None:
+    b = progressing().assessment(13, red_flags=flags)
+    assert b.assessments[-1].result.triage.level == level
+    _, d = run(b, 14)
+    assert d.kind == "hold" and d.rule == "held-back" and d.program is None
+    assert d.message.startswith("Held back: see the doctor first.")
+    assert level in d.message and d.advise_clinician and not d.changes
+    reason_keys = {k for r in b.assessments[-1].result.triage.reasons for k in r.sources}
+    assert reason_keys <= set(d.sources)
+    assert "re-test" not in d.message  # nothing else to do until a doctor has looked
+
+
+def test_without_the_warning_sign_the_same_history_steps_up() -> None:
+    _, d = run(progressing().assessment(13), 14)  # a new assessment, no red flag
+    assert d.kind == "progress" and d.program is not None
+
+
+def test_held_back_comes_before_a_step_back_and_the_six_week_verdict() -> None:
+    flare = Builder().daily_sessions(range(0, 10), before=3, after=3)
+    flare.daily_sessions(range(10, 13), before=3, after=5)
+    assert run(flare, 12)[1].kind == "regress"
+    _, d = run(flare.assessment(12, hour=10, **SADDLE), 12)
+    assert d.rule == "held-back" and d.program is None
+    _, d = run(six_weeks(42).assessment(41, **SADDLE), 42)
+    assert d.rule == "held-back" and d.kind == "hold"
+
+
+def test_only_the_latest_assessment_up_to_now_counts() -> None:
+    later = progressing().assessment(15, **SADDLE)  # recorded after the moment decided for
+    assert run(later, 14)[1].kind == "progress"
+    cleared = progressing().assessment(10, **SADDLE).assessment(12)  # seen, answered again
+    assert run(cleared, 14)[1].kind == "progress"
+    again = progressing().assessment(10).assessment(12, **SADDLE)
+    assert run(again, 14)[1].rule == "held-back"
+
+
+def test_releases_start_at_a_minute_a_side_and_grow_only_to_the_catalog_dose() -> None:
+    program = LONG_PROGRAM
+    assert item(program, RELEASE).dose.per_side == PerSide(left=1, right=1)
+    seen = []
+    for _ in range(6):
+        program, _ = step_up(program, CATALOG)
+        seen.append(item(program, RELEASE).dose.per_side)
+    full = CATALOG.exercise(RELEASE).dose.minutes
+    assert seen[:2] == [PerSide(left=1.5, right=1.5), PerSide(left=2, right=2)]
+    assert full == 2 and all(s == PerSide(left=2, right=2) for s in seen[2:])
+
+
+def test_rule_list_names_the_held_back_and_release_rules() -> None:
+    names = [name for name, _, _ in PROGRESSION_RULES]
+    assert names[0] == "held-back"
+    assert "release-grows-slowly" in names and "releases-not-progressed" not in names
+    verdict = dict((n, t) for n, t, _ in PROGRESSION_RULES)["hypothesis-not-supported"]
+    assert "never tells anyone to stop exercising" in verdict
 
 
 # --- sources ------------------------------------------------------------------------------------

@@ -14,7 +14,10 @@ from psoas.domain.tracking import BreakEvent
 from tests.conftest import EXAMPLES, load_json
 
 CATALOG = load_catalog()
-PROGRAM = assess(Intake.model_validate(load_json(EXAMPLES / "office-worker.json")), CATALOG).program
+# With time to spare: at 20 minutes a day the unproven release is dropped first (issue 9).
+_OFFICE = load_json(EXAMPLES / "office-worker.json")
+_OFFICE["preferences"]["minutes_per_day"] = 60
+PROGRAM = assess(Intake.model_validate(_OFFICE), CATALOG).program
 assert PROGRAM is not None
 
 
@@ -31,8 +34,12 @@ def test_steps_follow_the_program_side_by_side_with_the_tighter_side_getting_mor
     assert all(s.kind == "hold" and s.work_seconds == 30 for s in stretch)
     release = [s for s in steps if s.category == "release"]
     assert [s.kind for s in release] == ["timed", "timed"]
-    assert release[1].work_seconds > release[0].work_seconds
+    # Releases start at about a minute a side, the tighter side included (issue 9).
+    assert release[1].work_seconds == release[0].work_seconds == 60
     assert release[0].breathing
+    # The instructions say this program's sets, not the catalog's default.
+    first = next(s for s in stretch if s.first_of_item)
+    assert any("3 sets on your left side and 4 on your right" in t for t in first.instructions)
 
 
 def test_every_step_has_a_unique_key_and_counts_its_sets() -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from psoas.domain.alternatives import alternatives, weigh_with_alternatives
+from psoas.domain.alternatives import (
+    alternatives,
+    refer_for_alternatives,
+    weigh_with_alternatives,
+)
 from psoas.domain.assessment import Assessment, ClinicianOptionOut
 from psoas.domain.catalog import Catalog
+from psoas.domain.education import education_for
 from psoas.domain.intake import Intake
 from psoas.domain.involvement import tighter_side, weigh
-from psoas.domain.program import ABDOMINAL_PRESSURE_UNSAFE, build_program, conditions
+from psoas.domain.program import build_program, why_no_belly_pressure
 from psoas.domain.triage import safety_net, triage
 
 NEXT_STEPS = {
@@ -15,7 +20,8 @@ NEXT_STEPS = {
         "Follow the program for two weeks, then repeat the checks (pain, the activities you find "
         "hard and, if you can, the Thomas test).",
         "If after 4 to 6 weeks pain, function and the re-test have not changed meaningfully, the "
-        "hip flexors are probably not the main cause: stop the program and ask for an assessment.",
+        "hip flexors are probably not the key: keep up general exercise and walking, which help "
+        "most back pain, and see a physiotherapist to look at what else may be behind it.",
     ),
     "no-program": (
         "Get the check described above first. The home program becomes available once a doctor "
@@ -26,18 +32,21 @@ NEXT_STEPS = {
 
 def assess(intake: Intake, catalog: Catalog) -> Assessment:
     """Assess one intake against the catalog. Pure: same intake and catalog, same result."""
-    t = triage(intake)
-    others = alternatives(intake, t, weigh(intake))
-    involvement = weigh_with_alternatives(weigh(intake), others)
+    weighed = weigh(intake)
+    warning_signs = triage(intake)
+    others = alternatives(intake, warning_signs, weighed)
+    t = refer_for_alternatives(warning_signs, others)
+    involvement = weigh_with_alternatives(weighed, others)
     side = tighter_side(intake, involvement)
     program = build_program(intake, t, involvement, side, catalog)
     options: tuple[ClinicianOptionOut, ...] = ()
     if program is not None and (involvement.level != "unlikely" or t.level != "self_care"):
-        unsafe = conditions(intake) & set(ABDOMINAL_PRESSURE_UNSAFE)
+        # The same decision as for program items: never a different, smaller set of reasons.
+        no_belly = why_no_belly_pressure(intake, involvement)
         options = tuple(
             ClinicianOptionOut(id=o.id, name=o.name, who=o.who, why=o.why, sources=o.sources)
             for o in catalog.clinician_options
-            if not (o.abdominal_pressure and unsafe)
+            if not (o.abdominal_pressure and no_belly is not None)
         )
     return Assessment(
         version=intake.version,
@@ -50,4 +59,5 @@ def assess(intake: Intake, catalog: Catalog) -> Assessment:
         catalog_version=catalog.version,
         safety_net=safety_net(intake, t),
         alternatives=others,
+        education=education_for(intake, t, catalog),
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from psoas.domain.assessment import Program, ProgramItem
 from psoas.domain.catalog import Catalog
+from psoas.domain.program import item_steps
 
 StepKind = Literal["hold", "reps", "timed"]
 GET_READY_SECONDS = 5
@@ -102,7 +103,7 @@ def session_steps(program: Program, catalog: Catalog) -> list[Step]:
                         rest_seconds=item.dose.rest_seconds,
                         get_ready_seconds=GET_READY_SECONDS,
                         first_of_item=first,
-                        instructions=ex.steps if first else (),
+                        instructions=item_steps(ex, item.dose) if first else (),
                         breathing=ex.breathing,
                         cue=cues[(n - 1) % len(cues)] if cues else None,
                     )

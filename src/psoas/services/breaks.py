@@ -20,7 +20,16 @@ from psoas.storage import repo
 from psoas.storage.db import Database
 
 #: Movements the coach rotates through, each one or two minutes at the desk.
-MOVEMENT_IDS = ("movement-break", "break-walk", "break-sit-to-stand", "break-standing-hip-opener")
+MOVEMENT_IDS = (
+    "movement-break",
+    "break-walk",
+    "break-sit-to-stand",
+    "break-standing-hip-opener",
+    "seated-break",
+    "pressure-relief-break",
+)
+#: Only for people who sit in a wheelchair: lifting weight off the seat at each break.
+WHEELCHAIR_ONLY = frozenset({"pressure-relief-break"})
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,14 @@ def plan(
     movements: list[Exercise] = []
     for movement_id in MOVEMENT_IDS:
         ex = catalog.exercise(movement_id)
-        if latest is None or exclusion(latest.intake, latest.result.triage, ex) is None:
+        if latest is None:
+            if ex.needs_standing:  # nothing known about this person yet: the standing breaks
+                movements.append(ex)
+            continue
+        wheelchair = latest.intake.equipment_and_ability.uses_wheelchair is True
+        if movement_id in WHEELCHAIR_ONLY and not wheelchair:
+            continue
+        if exclusion(latest.intake, latest.result.triage, ex) is None:
             movements.append(ex)
     zone = now.astimezone().tzinfo
     assert zone is not None

@@ -15,7 +15,7 @@ from psoas.domain.progression import (
     summarize,
 )
 from psoas.domain.tracking import History, ProgramVersion
-from psoas.services import programs, tracking
+from psoas.services import tracking
 from psoas.storage import repo
 from psoas.storage.db import Database
 
@@ -51,23 +51,7 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
     )
     decision = decide(history=history, summary=summary, catalog=load_catalog(), now=now)
     budget = latest.intake.preferences.minutes_per_day if latest else None
-    if latest is not None and programs.holds_back(latest.result):
-        # A warning sign after the program started: nothing steps up, down or changes.
-        decision = decision.model_copy(
-            update={
-                "kind": "hold",
-                "rule": "red-flag-withholds-program",
-                "program": None,
-                "changes": (),
-                "advise_clinician": True,
-                "message": programs.held_back_message(latest.result.triage.level),
-                "sources": tuple(
-                    dict.fromkeys(k for r in latest.result.triage.reasons for k in r.sources)
-                )
-                or decision.sources,
-            }
-        )
-    elif (
+    if (
         decision.kind == "progress"
         and decision.program is not None
         and budget is not None
