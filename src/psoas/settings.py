@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Digits, spaces, ``+`` and ``-``, at least one digit, at most 15 characters (112, 999, 911,
+#: 000, +44 20 7946 0000 ...).
+EMERGENCY_NUMBER = re.compile(r"^(?=.*[0-9])[0-9+\- ]{1,15}$")
 
 
 def default_database_url() -> str:
@@ -18,7 +24,11 @@ class Settings(BaseSettings):
     PostgreSQL URL such as ``postgresql://user@host/dbname``. ``PSOAS_PROFILE``: the profile
     the terminal commands use when ``--profile`` is not given. ``PSOAS_ENVIRONMENT``:
     development or production (production refuses unsafe settings). ``PSOAS_COOKIE_SECURE``:
-    send the session cookie over HTTPS only. ``PSOAS_DEMO``: the demo clinic is loaded."""
+    send the session cookie over HTTPS only. ``PSOAS_DEMO``: the demo clinic is loaded.
+    ``PSOAS_EMERGENCY_NUMBER``: the local emergency telephone number every result tells the
+    person to call (``112`` by default, the European number; ``999`` in the UK, ``911`` in North
+    America, ``000`` in Australia): digits, spaces, ``+`` and ``-``, at most 15 characters. The
+    web pages show it as a tap-to-call link."""
 
     model_config = SettingsConfigDict(env_prefix="PSOAS_", extra="ignore")
 
@@ -27,6 +37,18 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     cookie_secure: bool = False
     demo: bool = False
+    emergency_number: str = "112"
+
+    @field_validator("emergency_number")
+    @classmethod
+    def _emergency_number(cls, value: str) -> str:
+        value = value.strip()
+        if not EMERGENCY_NUMBER.match(value):
+            raise ValueError(
+                "must be a telephone number: digits, spaces, + and -, at most 15 characters "
+                "(for example 112 or 999)"
+            )
+        return value
 
     def check_for_production(self) -> None:
         """Refuse settings that are unsafe on a real server."""

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
+from psoas.catalog import load_catalog
 from psoas.cli.app import app
 from tests.conftest import CONTRACTS, EXAMPLES, ROOT, intake_doc, load_json
 from tests.strategies import from_schema
@@ -162,7 +163,30 @@ def test_office_worker_json_follows_the_contract(script: bool) -> None:
     assert assessment["triage"]["level"] == "self_care"
     assert assessment["triage"]["reasons"] == []
     assert assessment["tighter_side"] == "right"
-    assert "massage-gun-psoas-release" in item_ids(assessment)
+    # 20 minutes a day: the unproven release gives way first, and the program says so
+    assert "massage-gun-psoas-release" in dropped_for_time(assessment)
+    assert any("left out first" in note for note in assessment["program"]["notes"])
+
+
+def dropped_for_time(assessment: dict[str, Any]) -> set[str]:
+    return {e["id"] for e in assessment["program"]["excluded"] if e["code"] == "time"}
+
+
+@pytest.mark.parametrize(
+    ("path", "version"),
+    [("examples/office-worker.json", 1), ("examples/v2/pregnant-office-worker.json", 2)],
+)
+def test_each_intake_version_is_answered_in_its_own_version(path: str, version: int) -> None:
+    result = run("assess", "--input", path, "--format", "json")
+
+    assert result.returncode == 0, result.stderr
+    assessment = json.loads(result.stdout)
+    assert assessment["version"] == version
+    contract = Draft202012Validator(load_json(CONTRACTS / f"assessment-v{version}.schema.json"))
+    assert contract_errors(assessment, contract) == []
+    if version == 2:
+        assert "cauda-equina" in {entry["code"] for entry in assessment["safety_net"]}
+        assert assessment["triage"]["where"] == "midwife_or_womens_health_physiotherapist"
 
 
 def test_office_worker_from_standard_input_is_the_same_assessment() -> None:
@@ -174,7 +198,7 @@ def test_office_worker_from_standard_input_is_the_same_assessment() -> None:
     assert contract_errors(from_stdin, ASSESSMENT_VALIDATOR) == []
     assert from_stdin["triage"]["level"] == "self_care"
     assert from_stdin["tighter_side"] == "right"
-    assert "massage-gun-psoas-release" in item_ids(from_stdin)
+    assert "massage-gun-psoas-release" in dropped_for_time(from_stdin)
     assert from_stdin == from_file
 
 
@@ -185,8 +209,8 @@ def test_office_worker_right_side_gets_at_least_as_much() -> None:
     for item in one_sided:
         per_side = item["dose"]["per_side"]
         assert per_side["right"] >= per_side["left"], item["id"]
-    gun = next(i for i in one_sided if i["id"] == "massage-gun-psoas-release")
-    assert gun["dose"]["per_side"]["right"] > gun["dose"]["per_side"]["left"]
+    stretch = next(i for i in one_sided if i["id"] == "half-kneeling-hip-flexor-stretch")
+    assert stretch["dose"]["per_side"]["right"] > stretch["dose"]["per_side"]["left"]
 
 
 def test_taxi_driver_gets_nothing_on_the_floor_or_kneeling() -> None:
@@ -194,11 +218,13 @@ def test_taxi_driver_gets_nothing_on_the_floor_or_kneeling() -> None:
 
     assert contract_errors(assessment, ASSESSMENT_VALIDATOR) == []
     assert assessment["hip_flexor_involvement"]["level"] == "likely"
-    assert assessment["tighter_side"] == "right"
+    # weak resisted hip flexion on the right is not a measured restriction: no tighter side
+    assert assessment["tighter_side"] is None
     positions = {item["id"]: item["position"] for item in assessment["program"]["items"]}
     assert not {p for p in positions.values() if p in ("floor", "kneeling")}, positions
-    assert "release-tool-supine" in positions
-    assert "release-tool-prone" not in positions  # face down on the floor
+    excluded = {e["id"]: e["code"] for e in assessment["program"]["excluded"]}
+    assert excluded["release-tool-supine"] == "time"  # 15 minutes a day: the release goes first
+    assert excluded["release-tool-prone"] == "needs-floor"  # face down on the floor
     assert "half-kneeling-hip-flexor-stretch" not in positions
 
 
@@ -258,7 +284,11 @@ BAD_INTAKES = {
         json.dumps(intake_doc(health={"pregnant": 1})),
         [("health.pregnant", "")],
     ),
-    "version-2": (json.dumps(intake_doc(version=2)), [("version", "")]),
+    "version-3": (json.dumps(intake_doc(version=3)), [("version", "")]),
+    "v2-field-in-version-1": (
+        json.dumps(intake_doc(pain={"onset": "sudden"})),
+        [("pain.onset", "is not a field of intake version 1")],
+    ),
     "three-problems-at-once": (
         json.dumps(
             intake_doc(
@@ -499,7 +529,7 @@ def test_text_is_the_default_and_says_what_to_do(
     office_text: str, office_json: dict[str, Any]
 ) -> None:
     assert not office_text.lstrip().startswith("{")
-    assert "What to do: SELF-CARE" in office_text
+    assert re.search(r"^SELF-CARE: .+\n-+$", office_text, re.MULTILINE)
     assert flat(office_json["triage"]["action"]) in flat(office_text)
     assert "Hip flexors: likely" in office_text
     assert re.search(r"^Tighter side: right$", office_text, re.MULTILINE)
@@ -575,7 +605,7 @@ def test_a_warning_sign_holds_the_program_back(
 
     text = run("assess", "--input", "-", stdin=document)
     assert text.returncode == 0, text.stderr
-    assert f"What to do: {title}" in text.stdout
+    assert re.search(rf"^{title}: .+\n-+$", text.stdout, re.MULTILINE)
     assert where in text.stdout
     assert "Home program: held back" in text.stdout
     assert "Your home program" not in text.stdout
@@ -619,7 +649,7 @@ def test_catalog_list_json_has_every_exercise_and_the_clinician_options(
 ) -> None:
     exercises = catalog_json["exercises"]
     ids = [e["id"] for e in exercises]
-    assert len(exercises) == 26
+    assert len(exercises) == len(load_catalog().exercises) >= 34
     assert len(set(ids)) == len(ids)
     assert set(ids) >= STABLE_IDS
     assert {e["category"] for e in exercises} == set(CATEGORIES)

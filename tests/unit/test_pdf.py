@@ -18,7 +18,7 @@ from psoas.domain.assessment import Program
 from psoas.domain.catalog import Catalog
 from psoas.domain.intake import Intake
 from psoas.reports.pdf import DISCLAIMER_LINE, handout_pdf, item_text, program_reference_keys
-from tests.conftest import EXAMPLES, load_json, require_tool
+from tests.conftest import EXAMPLES, intake_doc, load_json, require_tool
 
 ON = date(2026, 11, 23)
 
@@ -67,8 +67,14 @@ def test_handout_says_everything_each_item_needs(program: Program, catalog: Cata
         assert it.dose in words.replace(" ,", ","), item.id
         assert "[" + it.sources[0] + "]" in words, item.id
         assert it.steps[0][:40] in words, item.id
-    first = item_text(program.items[0], catalog)
-    assert first.dose == "left 2 min, right 3 min, once a day"  # per side, tighter side more
+    sided = next(i for i in program.items if i.dose.per_side and i.dose.per_side.right > 1)
+    assert sided.dose.per_side is not None
+    left, right = sided.dose.per_side.left, sided.dose.per_side.right
+    assert right > left  # the tighter (right) side gets more
+    assert item_text(sided, catalog).dose.startswith(f"left {left:g} ")
+    assert f", right {right:g} " in item_text(sided, catalog).dose
+    for item in program.items:  # the steps say the dose: no placeholder is left
+        assert not re.search(r"\{[a-z_]+\}", " ".join(item_text(item, catalog).steps)), item.id
     for heading in ("Steps", "Cues", "Common errors to avoid", "Take care", "Why", "Sources"):
         assert heading in words, heading
     for key in program_reference_keys(program):
@@ -101,4 +107,59 @@ def test_handout_renders(program: Program, catalog: Catalog, tmp_path: Path) -> 
             ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "Home program for Ana Müller" in out
-        assert "1. Massage-gun release of the psoas and iliacus" in out
+        assert f"1. {program.items[0].name}" in out
+        assert "What to watch for" in out
+
+
+# --- the safety net and the other explanations ---------------------------------------------
+
+SEE_CLINICIAN = intake_doc(
+    version=2,
+    person={"age": 58, "sex": "female"},
+    pain={
+        "numbness_or_tingling_below_knee": True,
+        "areas": ["low_back", "front_of_hip", "below_knee"],
+        "worse_with": ["prolonged_sitting"],
+    },
+    observations={"hip_joint_screen": {"left": "normal", "right": "painful_or_limited"}},
+)
+
+
+def test_handout_opens_with_the_safety_net_and_the_local_number(catalog: Catalog) -> None:
+    result = assess(Intake.model_validate(SEE_CLINICIAN), catalog)
+    assert result.program is not None and result.alternatives
+    pdf = handout_pdf(
+        result.program,
+        catalog,
+        person="Sam",
+        on=ON,
+        assessment=result,
+        emergency_number="999",
+        unicode_font=False,
+    )
+    words = core_font_text(pdf)
+    assert "What to watch for" in words
+    assert (
+        "If you cannot get to an emergency department safely, call 999 for an ambulance." in words
+    )
+    assert "call 112" not in words
+    cauda = next(r for r in result.safety_net if r.code == "cauda-equina")
+    for part in re.split(r"[:;.] ", cauda.message):  # every sign, one to a line
+        assert part.rstrip(".") in words, part
+    assert words.index("What to watch for") < words.index(f"1. {result.program.items[0].name}")
+    assert "What else your answers may fit" in words
+    for alt in result.alternatives:
+        assert alt.what_to_do[:40] in words, alt.code
+        assert "[" + alt.sources[0] + "]" in words, alt.code
+    for key in [k for r in result.safety_net for k in r.sources]:  # cited at the end too
+        assert f"[{key}] {catalog.reference(key).title[:25]}" in words, key
+    assert "not yet confirmed" not in words
+
+
+def test_handout_without_an_assessment_still_has_the_cauda_equina_safety_net(
+    program: Program, catalog: Catalog
+) -> None:
+    words = core_font_text(handout_pdf(program, catalog, person="Ana", on=ON, unicode_font=False))
+    assert "What to watch for" in words and "call 112 for an ambulance" in words
+    assert "numbness or tingling around your back passage" in words
+    assert "What else your answers may fit" not in words

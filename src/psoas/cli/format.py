@@ -7,8 +7,9 @@ from collections.abc import Iterable
 
 from psoas.domain.assessment import Assessment, ItemDose, ProgramItem
 from psoas.domain.catalog import Catalog, Exercise, Reference
+from psoas.domain.program import item_steps
 from psoas.domain.progression import Decision, ProgressSummary
-from psoas.domain.triage import LEVEL_TITLES
+from psoas.reports import result_text as say
 
 WIDTH = 88
 
@@ -54,7 +55,7 @@ def format_item(n: int, item: ProgramItem, ex: Exercise) -> str:
     if ex.equipment:
         lines.append(ind + "You need: " + ", ".join(e.replace("_", " ") for e in ex.equipment))
     lines.append(ind + "Steps:")
-    lines += _numbered(ex.steps, ind + "  ")
+    lines += _numbered(item_steps(ex, item.dose), ind + "  ")
     if item.progression_level:
         lines.append(ind + "Made harder:")
         lines += _bullets(ex.progression[: item.progression_level], ind)
@@ -75,14 +76,44 @@ def format_item(n: int, item: ProgramItem, ex: Exercise) -> str:
     return "\n".join(lines)
 
 
-def format_assessment(a: Assessment, catalog: Catalog) -> str:
+def format_assessment(a: Assessment, catalog: Catalog, *, emergency_number: str = "112") -> str:
+    """The result as a person reads it in the terminal: what to do, how soon and where first,
+    then what to watch for, what else the answers fit, the program, and the sources.
+
+    Under an emergency or urgent result the hip-flexor findings are set aside, and no score
+    or finding weight is shown (``--format json`` keeps them for scripts)."""
     out: list[str] = ["psoas assessment", "=" * 16, ""]
     t = a.triage
-    out.append(_heading(f"What to do: {LEVEL_TITLES[t.level]}"))
+    out.append(_heading(say.heading(t)))
+    where = say.where_line(t)
+    if where:
+        out.append(wrap(where))
     out.append(wrap(t.action))
+    if t.level == "emergency":
+        out.append(say.emergency_call(emergency_number))
     for r in t.reasons:
         out.append(wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! "))
     out.append("")
+
+    net = say.safety_net(a)
+    if net:
+        out.append(_heading("What to watch for"))
+        for line in net:
+            m = say.listed(line)
+            out.append(wrap(m.lead, "  ", "- "))
+            out += _bullets(m.items, "    ")
+            if m.tail:
+                out.append(wrap(m.tail, "  ", "  "))
+        out.append(wrap(say.safety_net_call(emergency_number)))
+        out.append("")
+
+    if a.alternatives:
+        out.append(_heading("What else your answers may fit"))
+        for alt in a.alternatives:
+            out.append(wrap(say.alternative_title(alt), "  ", "- "))
+            out.append(wrap(alt.message, "  ", "  "))
+            out.append(wrap(f"What to do: {alt.what_to_do} {_cite(alt.sources)}", "  ", "  "))
+        out.append("")
 
     if a.program is None:
         out.append(_heading("Home program: held back"))
@@ -93,21 +124,35 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
             )
         )
         out.append("")
-    inv = a.hip_flexor_involvement
-    out.append(_heading(f"Hip flexors: {inv.level} (score {inv.score})"))
-    out.append(
-        wrap(
-            "How strongly your answers point at tight or weak hip flexors. This is a hypothesis "
-            "to test with the program, not a diagnosis."
-        )
-    )
-    for f in inv.findings:
-        sign = f"{f.weight:+d}" if f.weight else " 0"
-        out.append(wrap(f"{f.message} {_cite(f.sources)}", "       ", f"  {sign:>3}  "))
-    side = a.tighter_side or "neither side clearly"
-    out.append(f"Tighter side: {side}")
+    if say.shows_findings(a):
+        inv = a.hip_flexor_involvement
+        out.append(_heading(f"Hip flexors: {inv.level}"))
+        out.append(wrap(say.involvement_words(inv.level) + " The program puts this to the test."))
+        groups = say.finding_groups(inv.findings)
+        for title, found in (
+            ("What points to the hip flexors:", groups.for_),
+            ("What points away from them:", groups.against),
+            ("Also noted:", groups.noted),
+        ):
+            if found:
+                out.append(title)
+                out += [wrap(f"{f.message} {_cite(f.sources)}", "    ", "  - ") for f in found]
+        side = a.tighter_side or "neither side clearly"
+        out.append(f"Tighter side: {side}")
+        out.append("")
 
-    out.append("")
+    cards = say.education(a)
+    if cards:
+        out.append(_heading("Good to know"))
+        for card in cards:
+            out.append(wrap(card.title, "  ", "- "))
+            out.append(wrap(f"{card.body} {_cite(card.sources)}", "  ", "  "))
+            if card.who_helps:
+                out.append(wrap(card.who_helps, "  ", "  "))
+            if card.notice:
+                out.append(wrap(card.notice, "  ", "  "))
+        out.append("")
+
     p = a.program
     if p is not None:
         out.append(_heading("Your home program"))
@@ -140,7 +185,11 @@ def format_assessment(a: Assessment, catalog: Catalog) -> str:
         out += _bullets(a.next_steps, "")
         out.append("")
     out.append(_heading("Sources"))
-    out += [wrap(catalog.reference(k).citation(), "      ", f"  [{k}] ") for k in a.cited_keys()]
+    out += [
+        wrap(say.people_citation(catalog.reference(k)), "      ", f"  [{k}] ")
+        for k in say.patient_cited_keys(a)
+        if catalog.has_reference(k)
+    ]
     out.append("")
     out.append(wrap(a.disclaimer))
     out.append(f"(catalog {a.catalog_version})")
@@ -184,7 +233,7 @@ def format_exercise(ex: Exercise, catalog: Catalog) -> str:
     out.append("Why:")
     out += _bullets(ex.why, ind)
     out.append("Steps:")
-    out += _numbered(ex.steps, ind)
+    out += _numbered(item_steps(ex), ind)
     if ex.breathing:
         out.append(wrap("Breathing: " + ex.breathing))
     for title, lines in (
@@ -267,8 +316,10 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
         "progress": "Next: step up",
         "regress": "Next: step back",
         "hold": "Next: keep going as you are",
-        "hypothesis_not_supported": "Next: stop and get an assessment",
+        "hypothesis_not_supported": "Next: keep moving, and see a physiotherapist",
     }[decision.kind]
+    if decision.rule == "held-back":
+        title = "Next: the program is held back: see a doctor first"
     out.append(_heading(title))
     out.append(wrap(f"{decision.message} {_cite(decision.sources)}"))
     out += _bullets(decision.changes, "")
@@ -276,4 +327,16 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
         out.append(wrap("A re-test is due: `psoas log retest --thomas-left A --thomas-right B`."))
     if decision.advise_clinician:
         out.append(wrap("Please see a physiotherapist or your doctor about this."))
+    return "\n".join(out)
+
+
+def format_triage(a: Assessment) -> str:
+    """What a warning-sign check found: the level, what to do, and each reason."""
+    t = a.triage
+    out = [_heading(say.heading(t)), wrap(t.action)]
+    out += [wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! ") for r in t.reasons]
+    if a.program is None:
+        out.append(wrap("The home program is held back: no exercise is offered."))
+    else:
+        out.append(wrap("No new warning sign: your program has been made again for today's pain."))
     return "\n".join(out)

@@ -1,9 +1,12 @@
 """A printable handout of a home program (A4 PDF, fpdf2), built from the catalog.
 
-Each item has its name, the dose per side, numbered steps, breathing, cues, common errors,
-cautions, why and the keys of its sources; the handout ends with the full citations. Every
-page carries the person's name, the date and a one-line disclaimer. The text comes from the
-same catalog the CLI and the web pages read (:func:`item_text` is what the web shows too).
+It opens with the safety net (what to watch for and what to do at once, with the local
+emergency number) and what else the answers may fit. Each item has its name, the dose per side,
+numbered steps (their sets and holds filled in from that dose), breathing, cues, common errors,
+cautions, why and the keys of its sources; advice cards follow, and the handout ends with the
+full citations (title, publisher or journal, year). Every page carries the person's name, the
+date and a one-line disclaimer. The text comes from the same catalog the CLI and the web pages
+read (:func:`item_text` is what the web shows too).
 
 DejaVu Sans (it ships with matplotlib, a psoas dependency) is used when it can be found, so
 any character prints; otherwise the PDF core font Helvetica with text reduced to Latin-1.
@@ -19,8 +22,10 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from psoas.domain.assessment import Program, ProgramItem
+from psoas.domain.assessment import Assessment, Program, ProgramItem
 from psoas.domain.catalog import Catalog, Reference
+from psoas.domain.program import item_steps
+from psoas.reports import result_text as say
 
 __all__ = [
     "DISCLAIMER_LINE",
@@ -65,16 +70,18 @@ class ItemText:
 
 
 def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
-    """The words for one item: the program's dose (per side) and the catalog's instructions.
+    """The words for one item: the program's dose (per side) and the catalog's instructions,
+    their sets, holds and minutes filled in from that dose.
 
     Posture habits and movement breaks take the catalog's dose note, as the terminal does.
-    Cautions are the program's cautions for this person, then the catalog's safety notes.
+    Cautions are the program's cautions for this person: the catalog's safety notes that can
+    apply to them (see psoas.domain.program.item_cautions), then their personal ones.
     """
     ex = catalog.exercise(item.id)
     dose = item.dose.describe()
     if item.category in HABITS:
         dose = ex.dose.note or dose
-    cautions = tuple(dict.fromkeys([*item.cautions, *ex.safety]))
+    cautions = item.cautions  # the catalog's notes that can apply to this person, and more
     position = item.position.replace("_", " ")
     kind = CATEGORY_TITLES[item.category] + ("" if position == "any" else f", {position}")
     return ItemText(
@@ -84,7 +91,7 @@ def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
         dose=dose,
         equipment=tuple(e.replace("_", " ") for e in ex.equipment),
         summary=ex.summary,
-        steps=ex.steps,
+        steps=item_steps(ex, item.dose),
         harder=ex.progression[: item.progression_level],
         breathing=ex.breathing,
         cues=ex.cues,
@@ -97,10 +104,8 @@ def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
 
 def program_reference_keys(program: Program, extra: Iterable[str] = ()) -> list[str]:
     """Every bibliography key the program's items cite (then ``extra``), first use first."""
-    keys: list[str] = []
-    for group in [*(i.sources for i in program.items), extra]:
-        keys += [k for k in group if k not in keys]
-    return keys
+    keys = [k for i in program.items for k in i.sources] + list(extra)
+    return list(dict.fromkeys(keys))
 
 
 # --- fonts -------------------------------------------------------------------------------------
@@ -286,6 +291,77 @@ def _draw_item(pdf: _Handout, n: int, it: ItemText) -> None:
     pdf.ln(2)
 
 
+def _draw_safety_net(pdf: _Handout, lines: Sequence[str], number: str) -> None:
+    """What to watch for, in a box with a red rule: the part of the handout to keep in mind."""
+    pdf.ln(1)
+    pdf.room_for(40)
+    top = pdf.y
+    pdf.set_x(pdf.l_margin + 3)
+    pdf.font(12, "B")
+    pdf.set_text_color(164, 22, 26)
+    pdf.multi_cell(pdf.epw - 3, 6, pdf.t("What to watch for"), align="L", new_x=XPos.LMARGIN)
+    pdf.set_text_color(0)
+    for line in lines:
+        m = say.listed(line)
+        pdf.hanging(["-"], [m.lead], indent=4)
+        if m.items:
+            pdf.hanging(["-"] * len(m.items), list(m.items), indent=9)
+        if m.tail:
+            pdf.set_x(pdf.l_margin + 7)
+            pdf.font(10, "B")
+            pdf.multi_cell(pdf.epw - 7, 5, pdf.t(m.tail), align="L", new_x=XPos.LMARGIN)
+        pdf.ln(0.8)
+    pdf.set_x(pdf.l_margin + 3)
+    pdf.font(10, "B")
+    pdf.multi_cell(
+        pdf.epw - 3, 5, pdf.t(say.safety_net_call(number)), align="L", new_x=XPos.LMARGIN
+    )
+    pdf.set_draw_color(164, 22, 26)
+    pdf.set_line_width(0.8)
+    pdf.line(pdf.l_margin, top, pdf.l_margin, pdf.y)
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(0)
+    pdf.ln(2)
+
+
+def _draw_alternatives(pdf: _Handout, assessment: Assessment) -> None:
+    pdf.ln(1)
+    pdf.room_for(30)
+    pdf.heading("What else your answers may fit", size=12)
+    for alt in assessment.alternatives:
+        pdf.room_for(20)
+        pdf.heading(say.alternative_title(alt))
+        pdf.para(alt.message)
+        pdf.labelled("What to do:", alt.what_to_do)
+        pdf.font(9)
+        pdf.set_text_color(70)
+        sources = "Sources: " + ", ".join(f"[{k}]" for k in alt.sources)
+        pdf.multi_cell(pdf.epw, 4.5, pdf.t(sources), align="L", new_x=XPos.LMARGIN)
+        pdf.set_text_color(0)
+        pdf.ln(1)
+
+
+def _draw_education(pdf: _Handout, cards: Sequence[say.Education]) -> None:
+    pdf.ln(1)
+    pdf.room_for(30)
+    pdf.heading("Good to know", size=12)
+    for card in cards:
+        pdf.room_for(20)
+        pdf.heading(card.title)
+        pdf.para(card.body)
+        if card.who_helps:
+            pdf.para(card.who_helps, style="B")
+        if card.notice:
+            pdf.para(card.notice, size=8, style="I")
+        if card.sources:
+            pdf.font(9)
+            pdf.set_text_color(70)
+            sources = "Sources: " + ", ".join(f"[{k}]" for k in card.sources)
+            pdf.multi_cell(pdf.epw, 4.5, pdf.t(sources), align="L", new_x=XPos.LMARGIN)
+            pdf.set_text_color(0)
+        pdf.ln(1)
+
+
 def handout_pdf(
     program: Program,
     catalog: Catalog,
@@ -295,11 +371,16 @@ def handout_pdf(
     version: int | None = None,
     catalog_version: str | None = None,
     sources: Iterable[str] = (),
+    assessment: Assessment | None = None,
+    emergency_number: str = "112",
     unicode_font: bool = True,
 ) -> bytes:
     """The program as an A4 PDF handout for ``person``, dated ``on``.
 
     ``sources`` are extra bibliography keys (for example the reason for a program version).
+    ``assessment`` (the latest one) gives the safety net, the other explanations the answers
+    fit and any education cards; without it the handout still carries the cauda equina safety
+    net. ``emergency_number`` is the local number (``PSOAS_EMERGENCY_NUMBER``).
     The same arguments give the same bytes: the creation date is ``on``, not the clock.
     """
     pdf = _Handout(person, on, unicode_font=unicode_font)
@@ -320,6 +401,12 @@ def handout_pdf(
     for note in program.notes:
         pdf.ln(1)
         pdf.para(note)
+    net = say.safety_net(assessment) if assessment is not None else list(say.SAFETY_NET_FALLBACK)
+    if net:
+        _draw_safety_net(pdf, net, emergency_number)
+    if assessment is not None and assessment.alternatives:
+        _draw_alternatives(pdf, assessment)
+    cards = say.education(assessment) if assessment is not None else []
     pdf.ln(2)
     for n, item in enumerate(program.items, 1):
         text = item_text(item, catalog)
@@ -331,14 +418,25 @@ def handout_pdf(
         pdf.heading("Left out, and why", size=12)
         pdf.bullets([f"{catalog.exercise(e.id).name}: {e.message}" for e in program.excluded])
 
-    keys = program_reference_keys(program, sources)
+    if cards:
+        _draw_education(pdf, cards)
+
+    extra = list(sources)
+    if assessment is not None:
+        for group in (
+            *(r.sources for r in assessment.safety_net),
+            *(a.sources for a in assessment.alternatives),
+            *(c.sources for c in cards),
+        ):
+            extra += group
+    keys = program_reference_keys(program, extra)
     refs: list[Reference] = [catalog.reference(k) for k in keys if catalog.has_reference(k)]
     pdf.ln(3)
     pdf.room_for(30)
     _draw_sources_title(pdf)
     for ref in refs:
         pdf.font(9)
-        line = f"[{ref.key}] {ref.citation()}"
+        line = f"[{ref.key}] {say.people_citation(ref)}"
         if ref.url:
             line += f" {ref.url}"
         pdf.multi_cell(pdf.epw, 4.5, pdf.t(line), align="L", new_x=XPos.LMARGIN)
@@ -356,7 +454,7 @@ def _draw_sources_title(pdf: _Handout) -> None:
     pdf.multi_cell(
         pdf.epw,
         4.5,
-        pdf.t("Every item above cites these works by the key in brackets."),
+        pdf.t("The advice above cites these works by the key in brackets."),
         align="L",
         new_x=XPos.LMARGIN,
     )

@@ -782,7 +782,7 @@ def _item(ex: Exercise, intake: Intake, result: Assessment, sessions: int, why: 
         dose=item_dose(ex, tighter, sets, sessions),
         minutes_per_session=round(session_minutes(ex, tighter, sets), 1),
         why=item_why(choice, tighter, intake),
-        cautions=item_cautions(ex, conditions(intake)),
+        cautions=item_cautions(ex, conditions(intake), intake),
         sources=item_sources(ex),
     )
 

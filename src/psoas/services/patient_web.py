@@ -383,15 +383,23 @@ class Export:
 
 
 def export(
-    db: Database, *, profile_name: str, fmt: ExportFormat, now: datetime, person: str
+    db: Database,
+    *,
+    profile_name: str,
+    fmt: ExportFormat,
+    now: datetime,
+    person: str,
+    emergency_number: str = "112",
 ) -> Export:
     """One download. The handout and the calendar need a program that may be shown; a FHIR
     bundle made while the program is held back has its care plans on hold. The backup and the
-    CSV are the person's own records and are always available."""
+    CSV are the person's own records and are always available. The handout carries the latest
+    assessment's safety net (with ``emergency_number``) and other explanations."""
     if fmt not in MEDIA_TYPES:
         raise ValueError(f"format: must be one of {', '.join(MEDIA_TYPES)}, not {fmt!r}")
     if fmt == "pdf":
-        version = require_program(db, profile_name=profile_name)
+        state = program_state(db, profile_name=profile_name)
+        version = state.require()
         data = pdf.handout_pdf(
             version.program,
             load_catalog(),
@@ -400,6 +408,8 @@ def export(
             version=version.version,
             catalog_version=version.catalog_version,
             sources=version.sources,
+            assessment=state.assessment.result if state.assessment else None,
+            emergency_number=emergency_number,
         )
     else:
         if fmt == "ics":

@@ -17,12 +17,15 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psoas import __version__
+from psoas.reports import result_text
 from psoas.settings import Settings
 from psoas.storage.db import Database
 from psoas.web.deps import SignInRequired, now_utc
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# What a result says, in the words every surface uses (see psoas.reports.result_text).
+templates.env.globals["say"] = result_text
 
 
 OFFLINE_HEADER = "X-Psoas-Offline"
@@ -36,7 +39,8 @@ def render(
     offline: Literal["keep", "forget", ""] = "",
     **context: object,
 ) -> HTMLResponse:
-    """A page, with the signed-in user and the CSRF token available to every template.
+    """A page, with the signed-in user, the CSRF token and the local emergency number
+    (``PSOAS_EMERGENCY_NUMBER``) available to every template.
 
     ``offline`` says what the device may keep for use without a connection (see
     ``static/sw.js``): ``keep`` a page that shows the program (the session player, the break
@@ -46,6 +50,8 @@ def render(
     user = getattr(request.state, "user", None)
     context.setdefault("user", user)
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    settings = getattr(request.app.state, "settings", None)
+    context.setdefault("emergency_number", getattr(settings, "emergency_number", "112"))
     if user is None or user.role != "patient":
         offline = "forget"
     context["offline"] = offline
@@ -126,8 +132,8 @@ def create_app(
             request, "error.html", status_code=exc.status_code, title=title, message=str(exc.detail)
         )
 
-    from psoas.web.routes import account, clinician, patient, session
+    from psoas.web.routes import account, clinician, patient, recheck, session
 
-    for module in (account, patient, session, clinician):
+    for module in (account, patient, recheck, session, clinician):
         app.include_router(module.router)
     return app

@@ -443,7 +443,9 @@ def program_edit(
     )
 
 
-def _handout(db: Database, user: accounts.User, patient: accounts.User, now: datetime) -> bytes:
+def _handout(
+    db: Database, user: accounts.User, patient: accounts.User, now: datetime, number: str
+) -> bytes:
     try:
         from psoas.reports.pdf import handout_pdf
     except ImportError as exc:
@@ -465,13 +467,15 @@ def _handout(db: Database, user: accounts.User, patient: accounts.User, now: dat
         version=version.version,
         catalog_version=version.catalog_version,
         sources=version.sources,
+        assessment=state.assessment,
+        emergency_number=number,
     )
 
 
 @router.get("/clinic/patients/{patient_id}/handout.pdf", include_in_schema=False)
-def handout(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> Response:
+def handout(request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId) -> Response:
     patient = _own(db, user, patient_id)
-    pdf = _handout(db, user, patient, now)
+    pdf = _handout(db, user, patient, now, request.app.state.settings.emergency_number)
     accounts.audit(db, patient=patient, actor=user, action="printed the handout", now=now)
     return Response(
         pdf,
@@ -642,9 +646,11 @@ def api_export(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def api_handout(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> Response:
+def api_handout(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
+) -> Response:
     """The current program as a printable PDF handout."""
-    return handout(db, now, user, patient_id)
+    return handout(request, db, now, user, patient_id)
 
 
 router.include_router(api)

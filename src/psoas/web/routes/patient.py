@@ -20,13 +20,27 @@ from starlette.datastructures import FormData
 
 from psoas.domain.assessment import Assessment
 from psoas.domain.progression import Decision, ProgressSummary
-from psoas.domain.questionnaire import QUESTIONS, SECTIONS, Question, set_path
+from psoas.domain.questionnaire import (
+    BY_PATH,
+    QUESTIONS,
+    SECTION_ORDER,
+    SECTIONS,
+    Question,
+    Reading,
+    conditional_on_page,
+    intake_document,
+    questions_on_page,
+    read_answers,
+)
 from psoas.domain.tracking import PainRating, ProgramVersion, PsfsEntry, Retest
 from psoas.domain.triage import LEVEL_TITLES
+from psoas.reports import result_text
 from psoas.services import patient_web as pw
+from psoas.services import programs
 from psoas.services.schemas import json_schema
 from psoas.web.app import render
 from psoas.web.deps import DB, Form, Now, Patient
+from psoas.web.routes import recheck
 
 router = APIRouter()
 
@@ -67,17 +81,10 @@ SAVED = {
 }
 
 # --- the assessment, step by step ----------------------------------------------------------------
+# Which questions a page shows, how each answer is read and the intake the answers make all come
+# from psoas.domain.questionnaire, the same functions the terminal questionnaire uses.
 
-STEPS: tuple[str, ...] = (
-    "about",
-    "warning",
-    "pain",
-    "daily",
-    "health",
-    "ability",
-    "preferences",
-    "exam",
-)
+STEPS: tuple[str, ...] = SECTION_ORDER
 STEP_TITLES = {**SECTIONS, "warning": "Warning signs", "exam": "Examination findings (optional)"}
 STEP_INTROS = {
     "about": "A few questions, one page at a time. Your answers stay on this page until the "
@@ -86,15 +93,15 @@ STEP_INTROS = {
     "pain": "Tell us about the pain itself.",
     "daily": "How you spend your day: sitting is the usual load on the hip flexors.",
     "health": "These decide which exercises are safe for you. Answer each one.",
-    "ability": "So that nothing needs the floor, kneeling or equipment you do not have.",
+    "ability": "So that nothing needs standing, the floor, kneeling or equipment that does not "
+    "suit you.",
+    "screening": "Optional: these help shape the advice, for example about work and worries. "
+    "Skip any you prefer not to answer.",
     "preferences": "Leave it empty if you are not sure; the program then keeps to about "
     "20 minutes.",
     "exam": "Only if a physiotherapist or doctor examined you and gave you these findings. "
     "Otherwise leave them empty and press See my result.",
 }
-BY_SECTION: dict[str, list[Question]] = {s: [q for q in QUESTIONS if q.section == s] for s in STEPS}
-BY_PATH: dict[str, Question] = {q.path: q for q in QUESTIONS}
-YES_NO_VALUES = {"yes": True, "no": False}
 
 Raw = dict[str, list[str]]
 
@@ -110,83 +117,8 @@ def _raw_answers(form: FormData) -> Raw:
     return out
 
 
-def _skipped(q: Question, raw: Raw) -> bool:
-    return q.path == "health.pregnant" and raw.get("person.sex") == ["male"]
-
-
-def _range(q: Question) -> str:
-    return f"from {q.minimum:g} to {q.maximum:g}"
-
-
-def _parse(q: Question, values: list[str]) -> tuple[Any, str | None]:
-    """(value, problem): the typed answer (None when unanswered) and what is wrong with it.
-
-    A number out of range keeps its value, so that the final check names it too."""
-    if q.kind == "multi":
-        allowed = [c[0] for c in q.choices]
-        picked = list(dict.fromkeys(v for v in values if v in allowed))
-        if len(picked) != len(set(values)):
-            return picked or None, "choose from the list"
-        return picked or None, None
-    if not values:
-        return None, None
-    value = values[-1]
-    if q.kind == "yes_no":
-        if value in YES_NO_VALUES:
-            return YES_NO_VALUES[value], None
-        return None, "answer yes or no"
-    if q.kind in ("integer", "number"):
-        try:
-            number: float = int(value) if q.kind == "integer" else float(value)
-        except ValueError:
-            kind = "a whole number" if q.kind == "integer" else "a number"
-            return None, f"type {kind} {_range(q)}"
-        if not math.isfinite(number):
-            return None, f"type a number {_range(q)}"
-        if (q.minimum is not None and number < q.minimum) or (
-            q.maximum is not None and number > q.maximum
-        ):
-            return number, f"must be {_range(q)}"
-        return number, None
-    if q.kind == "choice":
-        if value in {c[0] for c in q.choices}:
-            return value, None
-        return None, "choose one of the answers"
-    return value, None
-
-
-def _section_problems(section: str, raw: Raw) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    for q in BY_SECTION[section]:
-        if _skipped(q, raw):
-            continue
-        value, problem = _parse(q, raw.get(q.path, []))
-        if problem:
-            problems[q.path] = problem
-        elif value is None and q.required:
-            problems[q.path] = "choose at least one" if q.kind == "multi" else "please answer"
-    return problems
-
-
-def _answers(raw: Raw, *, valid_only: bool) -> dict[str, Any]:
-    """The typed answers by intake path; ``valid_only`` leaves out any answer with a problem."""
-    out: dict[str, Any] = {}
-    for path, values in raw.items():
-        q = BY_PATH[path]
-        if _skipped(q, raw):
-            continue
-        value, problem = _parse(q, values)
-        if value is None or (problem and valid_only):
-            continue
-        out[path] = value
-    return out
-
-
-def _document(answers: dict[str, Any]) -> dict[str, Any]:
-    document: dict[str, Any] = {"version": 1}
-    for path, value in answers.items():
-        set_path(document, path, value)
-    return document
+def _step_problems(section: str, reading: Reading) -> dict[str, str]:
+    return {p: m for p, m in reading.problems.items() if BY_PATH[p].section == section}
 
 
 @dataclass
@@ -195,6 +127,7 @@ class Field:
     id: str
     values: list[str]
     problem: str | None = None
+    when: str | None = None  # shown with its condition: it depends on an answer on this page
 
 
 @dataclass
@@ -210,13 +143,16 @@ def _step_page(index: int, raw: Raw, problems: dict[str, str] | None = None) -> 
     section = STEPS[index]
     problems = problems or {}
     fields = [
-        Field(q=q, id="f-" + q.path.replace(".", "-"), values=raw.get(q.path, []))
-        for q in BY_SECTION[section]
-        if not _skipped(q, raw)
+        Field(
+            q=q,
+            id="f-" + q.path.replace(".", "-"),
+            values=raw.get(q.path, []),
+            problem=problems.get(q.path),
+            when=q.when if conditional_on_page(q) else None,
+        )
+        for q in questions_on_page(section, read_answers(raw).answers)
     ]
-    for f in fields:
-        f.problem = problems.get(f.q.path)
-    here = {q.path for q in BY_SECTION[section]}
+    here = {f.q.path for f in fields}
     hidden = [(p, v) for p, values in raw.items() if p not in here for v in values]
     listed = [(f.id, f.q.text, f.problem) for f in fields if f.problem]
     for path, message in problems.items():  # problems with answers on other steps
@@ -262,11 +198,10 @@ def assess_step(request: Request, db: DB, now: Now, user: Patient, form: Form) -
     raw = _raw_answers(form)
     if form.get("action") == "back":
         return _render_step(request, max(index - 1, 0), raw)
-    problems = _section_problems(STEPS[index], raw)
-    if problems:
-        return _render_step(request, index, raw, problems)
+    reading = read_answers(raw)
+    # An emergency stops the questions at once, even with another answer on the page missing.
     stopped = pw.stop_for_emergency(
-        db, profile_name=user.profile_name, answers=_answers(raw, valid_only=True), now=now
+        db, profile_name=user.profile_name, answers=reading.answers, now=now
     )
     if stopped is not None:
         return _page(
@@ -277,17 +212,20 @@ def assess_step(request: Request, db: DB, now: Now, user: Patient, form: Form) -
             refs=_refs(stopped),
             offline="forget",
         )
+    problems = _step_problems(STEPS[index], reading)
+    if problems:
+        return _render_step(request, index, raw, problems)
     if index < len(STEPS) - 1:
         return _render_step(request, index + 1, raw)
     for earlier, section in enumerate(STEPS):  # answers carried from earlier steps
-        problems = _section_problems(section, raw)
+        problems = _step_problems(section, reading)
         if problems:
             return _render_step(request, earlier, raw, problems)
     try:
         pw.assess(
             db,
             profile_name=user.profile_name,
-            document=_document(_answers(raw, valid_only=False)),
+            document=intake_document(reading.answers),
             now=now,
         )
     except pw.InputError as exc:
@@ -301,10 +239,7 @@ def assess_step(request: Request, db: DB, now: Now, user: Patient, form: Form) -
 def _refs(a: Assessment) -> list[Any]:
     """The works the page cites. A held-back result shows no hip-flexor findings (they are
     set aside until a doctor has checked the warning signs), so it cites none of theirs."""
-    if a.program is None:
-        keys = [k for r in a.triage.reasons for k in r.sources]
-        return pw.cited_references(keys + [k for o in a.clinician_options for k in o.sources])
-    return pw.cited_references(a.cited_keys())
+    return pw.cited_references(result_text.patient_cited_keys(a))
 
 
 @router.get("/me/result", include_in_schema=False)
@@ -340,6 +275,7 @@ def home(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
         state=state,
         view=pw.program_view(state.version) if state.version else None,
         level_titles=LEVEL_TITLES,
+        recheck=programs.recheck_message(state),
         offline="" if state.version else "forget",
     )
 
@@ -368,7 +304,12 @@ def download(request: Request, db: DB, now: Now, user: Patient, name: str) -> Re
         raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no such download.")
     try:
         export = pw.export(
-            db, profile_name=user.profile_name, fmt=fmt, now=now, person=user.display_name
+            db,
+            profile_name=user.profile_name,
+            fmt=fmt,
+            now=now,
+            person=user.display_name,
+            emergency_number=request.app.state.settings.emergency_number,
         )
     except pw.Unavailable as exc:
         return _page(
@@ -496,6 +437,8 @@ def log_post(request: Request, db: DB, now: Now, user: Patient, form: Form) -> R
             values=values,
             **context,
         )
+    if kind == "pain" and recheck.recheck_due(db, user):
+        return RedirectResponse("/me/recheck", status_code=303)
     return RedirectResponse(f"/me/log?saved={kind}", status_code=303)
 
 
