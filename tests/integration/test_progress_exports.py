@@ -126,7 +126,7 @@ def test_a_red_flag_after_good_weeks_holds_back_every_terminal_surface(database_
     assert shown.returncode == 0, shown.stderr
     decision = json.loads(shown.stdout)["decision"]
     assert decision["kind"] == "hold" and decision["program"] is None
-    assert decision["rule"] == "red-flag-withholds-program"
+    assert decision["rule"] == "held-back"
     assert "held back" in decision["message"]
     text = run(database_url, "progress")
     assert "step up" not in text.stdout.lower()

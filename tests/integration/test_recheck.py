@@ -103,7 +103,7 @@ def test_a_red_flag_at_the_recheck_holds_the_program_back(database_url: str) -> 
     assert state.held_back and state.version is None
     db.close()
     shown = run(database_url, "progress", "-f", "json")
-    assert json.loads(shown.stdout)["decision"]["rule"] == "red-flag-withholds-program"
+    assert json.loads(shown.stdout)["decision"]["rule"] == "held-back"
 
 
 def test_a_clear_recheck_remakes_the_program_for_todays_pain(database_url: str) -> None:

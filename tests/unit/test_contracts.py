@@ -121,3 +121,131 @@ def test_generated_schema_covers_every_contract_field() -> None:
         name = path[-1]
         if isinstance(name, str) and path[-2:-1] == ("properties",):
             assert f'"{name}"' in ours, name
+
+
+# --- version 1 stays version 1 -----------------------------------------------------------------
+
+
+def _sample(schema: dict[str, Any]) -> Any:
+    """One valid value for a schema (the first choice everywhere)."""
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema["type"]
+    if kind == "object":
+        props = schema.get("properties", {})
+        names = list(schema.get("required", ())) or list(props)[:1]
+        return {name: _sample(props[name]) for name in names}
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 0)
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return [_sample(schema["items"])]
+    if kind == "string":
+        return "x"
+    raise ValueError(schema)
+
+
+def _v2_only_fields(
+    v2: dict[str, Any], v1: dict[str, Any] | None, prefix: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """Every field of intake-v2 that intake-v1 does not have, with its schema."""
+    found = []
+    for name, sub in v2.get("properties", {}).items():
+        path = (*prefix, name)
+        old = (v1 or {}).get("properties", {}).get(name)
+        if old is None:
+            found.append((path, sub))
+        elif sub.get("type") == "object":
+            found += _v2_only_fields(sub, old, path)
+    return found
+
+
+V2_ONLY = [(p, s) for p, s in _v2_only_fields(INTAKE_SCHEMAS[2], INTAKE_SCHEMAS[1]) if p != ()]
+V1_DOCUMENT: dict[str, Any] = {
+    "version": 1,
+    "person": {"age": 40},
+    "daily_life": {"sitting_hours_per_day": 8},
+    "pain": {"intensity_now": 4, "duration_weeks": 8, "areas": ["low_back"], "side": "central"},
+}
+
+
+def _with(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    node = out
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+    return out
+
+
+def test_the_version_2_fields_are_the_ones_the_readme_lists() -> None:
+    names = {".".join(p) for p, _ in V2_ONLY}
+    assert {
+        "pain.leg_symptoms",
+        "pain.onset",
+        "pain.morning_stiffness_minutes",
+        "observations.thomas_test.pelvis_controlled",
+        "observations.hip_joint_screen",
+        "observations.neurological_exam",
+        "red_flags.weakness_in_both_legs",
+        "red_flags.new_sexual_dysfunction_or_genital_numbness",
+        "red_flags.new_unsteady_walking",
+        "red_flags.new_severe_abdominal_pain",
+        "health.postpartum_within_6_months",
+        "equipment_and_ability.uses_wheelchair",
+        "screening",
+    } <= names
+
+
+@pytest.mark.parametrize(("path", "schema"), V2_ONLY, ids=[".".join(p) for p, _ in V2_ONLY])
+def test_a_version_1_document_with_a_version_2_field_is_refused_by_name(
+    path: tuple[str, ...], schema: dict[str, Any]
+) -> None:
+    value = _sample(schema)
+    v1 = _with(V1_DOCUMENT, path, value)
+    if path[-1] == "pelvis_controlled":  # thomas_test exists in v1: only the new key is extra
+        v1["observations"]["thomas_test"] = {"pelvis_controlled": value}
+    assert not INTAKE_VALIDATORS[1].is_valid(v1), "the version 1 contract refuses it"
+    with pytest.raises(ValidationError) as refused:
+        parse(v1)
+    dotted = ".".join(path)
+    lines = describe_errors(refused.value)
+    assert any(
+        line.startswith(f"{dotted}: ") and "is not a field of intake version 1" in line
+        for line in lines
+    ), lines
+    v2 = {**v1, "version": 2}
+    assert INTAKE_VALIDATORS[2].is_valid(v2)
+    assert parse(v2).version == 2
+
+
+def test_bending_forward_eases_pain_only_in_version_2() -> None:
+    v1 = _with(V1_DOCUMENT, ("pain", "better_with"), ["sitting", "bending_forward"])
+    assert not INTAKE_VALIDATORS[1].is_valid(v1)
+    with pytest.raises(ValidationError) as refused:
+        parse(v1)
+    lines = describe_errors(refused.value)
+    assert any(line.startswith("pain.better_with") for line in lines), lines
+    v2 = {**v1, "version": 2}
+    assert "bending_forward" in parse(v2).pain.better_with
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_each_version_is_answered_in_its_own_version(version: int) -> None:
+    doc = {**V1_DOCUMENT, "version": version}
+    result = assess(parse(doc), load_catalog()).model_dump(mode="json")
+    assert result["version"] == version
+    ASSESSMENT_VALIDATORS[version].validate(result)
+    other = 3 - version
+    assert not ASSESSMENT_VALIDATORS[other].is_valid(result)
+
+
+@pytest.mark.parametrize("version", [0, 3, True, "2", 2.5])
+def test_no_other_version_is_an_intake(version: Any) -> None:
+    doc = {**V1_DOCUMENT, "version": version}
+    assert not any(v.is_valid(doc) for v in INTAKE_VALIDATORS.values())
+    with pytest.raises(ValidationError):
+        parse(doc)

@@ -778,6 +778,24 @@ RULES: tuple[RedFlagRule, ...] = (
         lambda i: "abdomen" in i.pain.areas,
     ),
     RedFlagRule(
+        "start-back-high-risk",
+        "see_clinician",
+        336,
+        "physiotherapist",
+        "A higher risk that the pain lasts (STarT Back)",
+        "screening.start_back.total >= 4 and screening.start_back.psychosocial >= 4",
+        "The screening your clinician scored suggests a higher risk that this pain lasts or keeps "
+        "you from what you do. People in that group do better with a physiotherapist who looks "
+        "at the whole picture, not exercises alone: book one within the next two weeks. The "
+        "home program is still yours meanwhile.",
+        ("hill-2011-startback", "keele-startback", "nice-ng59"),
+        lambda i: (
+            i.screening.start_back is not None
+            and i.screening.start_back.total >= 4
+            and i.screening.start_back.psychosocial >= 4
+        ),
+    ),
+    RedFlagRule(
         "inflammatory-pattern",
         "see_clinician",
         336,

@@ -17,32 +17,9 @@ SAFETY_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "surface; the questionnaire stops at the first emergency.",
         ("finucane-2020", "nice-cks-lbp"),
     ),
-    (
-        "abdominal-pressure:<condition>",
-        "An item that presses into the abdomen is never offered with: "
-        + "; ".join(f"`{c}` ({why})" for c, why in program.ABDOMINAL_PRESSURE_UNSAFE.items())
-        + ".",
-        program.ABDOMINAL_SOURCES,
-    ),
-    (
-        "abdominal-pressure:unanswered",
-        "An item that presses into the abdomen is only offered when the pregnancy (not asked of "
-        "men), aneurysm, blood-thinner, surgery and hernia questions were each answered no.",
-        ("psoas-safety-rules",),
-    ),
-    (
-        "injured-no-stretch",
-        "With a recent hip-flexor injury nothing that stretches the hip flexors is offered "
-        "(stretch items and any movement that takes the hip flexors to length); gentle "
-        "isometric strengthening comes first.",
-        ("eastwest-psoas",),
-    ),
-    (
-        "hip-replacement",
-        "Items that bend the hip past 90 degrees are left out with a hip replacement; other "
-        "stretches and strengthening carry a caution to stay within the surgeon's limits.",
-        ("aaos-hip-replacement",),
-    ),
+    # Every exclusion code of the program, checked in this order. The abdominal-pressure
+    # codes are one decision (program.why_no_belly_pressure) for items and clinician options.
+    *program.PROGRAM_RULES,
     (
         "<condition> (catalog)",
         "Each catalog entry lists its own contraindications with a reason (for example "
@@ -64,11 +41,14 @@ SAFETY_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "time",
-        "The program is fitted to the minutes a day the person has (15 when not said): first "
-        "fewer sets (down to one 30-second set, which keeps its effect), then one session a day "
-        "instead of two, then lower-priority items are dropped. The primary stretch, posture "
-        "habits and movement breaks are never dropped.",
-        ("bandy-1997", "ayala-2010"),
+        "The program is fitted to the minutes a day the person has "
+        f"({program.DEFAULT_MINUTES_PER_DAY} when not said), one rung at a time: "
+        + "; ".join(name for name, _ in program.FIT_LADDER)
+        + ". The release goes first: it is the least proven part. The primary stretch, posture "
+        "habits, movement breaks and walking are never dropped; one 30-second stretch a day "
+        "keeps its effect. What the sources suggest that was cut for time is said in the "
+        "program's notes.",
+        ("bandy-1997", "ayala-2010", "psoas-safety-rules"),
     ),
 )
 
@@ -81,8 +61,22 @@ DOSE_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "sets",
         "Stretches start at 3 sets (up to 5) as the source protocols give; the tighter side gets "
-        "one set more, releases half as much time again. The other side never gets more.",
-        ("recovapro-2020", "energy-medicine-2020"),
+        "one set more. Releases start at about "
+        f"{program.RELEASE_START_MINUTES:g} minute a side, the tighter side included (the "
+        "catalog's advice for the first sessions), and grow only with a step up. The other side "
+        "never gets more.",
+        ("recovapro-2020", "energy-medicine-2020", "percussion-device-precautions"),
+    ),
+    (
+        "gentle",
+        "Pain that is acute and severe (under "
+        f"{program.IRRITABLE_WEEKS:g} weeks and {program.IRRITABLE_PAIN} or more out of 10 now "
+        f"or at its worst this week) or high now ({program.IRRITABLE_PAIN} or more), pregnancy, "
+        f"the six months after birth and age under {program.ADULT_AGE} get the gentle program: "
+        f"at most {program.GENTLE_MAX_SETS} sets of each stretch and strengthening item (the "
+        "tighter side included), no second stretch or side bridge, no release, and walking and "
+        "breaks as ever.",
+        ("nice-ng59", "bandy-1997", "psoas-safety-rules"),
     ),
     (
         "sessions per day",
@@ -199,7 +193,11 @@ def render() -> str:
         program.CORE,
         program.EXTENSORS,
         program.FLEXOR_STRENGTH,
+        program.SIDE_BRIDGE,
         program.SECOND_STRETCH,
+        program.MOVEMENT,
+        program.PRESSURE_RELIEF,
+        program.WALKING,
     ):
         out.append(
             f"| {slot.name} | {', '.join(f'`{c}`' for c in slot.candidates)} | {slot.priority} "
@@ -210,7 +208,12 @@ def render() -> str:
         "- The primary stretch, the second stretch and hip-flexor strengthening are replaced by "
         "gentle isometric hip flexion when a hip flexor is injured.",
         "- Release is offered only when involvement is at least `possible` and triage is "
-        "`self_care`; the second stretch only when involvement is `likely`.",
+        "`self_care`, and never where belly pressure is ruled out; the second stretch only when "
+        "involvement is `likely` and the program is not gentle. Hip-flexor strengthening stays "
+        "when resisted hip flexion is weak.",
+        "- For someone who cannot stand unaided or uses a wheelchair, stretches and "
+        "strengthening are chosen only among seated versions, breaks are seated (and a "
+        "pressure-relief break for wheelchair users), and walking is left out.",
         "- Posture habits: sitting back, feet flat and changing position for anyone sitting 2 "
         "hours a day or more; standing gym exercises for gym-goers; not sleeping on the stomach "
         "when it hurts or the hip flexors are implicated; standing-desk intervals with a "
