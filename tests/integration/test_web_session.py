@@ -4,6 +4,7 @@ break events and the coach's countdown, and the red-flag hold."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -21,8 +22,12 @@ from tests.integration.conftest import SignedIn, Web
 
 
 def seed(web: Web, patient: SignedIn, intake: Intake | None = None) -> None:
-    """Assess an intake (the office worker by default) and keep it as the patient's program."""
-    intake = intake or parse_intake((EXAMPLES / "office-worker.json").read_bytes())
+    """Assess an intake (the office worker with an hour a day, so the release stays, by
+    default) and keep it as the patient's program."""
+    if intake is None:
+        doc = json.loads((EXAMPLES / "office-worker.json").read_text())
+        doc["preferences"]["minutes_per_day"] = 60
+        intake = parse_intake(json.dumps(doc))
     tracking.save_assessment(
         web.app.state.db,  # type: ignore[attr-defined]
         profile_name=accounts.profile_name_for(patient.id),
@@ -70,10 +75,10 @@ def test_the_plan_says_there_is_no_program_until_an_assessment(web: Web) -> None
     bob = web.sign_up("bob@example.org")
     response = bob.client.get("/api/v1/me/session-plan")
     assert response.status_code == 404
-    assert "no program yet" in response.json()["detail"].lower()
+    assert "no home program yet" in response.json()["detail"].lower()
     assert bob.api("POST", "/api/v1/me/sessions", json={}).status_code == 404
     page = bob.client.get("/me/session")
-    assert page.status_code == 200 and "no program yet" in page.text.lower()
+    assert page.status_code == 200 and "no home program yet" in page.text.lower()
     assert "player.js" not in page.text
 
 

@@ -426,6 +426,17 @@ CASES: tuple[Case, ...] = (
         ({"pain": {"areas": ["low_back", "groin"]}},),
     ),
     Case(
+        "start-back-high-risk",
+        "see_clinician",
+        336,
+        "physiotherapist",
+        {**V2, "screening": {"start_back": {"total": 6, "psychosocial": 4}}},
+        (
+            {**V2, "screening": {"start_back": {"total": 6, "psychosocial": 3}}},
+            {**V2, "screening": {"start_back": {"total": 3, "psychosocial": 3}}},
+        ),
+    ),
+    Case(
         "inflammatory-pattern",
         "see_clinician",
         336,
