@@ -4,18 +4,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo assess-demo test lint typecheck unit bench bench-tracking bench-web docs clean
+.PHONY: demo assess-demo lock test lint typecheck unit bench bench-tracking bench-web docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "psoas needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(PIP) install -e .
+# requirements.lock pins every dependency to the versions the tests passed with (make lock).
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(PIP) install -c requirements.lock -e .
 	@touch $@
 
-$(VENV)/.installed-test: $(BIN)/python pyproject.toml
-	$(PIP) install -e '.[test]'
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml requirements.lock
+	$(PIP) install -c requirements.lock -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
 DEMO_DB ?= $(CURDIR)/.demo/psoas.db
@@ -36,7 +37,7 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 unit: $(VENV)/.installed-test
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 test: lint typecheck unit
 
@@ -52,6 +53,10 @@ bench-web: $(VENV)/.installed-test
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m psoas.services.rules_doc > docs/clinical-rules.md
+
+lock: $(VENV)/.installed-test
+	@echo "# Every dependency at the version the tests passed with: make lock rewrites it." > requirements.lock
+	$(BIN)/python -m pip --disable-pip-version-check freeze --exclude-editable >> requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

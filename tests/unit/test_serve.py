@@ -1,7 +1,7 @@
 """The web server's listening socket: connections accepted from it answer without Nagle's delay.
 
-uvicorn's several-worker mode binds a socket whose protocol is 0, and asyncio then leaves
-TCP_NODELAY off on every accepted connection (each keep-alive response waits ~40 ms for a
+Before 0.55 uvicorn's several-worker mode bound a socket whose protocol was 0, and asyncio then
+left TCP_NODELAY off on every accepted connection (each keep-alive response waited ~40 ms for a
 delayed ACK). Checked on a real socket and a real asyncio server, not by timing.
 """
 
@@ -12,7 +12,6 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import uvicorn
 
 from psoas.web import serve
 
@@ -44,15 +43,6 @@ def test_the_listener_gives_accepted_connections_tcp_nodelay() -> None:
     # in a thread of its own: the browser tests' driver may hold this thread's event loop
     with ThreadPoolExecutor(1) as pool:
         assert pool.submit(asyncio.run, _nodelay_of_accepted(listener)).result(30) == 1
-
-
-def test_uvicorn_alone_still_needs_the_fix() -> None:
-    """When uvicorn binds TCP listeners with their protocol set, TcpConfig can go."""
-    listener = uvicorn.Config("x:y", host="127.0.0.1", port=0).bind_socket()
-    try:
-        assert listener.proto == 0
-    finally:
-        listener.close()
 
 
 def test_a_served_app_is_frozen_out_of_the_collectors_full_passes(

@@ -1,10 +1,10 @@
 """Running the web app under uvicorn, with one worker or several.
 
-With several workers uvicorn binds the listening socket itself and leaves its protocol number
-at 0; asyncio then never turns on TCP_NODELAY for the connections it accepts, and on Linux
-every keep-alive response after the first waits about 40 ms for the client's delayed ACK
-(uvicorn issue #3149). ``TcpConfig`` binds the same socket with the protocol set, so that
-every worker's connections answer at once.
+With several workers uvicorn binds the listening socket itself. Before 0.55 it left the socket's
+protocol number at 0; asyncio then never turned on TCP_NODELAY for the connections it accepted,
+and on Linux every keep-alive response after the first waited about 40 ms for the client's
+delayed ACK (uvicorn issue #3149). psoas needs uvicorn 0.55 or newer, which binds with
+``IPPROTO_TCP``; a test holds that on a real socket.
 
 A worker also freezes what it made at start-up (modules, catalog, templates) out of the cyclic
 garbage collector: its full passes otherwise stop a busy worker for 100-150 ms at a time (seen
@@ -14,7 +14,6 @@ with ``benchmarks/load_web.py``), which was most of the slowest 1% of requests.
 from __future__ import annotations
 
 import gc
-import socket
 
 import uvicorn
 from fastapi import FastAPI
@@ -35,20 +34,8 @@ def served_app() -> FastAPI:
     return app
 
 
-class TcpConfig(uvicorn.Config):
-    """uvicorn's configuration, binding TCP listeners with ``IPPROTO_TCP`` (see above)."""
-
-    def bind_socket(self) -> socket.socket:
-        sock = super().bind_socket()
-        if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.proto:
-            return sock
-        tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-        tcp.set_inheritable(True)
-        return tcp
-
-
-def config(*, host: str, port: int, workers: int) -> TcpConfig:
-    return TcpConfig(
+def config(*, host: str, port: int, workers: int) -> uvicorn.Config:
+    return uvicorn.Config(
         APP,
         factory=True,
         host=host,
