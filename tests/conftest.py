@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,20 @@ def load_json(path: Path) -> Any:
     return json.loads(path.read_text())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2 at its lowest cost: the tests check the sign-in rules, not the hash's cost."""
+    from argon2 import PasswordHasher
+
+    from psoas.services import accounts
+
+    previous = accounts.use_password_hasher(
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=16, salt_len=16)
+    )
+    yield
+    accounts.use_password_hasher(previous)
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog()
@@ -111,7 +126,6 @@ def _no_personal_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 import os  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
 
 PG_URL = os.environ.get(
     "PSOAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

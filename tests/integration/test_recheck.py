@@ -89,14 +89,16 @@ def test_logging_higher_pain_asks_for_the_warning_signs_and_the_session_waits(
 def test_a_red_flag_at_the_recheck_holds_the_program_back(database_url: str) -> None:
     db = Database(database_url)
     start = _saved(db, at=datetime.now(UTC) - timedelta(days=3))
-    tracking.log_pain(db, profile_name="ria", score=start + 3, now=datetime.now(UTC))
+    tracking.log_pain(
+        db, profile_name="ria", score=start + 3, now=datetime.now(UTC) - timedelta(seconds=2)
+    )
     assert tracking.program_state(db, profile_name="ria").pain_rise is not None
     result = tracking.recheck(
         db,
         profile_name="ria",
         answers={"red_flags.saddle_numbness": True},
         pain_now=start + 3,
-        now=datetime.now(UTC) + timedelta(seconds=1),
+        now=datetime.now(UTC) - timedelta(seconds=1),  # before the command run next
     )
     assert result.triage.level == "emergency"
     state = tracking.program_state(db, profile_name="ria")
@@ -109,13 +111,15 @@ def test_a_red_flag_at_the_recheck_holds_the_program_back(database_url: str) -> 
 def test_a_clear_recheck_remakes_the_program_for_todays_pain(database_url: str) -> None:
     db = Database(database_url)
     start = _saved(db, at=datetime.now(UTC) - timedelta(days=3))
-    tracking.log_pain(db, profile_name="ria", score=start + 2, now=datetime.now(UTC))
+    tracking.log_pain(
+        db, profile_name="ria", score=start + 2, now=datetime.now(UTC) - timedelta(seconds=2)
+    )
     result = tracking.recheck(
         db,
         profile_name="ria",
         answers={"red_flags.saddle_numbness": False},
         pain_now=start + 2,
-        now=datetime.now(UTC) + timedelta(seconds=1),
+        now=datetime.now(UTC) - timedelta(seconds=1),  # before the command run next
     )
     assert result.program is not None
     state = tracking.program_state(db, profile_name="ria")

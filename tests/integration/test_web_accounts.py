@@ -209,6 +209,23 @@ def test_passwords_are_argon2_hashed_and_never_logged(
     assert "correct horse battery" not in caplog.text
 
 
+def test_the_server_hashes_at_argon2s_recommended_cost() -> None:
+    """The tests swap in a cheap hasher; a server left alone uses argon2-cffi's default profile."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from argon2 import PasswordHasher\n"
+        "from psoas.services import accounts\n"
+        "d, h = PasswordHasher(), accounts.use_password_hasher(PasswordHasher())\n"
+        "print((h.time_cost, h.memory_cost, h.parallelism) == "
+        "(d.time_cost, d.memory_cost, d.parallelism), d.memory_cost)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    same, memory_kib = done.stdout.split()
+    assert same == "True" and int(memory_kib) >= 64 * 1024, done.stderr
+
+
 def test_every_response_carries_the_security_headers(web: Web) -> None:
     client = web.sign_up("h@example.org").client
     for url in ("/signin", "/me", "/api/v1/me", "/no-such-page"):
