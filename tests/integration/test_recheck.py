@@ -13,10 +13,18 @@ from typing import Any
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.recheck import PAIN_RISE_POINTS, pain_rise, recheck_questions
+from psoas.domain.recheck import (
+    PAIN_RISE_POINTS,
+    kept_answers,
+    pain_rise,
+    read_recheck,
+    recheck_questions,
+    rechecked_intake,
+)
 from psoas.domain.tracking import PainRating
+from psoas.domain.triage import WARNING_SIGN_FIELDS
 from psoas.services import programs, tracking
-from psoas.services.assessment import parse_intake
+from psoas.services.assessment import parse_intake, run_assessment
 from psoas.storage.db import Database
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import SignedIn, Web
@@ -58,11 +66,75 @@ def test_pain_rise_needs_the_minimal_important_change_after_the_assessment() -> 
     assert pain_rise(intake, START, [enough, back_down]) is None
 
 
-def test_the_recheck_asks_the_questionnaires_warning_signs() -> None:
+def test_the_recheck_asks_every_question_a_warning_sign_rule_reads() -> None:
     intake = parse_intake((EXAMPLES / "office-worker.json").read_bytes())
-    paths = {q.path for q in recheck_questions(intake, {})}
+    asked = recheck_questions(intake, {})
+    paths = {q.path for q in asked}
     assert {"red_flags.saddle_numbness", "red_flags.new_bladder_or_bowel_dysfunction"} <= paths
-    assert all(q.section == "warning" for q in recheck_questions(intake, {}))
+    # where it hurts and blood thinners: without them the bleed rule could never fire again
+    assert {"pain.areas", "health.takes_anticoagulants", "health.known_aortic_aneurysm"} <= paths
+    assert paths <= set(WARNING_SIGN_FIELDS)
+    assert asked[0].section == "warning"  # the warning signs come first
+    # the earlier answers are offered to keep; the warning signs are always answered afresh
+    kept = kept_answers(intake)
+    assert kept["pain.areas"] == ["low_back", "front_of_hip"]
+    assert not any(path.startswith("red_flags.") for path in kept)
+
+
+def test_the_recheck_does_not_ask_a_man_about_pregnancy() -> None:
+    doc = json.loads((EXAMPLES / "taxi-driver.json").read_text())
+    assert doc["person"]["sex"] == "male"
+    paths = {q.path for q in recheck_questions(parse_intake(json.dumps(doc).encode()), {})}
+    assert "health.pregnant" not in paths and "health.postpartum_within_6_months" not in paths
+
+
+def _risen(doc: dict[str, Any], answers: dict[str, Any]) -> str:
+    """The triage level of a re-check of ``doc`` with pain 3 points higher."""
+    intake = parse_intake(json.dumps(doc).encode())
+    read, problems = read_recheck(intake, {p: [v] for p, v in answers.items()})
+    assert problems == {} or set(problems) <= {
+        q.path for q in recheck_questions(intake, {}) if q.path not in answers
+    }
+    calm = {q.path: False for q in recheck_questions(intake, {}) if q.kind == "yes_no"}
+    later = rechecked_intake(intake, answers={**calm, **kept_answers(intake), **read}, pain_now=8)
+    return assess(later, load_catalog(), pain_risen=True).triage.level
+
+
+def test_new_groin_pain_on_blood_thinners_found_at_a_recheck_is_seen_the_same_day() -> None:
+    doc = json.loads((EXAMPLES / "office-worker.json").read_text())
+    doc["pain"]["duration_weeks"] = 30
+    assert _risen(doc, {}) == "self_care"
+    level = _risen(doc, {"health.takes_anticoagulants": "yes", "pain.areas": "groin"})
+    assert level == "urgent"
+
+
+def test_a_rise_in_pain_with_a_known_aneurysm_is_an_emergency_at_the_recheck(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    doc = json.loads((EXAMPLES / "office-worker.json").read_text())
+    doc["pain"]["duration_weeks"] = 20
+    doc["health"]["known_aortic_aneurysm"] = True
+    intake = parse_intake(json.dumps(doc).encode())
+    past = datetime.now(UTC) - timedelta(days=3)
+    tracking.save_assessment(
+        db, profile_name="ria", intake=intake, assessment=run_assessment(intake), now=past
+    )
+    assert tracking.program_state(db, profile_name="ria").assessment is not None
+    start = intake.pain.intensity_now
+    tracking.log_pain(
+        db, profile_name="ria", score=start + 2, now=datetime.now(UTC) - timedelta(seconds=2)
+    )
+    result = tracking.recheck(
+        db,
+        profile_name="ria",
+        answers={},
+        pain_now=start + 2,
+        now=datetime.now(UTC) - timedelta(seconds=1),
+    )
+    assert (result.triage.level, result.triage.within_hours) == ("emergency", 0)
+    assert tracking.program_state(db, profile_name="ria").held_back
+    db.close()
 
 
 def test_logging_higher_pain_asks_for_the_warning_signs_and_the_session_waits(
@@ -132,13 +204,22 @@ def test_a_clear_recheck_remakes_the_program_for_todays_pain(database_url: str) 
     db.close()
 
 
-def _calm_answers(page: str) -> dict[str, str]:
-    """Every question on the re-check page answered with its calm choice (no, none)."""
+def _calm_answers(page: str) -> dict[str, str | list[str]]:
+    """The re-check page answered as a calm person would: the earlier answers it shows kept,
+    every warning sign answered with its calm choice (no, none)."""
     options: dict[str, list[str]] = {}
-    for name, value in re.findall(r'type="radio" name="([a-z_.]+)" value="([a-z_]+)"', page):
+    kept: dict[str, str | list[str]] = {}
+    for kind, name, value, checked in re.findall(
+        r'type="(radio|checkbox)" name="([a-z0-9_.]+)" value="([a-z0-9_]*)"( checked)?', page
+    ):
         options.setdefault(name, []).append(value)
+        if checked and kind == "checkbox":
+            kept.setdefault(name, []).append(value)  # type: ignore[union-attr]
+        elif checked:
+            kept[name] = value
     calm = ("no", "none")
-    return {n: next((v for v in vs if v in calm), vs[0]) for n, vs in options.items()}
+    fresh = {n: next((v for v in vs if v in calm), vs[0]) for n, vs in options.items()}
+    return {**fresh, **kept}
 
 
 def _web_patient(web: Web, intake: dict[str, Any]) -> SignedIn:
@@ -186,3 +267,32 @@ def test_a_clear_web_recheck_lets_the_session_start(web: Web) -> None:
     assert me.client.get("/me/session", follow_redirects=False).status_code == 200
     program = me.client.get("/api/v1/me/program")
     assert program.status_code == 200, program.text
+
+
+def test_the_terminal_recheck_asks_each_question_and_keeps_earlier_answers_on_enter(
+    tmp_path: Any, monkeypatch: Any, capsys: Any
+) -> None:
+    """`psoas recheck` at a terminal: the warning signs answered afresh, the earlier answers
+    kept by pressing Enter, and new answers (blood thinners, groin pain) changing the result."""
+    import typer
+
+    from psoas.cli import tracking as cli_tracking
+
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    start = _saved(db, at=datetime.now(UTC) - timedelta(days=3))
+    intake = parse_intake((EXAMPLES / "office-worker.json").read_bytes())
+    typed = {"health.takes_anticoagulants": "y", "pain.areas": "1,4"}  # low back and groin
+    kept = kept_answers(intake)
+    replies = iter(
+        typed.get(q.path, "" if q.path in kept else ("1" if q.kind == "choice" else "n"))
+        for q in recheck_questions(intake, {})
+    )
+    monkeypatch.setattr(typer, "prompt", lambda *a, **k: next(replies))
+    result = cli_tracking._ask_recheck(db, "ria", pain_now=start + 2)
+    assert "Last time: no (Enter keeps it)" in capsys.readouterr().out
+    assert result.triage.level == "urgent"  # new groin pain on blood thinners: seen today
+    later = tracking.program_state(db, profile_name="ria").assessment
+    assert later is not None and later.intake.health.takes_anticoagulants is True
+    assert later.intake.pain.areas == ["low_back", "groin"]
+    assert later.intake.pain.side == intake.pain.side  # kept with Enter
+    db.close()

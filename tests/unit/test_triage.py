@@ -564,6 +564,44 @@ def test_known_aneurysm_with_new_or_changed_pain_is_an_emergency_never_within_da
     assert "Never press on your belly" in t.reasons[0].message
 
 
+def test_a_rise_in_long_standing_pain_with_a_known_aneurysm_is_an_emergency() -> None:
+    """Twenty weeks of the same back pain is not new; the same pain clearly worse is changed."""
+    steady = make_intake(health=ANEURYSM, pain={"duration_weeks": 20, "intensity_now": 8})
+    assert triage(steady).level == "see_clinician"
+    risen = triage(steady, pain_risen=True)
+    assert (risen.level, risen.within_hours) == ("emergency", 0)
+    assert codes_of(risen) == {"known-aortic-aneurysm-new-pain"}
+
+
+@pytest.mark.parametrize("code", ["iliopsoas-bleed", "suspected-fragility-fracture"])
+def test_every_rule_that_reads_new_pain_reads_a_rise_as_new(code: str) -> None:
+    long_standing = {
+        "iliopsoas-bleed": {
+            "health": {"takes_anticoagulants": True},
+            "pain": {"duration_weeks": 30, "areas": ["groin"]},
+        },
+        "suspected-fragility-fracture": {
+            **rf(osteoporosis_or_long_term_steroids=True),
+            "pain": {"duration_weeks": 30, "side": "central"},
+        },
+    }[code]
+    intake = make_intake(**long_standing)
+    assert code not in codes_of(triage(intake))
+    assert code in codes_of(triage(intake, pain_risen=True))
+    assert RULES_BY_CODE[code].reads_new_pain and "risen" in RULES_BY_CODE[code].when
+
+
+def test_a_rise_changes_only_the_rules_that_read_new_pain() -> None:
+    """Long-standing pain keeps counting as long-standing for everything else (inflammatory
+    back pain needs three months, for example)."""
+    readers = {rule.code for rule in RULES if rule.reads_new_pain}
+    assert readers == {
+        "known-aortic-aneurysm-new-pain",
+        "iliopsoas-bleed",
+        "suspected-fragility-fracture",
+    }
+
+
 @pytest.mark.parametrize(
     ("person", "health"),
     [

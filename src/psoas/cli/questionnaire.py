@@ -51,19 +51,34 @@ def _say(q: Question, problem: str) -> str:
     return f"{sentence} Please type {_hint(q)}."
 
 
-def ask(q: Question, answers: Answers) -> Any:
-    """Ask one question until the answer reads well; the typed value (None: skipped)."""
+def _shown(q: Question, value: Any) -> str:
+    """An earlier answer in the question's own words."""
+    labels = dict(q.choices)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(labels.get(v, v) for v in value) or "none of these"
+    return str(labels.get(value, value))
+
+
+def ask(q: Question, answers: Answers, keep: Any = None) -> Any:
+    """Ask one question until the answer reads well; the typed value (None: skipped).
+    ``keep``: an earlier answer that Enter keeps."""
+    if keep is not None:
+        typer.echo(f"  Last time: {_shown(q, keep)} (Enter keeps it)")
     if q.kind in ("choice", "multi"):
         typer.echo(q.text)
         for n, (_, label) in enumerate(q.choices, 1):
             typer.echo(f"  {n}. {label}")
-        prompt = f"Your answer ({_hint(q)})"
+        prompt = f"Your answer ({_hint(q, skip=keep is None)})"
     else:
-        prompt = f"{q.text} [{_hint(q)}]"
+        prompt = f"{q.text} [{_hint(q, skip=keep is None)}]"
     if q.help:
         typer.echo(wrap(q.help, "  "))
     while True:
         raw = str(typer.prompt(prompt, default="", show_default=False))
+        if keep is not None and not raw.strip():
+            return keep
         read = answer(q, raw, answers)
         if read.problem is None:
             return read.value

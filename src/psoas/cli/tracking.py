@@ -279,18 +279,27 @@ def _recheck_first(db: Any, name: str, *, pain_now: int | None) -> bool:
 
 def _ask_recheck(db: Any, name: str, *, pain_now: int) -> Any:
     """Ask the warning-sign questions again, assess, keep it and say what it found."""
-    from psoas.cli.format import format_triage
+    from psoas.cli.format import format_triage, wrap
     from psoas.cli.questionnaire import ask
-    from psoas.domain.recheck import recheck_questions
+    from psoas.domain.recheck import intake_answers, kept_answers, next_recheck_question
     from psoas.services import tracking
 
     state = tracking.program_state(db, profile_name=name)
     assert state.assessment is not None
+    intake = state.assessment.intake
+    kept = kept_answers(intake)
     answers: dict[str, Any] = {}
-    for q in recheck_questions(state.assessment.intake, answers):
-        value = ask(q)
-        if value is not None and value != []:
-            answers[q.path] = value
+    q = next_recheck_question(intake, answers)
+    if q is not None:
+        typer.echo(
+            wrap("The warning signs first; then your answers from last time, to keep or change.")
+        )
+    while q is not None:
+        value = ask(q, {**intake_answers(intake), **answers}, keep=kept.get(q.path))
+        answers[q.path] = [] if value is None and q.kind == "multi" else value
+        if value is None and q.kind != "multi":
+            del answers[q.path]
+        q = next_recheck_question(intake, answers, after=q.path)
     result = tracking.recheck(db, profile_name=name, answers=answers, pain_now=pain_now, now=_now())
     typer.echo(format_triage(result))
     return result

@@ -30,10 +30,11 @@ NEXT_STEPS = {
 }
 
 
-def assess(intake: Intake, catalog: Catalog) -> Assessment:
-    """Assess one intake against the catalog. Pure: same intake and catalog, same result."""
+def assess(intake: Intake, catalog: Catalog, *, pain_risen: bool = False) -> Assessment:
+    """Assess one intake against the catalog. Pure: same intake and catalog, same result.
+    ``pain_risen``: a re-check made because pain rose (see :func:`triage`)."""
     weighed = weigh(intake)
-    warning_signs = triage(intake)
+    warning_signs = triage(intake, pain_risen=pain_risen)
     others = alternatives(intake, warning_signs, weighed)
     t = refer_for_alternatives(warning_signs, others)
     involvement = weigh_with_alternatives(weighed, others)

@@ -159,6 +159,9 @@ class RedFlagRule:
     sources: tuple[str, ...]
     applies: Callable[[Intake], bool]
     supersedes: tuple[str, ...] = ()
+    #: The rule reads "new pain" (:func:`_new_pain`). At a re-check, pain that has risen by the
+    #: minimal important change since the assessment is changed pain, and counts as new.
+    reads_new_pain: bool = False
 
 
 # --- reading the intake ---------------------------------------------------------------------
@@ -201,8 +204,19 @@ def _bilateral_sciatica(i: Intake) -> bool:
     return i.pain.side == "both" and _below_knee(i)
 
 
+NEW_PAIN_WEEKS = 6
+#: How the rules that read new pain say so in their conditions (``when``).
+_NEW_PAIN_WHEN = f"(pain.duration_weeks < {NEW_PAIN_WEEKS} or pain risen at a re-check)"
+
+
 def _new_pain(i: Intake) -> bool:
-    return i.pain.duration_weeks < 6
+    return i.pain.duration_weeks < NEW_PAIN_WEEKS
+
+
+def _as_new_pain(i: Intake) -> Intake:
+    """The intake read as if the pain had just begun: what a rise in pain means to the rules
+    that read new pain."""
+    return i.model_copy(update={"pain": i.pain.model_copy(update={"duration_weeks": 0})})
 
 
 def _resisted(i: Intake, results: tuple[str, ...]) -> bool:
@@ -394,7 +408,7 @@ RULES: tuple[RedFlagRule, ...] = (
         0,
         "emergency_department",
         "Known aneurysm with new or changed pain",
-        "health.known_aortic_aneurysm and (pain.duration_weeks < 6 or abdomen in pain.areas "
+        f"health.known_aortic_aneurysm and ({_NEW_PAIN_WHEN} or abdomen in pain.areas "
         "or red_flags.new_severe_abdominal_pain)",
         "New or changed pain in the back, side or belly, when you have a known aortic "
         "aneurysm, may mean the aneurysm is changing. Call an ambulance or go to an emergency "
@@ -404,6 +418,7 @@ RULES: tuple[RedFlagRule, ...] = (
             bool(i.health.known_aortic_aneurysm)
             and (_new_pain(i) or "abdomen" in i.pain.areas or _rf(i, "new_severe_abdominal_pain"))
         ),
+        reads_new_pain=True,
         supersedes=(
             "known-aortic-aneurysm",
             "aortic-aneurysm-risk-severe-pain",
@@ -500,7 +515,7 @@ RULES: tuple[RedFlagRule, ...] = (
         24,
         "same_day_doctor",
         "Blood thinners with new groin or thigh pain, or a weak hip flexor",
-        "health.takes_anticoagulants and (((pain.duration_weeks < 6 or pain.onset = sudden) "
+        f"health.takes_anticoagulants and ((({_NEW_PAIN_WHEN} or pain.onset = sudden) "
         "and any of groin, front_of_hip, front_of_thigh in pain.areas) or "
         "observations.resisted_hip_flexion.left or .right is weak or weak_painful)",
         "When you take a blood thinner, new pain in the groin, the front of the hip or thigh, "
@@ -518,6 +533,7 @@ RULES: tuple[RedFlagRule, ...] = (
                 or _resisted(i, _RESISTED_WEAK)
             )
         ),
+        reads_new_pain=True,
     ),
     RedFlagRule(
         "severe-abdominal-pain",
@@ -613,7 +629,7 @@ RULES: tuple[RedFlagRule, ...] = (
         72,
         "doctor",
         "New pain with fragile bones",
-        "red_flags.osteoporosis_or_long_term_steroids and pain.duration_weeks < 6 and "
+        f"red_flags.osteoporosis_or_long_term_steroids and {_NEW_PAIN_WHEN} and "
         "(pain.side = central or pain.intensity_now >= 7 or person.age >= 70)",
         "New back pain in someone with osteoporosis or long-term steroid use, especially in the "
         "middle of the back, severe, or over 70, may be a small fracture of a vertebra. See a "
@@ -624,6 +640,7 @@ RULES: tuple[RedFlagRule, ...] = (
             and _new_pain(i)
             and (i.pain.side == "central" or i.pain.intensity_now >= 7 or i.person.age >= 70)
         ),
+        reads_new_pain=True,
         supersedes=("osteoporosis",),
     ),
     # --- see a clinician within two weeks; a gentle program is given ----------------------
@@ -830,11 +847,12 @@ RULES: tuple[RedFlagRule, ...] = (
 
 RULES_BY_CODE: dict[str, RedFlagRule] = {rule.code: rule for rule in RULES}
 
-#: The dotted intake fields of the warning-sign questions, in the order to ask them: every
-#: red flag, then the health and pain answers a rule reads. Surfaces re-ask these, before
-#: anything else, when pain rises during the program. Left out on purpose: the clinician's
-#: examination (``observations.*``), ``person.*``, ``pain.intensity_now`` (the rising pain that
-#: was just logged) and ``pain.duration_weeks`` (the first answer plus the time since).
+#: The dotted intake fields of the warning-sign questions: every red flag, then the health and
+#: pain answers a rule reads. A re-check (:mod:`psoas.domain.recheck`) asks each of these that
+#: applies to the person, before anything else, when pain rises during the program. Left out on
+#: purpose: the clinician's examination (``observations.*``), ``person.*``,
+#: ``pain.intensity_now`` (the rising pain that was just logged) and ``pain.duration_weeks``
+#: (the first answer plus the time since; a rise counts as new pain, see :func:`triage`).
 WARNING_SIGN_FIELDS: tuple[str, ...] = (
     *(f"red_flags.{name}" for name in RedFlags.model_fields),
     "health.known_aortic_aneurysm",
@@ -893,10 +911,13 @@ def heading(result: Triage) -> str:
     return f"{title}: {_HEADLINES[result.within_hours].format(where=where)}"
 
 
-def triage(intake: Intake) -> Triage:
+def triage(intake: Intake, *, pain_risen: bool = False) -> Triage:
     """Every red-flag rule that applies, the most urgent level among them, how soon, where,
-    and what to do."""
-    fired = [rule for rule in RULES if rule.applies(intake)]
+    and what to do. ``pain_risen``: the intake is a re-check made because pain rose since the
+    assessment; the rules that read new pain then read the rise as new pain (a known aneurysm
+    with changed pain is an emergency however long the back has hurt)."""
+    as_new = _as_new_pain(intake) if pain_risen else intake
+    fired = [rule for rule in RULES if rule.applies(as_new if rule.reads_new_pain else intake)]
     superseded = {code for rule in fired for code in rule.supersedes}
     kept = sorted((rule for rule in fired if rule.code not in superseded), key=_urgency)
     if not kept:

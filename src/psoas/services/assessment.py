@@ -41,8 +41,8 @@ def validate_intake(data: Any) -> Intake:
         raise IntakeError(describe_errors(exc)) from exc
 
 
-def run_assessment(intake: Intake) -> Assessment:
-    return assess(intake, load_catalog())
+def run_assessment(intake: Intake, *, pain_risen: bool = False) -> Assessment:
+    return assess(intake, load_catalog(), pain_risen=pain_risen)
 
 
 def early_emergency(answers: dict[str, Any]) -> Triage | None:

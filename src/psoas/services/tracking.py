@@ -12,7 +12,7 @@ from typing import Any
 
 from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake
-from psoas.domain.recheck import rechecked_intake
+from psoas.domain.recheck import has_risen, rechecked_intake
 from psoas.domain.tracking import (
     BreakEvent,
     History,
@@ -129,8 +129,11 @@ def recheck(
     state = program_state(db, profile_name=profile_name)
     if state.assessment is None:
         raise TrackingError(f"profile {profile_name!r}: {programs.NO_PROGRAM}")
-    intake = rechecked_intake(state.assessment.intake, answers=answers, pain_now=pain_now)
-    result = run_assessment(intake)
+    before = state.assessment.intake
+    intake = rechecked_intake(before, answers=answers, pain_now=pain_now)
+    result = run_assessment(
+        intake, pain_risen=state.pain_rise is not None or has_risen(before, pain_now)
+    )
     save_assessment(
         db,
         profile_name=profile_name,

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from psoas.domain.recheck import recheck_questions
+from psoas.domain.recheck import kept_answers, read_recheck, recheck_questions
 from psoas.services import programs, tracking
 from psoas.web.app import render
 from psoas.web.deps import DB, Form, Now, Patient
@@ -26,21 +26,44 @@ def recheck_due(db: DB, user: Patient) -> bool:
     return tracking.program_state(db, profile_name=user.profile_name).pain_rise is not None
 
 
-def _form(request: Request, db: DB, user: Patient, *, problem: str = "") -> Response:
+def _raw(value: Any) -> list[str]:
+    """An earlier answer as a form would send it."""
+    if isinstance(value, bool):
+        return ["yes" if value else "no"]
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _form(
+    request: Request,
+    db: DB,
+    user: Patient,
+    *,
+    raw: dict[str, list[str]] | None = None,
+    problems: dict[str, str] | None = None,
+    pain: str = "",
+) -> Response:
     state = tracking.program_state(db, profile_name=user.profile_name)
     if state.assessment is None:
         return RedirectResponse("/me", status_code=303)
     intake = state.assessment.intake
-    pain_now = state.pain_rise.score if state.pain_rise else intake.pain.intensity_now
+    if raw is None:
+        raw = {path: _raw(value) for path, value in kept_answers(intake).items()}
+    if not pain:
+        pain = str(state.pain_rise.score if state.pain_rise else intake.pain.intensity_now)
+    problems = problems or {}
+    fields = [(q, raw.get(q.path, []), problems.get(q.path)) for q in recheck_questions(intake, {})]
     return render(
         request,
         "patient/recheck.html",
-        status_code=400 if problem else 200,
+        status_code=400 if problems else 200,
         title="Warning signs again",
         message=programs.recheck_message(state),
-        questions=recheck_questions(intake, {}),
-        pain_now=pain_now,
-        problem=problem,
+        warning=[f for f in fields if f[0].section == "warning"],
+        kept=[f for f in fields if f[0].section != "warning"],
+        pain_now=pain,
+        problems=problems,
     )
 
 
@@ -54,16 +77,17 @@ def recheck_post(request: Request, db: DB, now: Now, user: Patient, form: Form) 
     state = tracking.program_state(db, profile_name=user.profile_name)
     if state.assessment is None:
         return RedirectResponse("/me", status_code=303)
-    answers: dict[str, Any] = {}
-    for q in recheck_questions(state.assessment.intake, {}):
-        raw = str(form.get(q.path, ""))
-        allowed = ("yes", "no") if q.kind == "yes_no" else tuple(v for v, _ in q.choices)
-        if raw not in allowed:
-            return _form(request, db, user, problem=f"Please answer: {q.text}")
-        answers[q.path] = (raw == "yes") if q.kind == "yes_no" else raw
+    intake = state.assessment.intake
+    raw = {
+        q.path: [v.strip()[:200] for v in form.getlist(q.path) if isinstance(v, str) and v.strip()]
+        for q in recheck_questions(intake, {})
+    }
+    answers, problems = read_recheck(intake, raw)
     raw_pain = str(form.get("pain_now", "")).strip()
     if not raw_pain.isdigit() or not 0 <= int(raw_pain) <= 10:
-        return _form(request, db, user, problem="Please rate your pain now, from 0 to 10.")
+        problems["pain_now"] = "rate your pain now, from 0 to 10"
+    if problems:
+        return _form(request, db, user, raw=raw, problems=problems, pain=raw_pain[:3])
     tracking.recheck(
         db, profile_name=user.profile_name, answers=answers, pain_now=int(raw_pain), now=now
     )
