@@ -289,3 +289,19 @@ def test_a_session_started_without_a_connection_is_created_later(page: Any, serv
     keys = [s.key for s in h.sets]
     assert len(keys) == len(set(keys)) >= 2
     assert local_session(page)["id"] == h.sessions[0].id
+
+
+def test_pain_before_clearly_higher_sends_the_person_to_the_warning_signs(
+    page: Any, server: Served
+) -> None:
+    """The office worker started at 5/10; 7 before a session is a rise that matters."""
+    profile = sign_up_with_a_program(page, server, "higher@example.org")
+    open_player(page, speed=4)
+    page.locator('[data-pain="before"]').get_by_role("button", name="7", exact=True).click()
+    page.click("#start")
+    page.wait_for_url(re.compile(r"/me/recheck$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Warning signs, once more")
+    history = tracking.history(server.db, profile_name=profile)
+    # the session the page opened is closed unstarted, with nothing done in it
+    assert all(s.status == "quit" for s in history.sessions) and not history.sets
+    assert [(r.score, r.context) for r in history.pain] == [(7, "daily")]

@@ -296,3 +296,25 @@ def test_the_terminal_recheck_asks_each_question_and_keeps_earlier_answers_on_en
     assert later.intake.pain.areas == ["low_back", "groin"]
     assert later.intake.pain.side == intake.pain.side  # kept with Enter
     db.close()
+
+
+def test_the_session_api_and_the_progress_page_wait_for_the_recheck(web: Web) -> None:
+    doc = json.loads((EXAMPLES / "office-worker.json").read_text())
+    me = _web_patient(web, doc)
+    start = doc["pain"]["intensity_now"]
+    plan = me.api("GET", "/api/v1/me/session-plan")
+    assert plan.status_code == 200 and plan.json()["recheck_from_pain"] == start + 2
+    # pain before a session clearly higher: kept as today's pain, and no session starts
+    refused = me.api("POST", "/api/v1/me/sessions", json={"pain_before": start + 2})
+    assert refused.status_code == 409 and "warning-sign questions" in refused.json()["detail"]
+    assert me.api("GET", "/api/v1/me/session-plan").status_code == 409
+    progress = me.client.get("/me/progress").text
+    assert "answer the warning-sign questions again first" in progress
+    assert 'href="/me/recheck"' in progress
+    applied = me.post("/me/progress", {})
+    assert applied.status_code == 409  # nothing steps up or back
+    answers = _calm_answers(me.client.get("/me/recheck").text)
+    web.clock.advance(minutes=5)
+    me.post("/me/recheck", {**answers, "pain_now": start + 2})
+    started = me.api("POST", "/api/v1/me/sessions", json={"pain_before": start + 2})
+    assert started.status_code == 201, started.text  # the new assessment starts from today's pain

@@ -386,6 +386,19 @@ def test_progress_page_charts_and_applying_the_decision(web: Web) -> None:
     assert page.status_code == 200
     words = text(page.text)
     assert "Pain (0-10): at the start → last 7 days 4 → 8.0" in words
+    # pain that rose this much asks for the warning signs before any change
+    assert "Next: answer the warning-sign questions again first" in words
+    from tests.integration.test_recheck import _calm_answers
+
+    answers = _calm_answers(me.client.get("/me/recheck").text)
+    assert me.post("/me/recheck", {**answers, "pain_now": "8"}).status_code == 200
+    words = text(me.client.get("/me/progress").text)
+    assert "Next: keep going as you are" in words  # the re-check made the program gentler
+    for _day in range(7):  # a week on the gentler program, and the pain stays up
+        web.clock.advance(days=1)
+        assert me.api("POST", "/api/v1/me/pain", json={"score": 8}).status_code == 201
+    page = me.client.get("/me/progress")
+    words = text(page.text)
     assert "Next: step back" in words and "Please see a physiotherapist" in words
     figures = re.findall(r"<figure.*?</figure>", page.text, flags=re.S)
     assert len(figures) >= 3
@@ -400,11 +413,11 @@ def test_progress_page_charts_and_applying_the_decision(web: Web) -> None:
     applied = me.post("/me/progress", follow_redirects=False)
     assert applied.status_code == 303 and applied.headers["location"] == "/me?saved=applied"
     home = text(me.client.get(applied.headers["location"]).text)
-    assert "Your program is updated" in home and "Version 2" in home
-    assert me.client.get("/api/v1/me/program").json()["version"] == 2
+    assert "Your program is updated" in home and "Version 3" in home  # 2 was the re-check's
+    assert me.client.get("/api/v1/me/program").json()["version"] == 3
     again = me.api("POST", "/api/v1/me/progress/apply")
     assert again.status_code == 409 and "Nothing to apply" in again.json()["detail"]
-    assert me.client.get("/api/v1/me/program").json()["version"] == 2
+    assert me.client.get("/api/v1/me/program").json()["version"] == 3
 
 
 def test_downloads_are_attachments_that_parse(web: Web) -> None:

@@ -16,10 +16,12 @@ from psoas.domain.assess import assess
 from psoas.domain.assessment import PerSide, Program
 from psoas.domain.intake import Intake
 from psoas.domain.progression import (
+    DECISION_TITLES,
     PROGRESSION_RULES,
     Decision,
     ProgressSummary,
     decide,
+    decision_title,
     step_back,
     step_up,
     summarize,
@@ -806,3 +808,21 @@ def test_decide_never_raises_never_exceeds_sets_max_and_regress_advises(
             if d.program is not None:
                 check_program(d.program, b.versions[-1].program)
                 b.version(day, d.program, hour=21)
+
+
+def test_rising_pain_since_the_assessment_asks_for_the_warning_signs_before_any_change() -> None:
+    start = OFFICE["pain"]["intensity_now"]
+    b = progressing().assessment(10)
+    assert run(b, 14)[1].kind == "progress"
+    b.pain.append(PainRating(at=at(13, 21), score=start + 2))
+    _, d = run(b, 14)
+    assert (d.kind, d.rule, d.program) == ("hold", "recheck-first", None)
+    assert f"from {start} to {start + 2}" in d.message
+    assert decision_title(d) == "Next: answer the warning-sign questions again first"
+    # a new assessment (the re-check) answers it
+    assert run(b.assessment(13, hour=22), 14)[1].rule != "recheck-first"
+
+
+def test_every_decision_has_one_title_and_the_verdict_never_says_stop() -> None:
+    for kind, title in DECISION_TITLES.items():
+        assert title.startswith("Next: ") and "stop" not in title.lower(), kind

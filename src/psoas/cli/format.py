@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from psoas.domain.assessment import Assessment, ItemDose, ProgramItem
 from psoas.domain.catalog import Catalog, Exercise, Reference
 from psoas.domain.program import item_steps
-from psoas.domain.progression import Decision, ProgressSummary
+from psoas.domain.progression import Decision, ProgressSummary, decision_title, shown_readings
 from psoas.reports import result_text as say
 
 WIDTH = 88
@@ -298,8 +298,9 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
         rows.append(
             ("Function (PSFS mean): first -> latest", f"{f.first_mean:.1f} -> {f.latest_mean:.1f}")
         )
+    held_back = decision.rule == "held-back"
     for side_name, side in (("left", summary.retest.left), ("right", summary.retest.right)):
-        if side.first is not None and side.latest is not None:
+        if not held_back and side.first is not None and side.latest is not None:
             rows.append(
                 (
                     f"Thomas test {side_name} (degrees): first -> latest",
@@ -310,22 +311,17 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
     out += [f"  {label:<{width}}  {value}" for label, value in rows]
     out.append("")
     out.append("What changed:")
-    out += [wrap(f"{r.message} {_cite(r.sources)}", "    ", "  - ") for r in summary.readings]
+    readings = shown_readings(summary, held_back=held_back)
+    out += [wrap(f"{r.message} {_cite(r.sources)}", "    ", "  - ") for r in readings]
     out.append("")
-    title = {
-        "progress": "Next: step up",
-        "regress": "Next: step back",
-        "hold": "Next: keep going as you are",
-        "hypothesis_not_supported": "Next: keep moving, and see a physiotherapist",
-    }[decision.kind]
-    if decision.rule == "held-back":
-        title = "Next: the program is held back: see a doctor first"
-    out.append(_heading(title))
+    out.append(_heading(decision_title(decision)))
     out.append(wrap(f"{decision.message} {_cite(decision.sources)}"))
     out += _bullets(decision.changes, "")
-    if decision.retest_due:
+    if decision.rule == "recheck-first":
+        out.append(wrap("Answer them with: psoas recheck --pain N (N: your pain now, 0-10)."))
+    if decision.retest_due and not held_back:
         out.append(wrap("A re-test is due: `psoas log retest --thomas-left A --thomas-right B`."))
-    if decision.advise_clinician:
+    if decision.advise_clinician and not held_back:  # the hold says whom to see, and how soon
         out.append(wrap("Please see a physiotherapist or your doctor about this."))
     return "\n".join(out)
 

@@ -25,9 +25,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from psoas.domain import recheck
 from psoas.domain.assessment import ItemDose, PerSide, Program, ProgramItem
 from psoas.domain.catalog import Catalog, Exercise
 from psoas.domain.intake import Intake
+from psoas.domain.recheck import PAIN_RISE_POINTS, pain_rise
 from psoas.domain.tracking import (
     History,
     PainRating,
@@ -104,6 +106,7 @@ HYPOTHESIS_SOURCES = (
 #: Keep moving whatever the verdict on the hip flexors: exercise and walking help back pain.
 KEEP_ACTIVE_SOURCES = ("cochrane-exercise-lbp", "walking-lbp", "nice-ng59")
 HELD_BACK_SOURCES = ("finucane-2020", "nice-cks-lbp")
+RECHECK_SOURCES = recheck.SOURCES
 PROGRESS_SOURCES = ("bandy-1994", "bandy-1997", "recovapro-2020", "energy-medicine-2020")
 RELEASE_SOURCES = ("chen-2021", "percussion-device-precautions")
 GENERAL_SOURCES = ("nice-ng59",)
@@ -255,6 +258,14 @@ PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "to hold: nothing steps up, back or changes, and the person is told to see a doctor "
         "first and to answer the warning-sign questions again once seen.",
         HELD_BACK_SOURCES,
+    ),
+    (
+        "recheck-first",
+        "Checked next. When the latest pain rating is at least "
+        f"{PAIN_RISE_POINTS} points above the pain the latest assessment started from, the "
+        "decision is to hold: nothing steps up, back or changes until the warning-sign "
+        "questions have been answered again (a re-check makes a new assessment).",
+        RECHECK_SOURCES,
     ),
     (
         "adherence",
@@ -1314,6 +1325,51 @@ def held_back(history: History, now: datetime) -> Decision | None:
     )
 
 
+def recheck_first(history: History, now: datetime) -> Decision | None:
+    """The ``recheck-first`` decision when pain has risen since the latest assessment and the
+    warning signs have not been asked again, else None."""
+    latest = latest_assessment(history, _aware(now))
+    if latest is None:
+        return None
+    rise = pain_rise(latest.intake, latest.created_at, (r for r in history.pain if r.at <= now))
+    if rise is None:
+        return None
+    return Decision(
+        kind="hold",
+        rule="recheck-first",
+        message=f"Your pain has gone up since your last assessment (from "
+        f"{latest.intake.pain.intensity_now} to {rise.score} out of 10). Answer the "
+        "warning-sign questions again first; nothing steps up or back until you have.",
+        sources=RECHECK_SOURCES,
+    )
+
+
+#: What each decision means for the person next, in one wording for every surface.
+DECISION_TITLES: dict[DecisionKind, str] = {
+    "progress": "Next: step up",
+    "regress": "Next: step back",
+    "hold": "Next: keep going as you are",
+    "hypothesis_not_supported": "Next: keep moving, and see a physiotherapist",
+}
+_RULE_TITLES = {
+    "held-back": "Next: the program is held back: see a doctor first",
+    "recheck-first": "Next: answer the warning-sign questions again first",
+}
+
+
+def decision_title(decision: Decision) -> str:
+    """The heading of a decision: what comes next, in plain words."""
+    return _RULE_TITLES.get(decision.rule) or DECISION_TITLES[decision.kind]
+
+
+def shown_readings(summary: ProgressSummary, *, held_back: bool) -> tuple[Reading, ...]:
+    """The readings a person is shown: under a warning sign that holds the program back, the
+    hip-flexor measurements are set aside (as on the assessment's result)."""
+    if not held_back:
+        return summary.readings
+    return tuple(r for r in summary.readings if not r.code.startswith("retest"))
+
+
 def decide(
     *, history: History, summary: ProgressSummary, catalog: Catalog, now: datetime
 ) -> Decision:
@@ -1321,7 +1377,7 @@ def decide(
     assessment), progress, regress, hold, or say that the hip-flexor part is probably not the
     key. ``summary`` comes from :func:`summarize` for the same history and time."""
     now = _aware(now)
-    stop = held_back(history, now)
+    stop = held_back(history, now) or recheck_first(history, now)
     if stop is not None:
         return stop
     versions = _versions(history, now)

@@ -20,7 +20,7 @@ from psoas.catalog import load_catalog
 from psoas.domain.assessment import Assessment, Program
 from psoas.domain.catalog import Reference
 from psoas.domain.errors import describe_errors
-from psoas.domain.progression import Decision, ProgressSummary
+from psoas.domain.progression import Decision, ProgressSummary, Reading, shown_readings
 from psoas.domain.tracking import (
     PainRating,
     ProgramVersion,
@@ -264,6 +264,7 @@ class ProgressView:
     decision: Decision | None  # None when the program is held back
     held_back: str | None
     charts: list[Chart]
+    readings: tuple[Reading, ...] = ()
 
     @property
     def can_apply(self) -> bool:
@@ -337,6 +338,7 @@ def progress_view(
         decision=None if held else report.decision,
         held_back=held,
         charts=drawn,
+        readings=shown_readings(report.summary, held_back=held is not None),
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from psoas.catalog import load_catalog
 from psoas.domain import breaks as rules
 from psoas.domain.catalog import Exercise
+from psoas.domain.recheck import PAIN_RISE_POINTS, has_risen
 from psoas.domain.session_plan import Step, session_steps
 from psoas.domain.tracking import (
     BreakEvent,
@@ -54,6 +55,11 @@ class NoProgram(LookupError):
     """There is no program to follow, with a message for the person saying why."""
 
 
+class RecheckFirst(LookupError):
+    """Pain has risen since the assessment: the warning-sign questions come before a session.
+    The message says so to the person."""
+
+
 class NotFound(LookupError):
     """No such session for this person (including: it belongs to someone else)."""
 
@@ -73,21 +79,40 @@ def _profile_id(db: Database, user: User) -> int:
     return profile.id
 
 
-def program_for(db: Database, *, user: User) -> ProgramVersion:
-    """The program the person follows now, or NoProgram saying why there is none."""
-    profile_id = _profile_id(db, user)
+def _state(db: Database, user: User) -> programs.ProgramState:
     with db.session() as s:
-        state = programs.state_in(s, profile_id=profile_id)
+        return programs.state_in(s, profile_id=_profile_id(db, user))
+
+
+def _require(state: programs.ProgramState) -> ProgramVersion:
     try:
         return state.require()
     except programs.ProgramUnavailable as exc:
         raise NoProgram(exc.message) from exc
 
 
+def program_for(db: Database, *, user: User) -> ProgramVersion:
+    """The program the person follows now, or NoProgram saying why there is none."""
+    return _require(_state(db, user))
+
+
+def _ready(state: programs.ProgramState) -> ProgramVersion:
+    """The program to exercise with now: NoProgram, or RecheckFirst while rising pain waits
+    for the warning-sign questions."""
+    version = _require(state)
+    message = programs.recheck_message(state)
+    if message is not None:
+        raise RecheckFirst(message)
+    return version
+
+
 @dataclass(frozen=True)
 class SessionPlan:
     version: ProgramVersion
     steps: list[Step]
+    #: Pain before a session from this score (0-10) sends the person to the warning signs
+    #: first; None without an assessment.
+    recheck_from_pain: int | None = None
 
     @property
     def total_seconds(self) -> int:
@@ -95,8 +120,15 @@ class SessionPlan:
 
 
 def session_plan(db: Database, *, user: User) -> SessionPlan:
-    version = program_for(db, user=user)
-    return SessionPlan(version=version, steps=session_steps(version.program, load_catalog()))
+    """Today's session, or NoProgram / RecheckFirst saying why there is none to do now."""
+    state = _state(db, user)
+    version = _ready(state)
+    start = state.assessment.intake.pain.intensity_now if state.assessment else None
+    return SessionPlan(
+        version=version,
+        steps=session_steps(version.program, load_catalog()),
+        recheck_from_pain=None if start is None else start + PAIN_RISE_POINTS,
+    )
 
 
 def check_time(value: datetime, *, field: str, now: datetime) -> datetime:
@@ -114,7 +146,17 @@ def check_time(value: datetime, *, field: str, now: datetime) -> datetime:
 def start(
     db: Database, *, user: User, now: datetime, pain_before: int | None = None
 ) -> SessionRecord:
-    program_for(db, user=user)  # says why, when there is nothing to start
+    state = _state(db, user)
+    _ready(state)  # says why, when there is nothing to start now
+    if (
+        pain_before is not None
+        and state.assessment is not None
+        and has_risen(state.assessment.intake, pain_before)
+    ):  # kept as today's pain, and the warning signs come first
+        with db.session() as s, s.begin():
+            rating = PainRating(at=now, score=pain_before, context="daily")
+            repo.add_pain(s, profile_id=_profile_id(db, user), rating=rating)
+        _ready(_state(db, user))
     record, _version = tracking.start_session(db, profile_name=user.profile_name, now=now)
     assert record.id is not None
     if pain_before is not None:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from starlette.datastructures import FormData
 
 from psoas.domain.assessment import Assessment
-from psoas.domain.progression import Decision, ProgressSummary
+from psoas.domain.progression import Decision, ProgressSummary, decision_title
 from psoas.domain.questionnaire import (
     BY_PATH,
     QUESTIONS,
@@ -448,13 +448,6 @@ def _present(data: dict[str, Any]) -> dict[str, Any]:
 
 # --- progress ------------------------------------------------------------------------------------
 
-DECISION_TITLES = {
-    "progress": "Next: step up",
-    "regress": "Next: step back",
-    "hold": "Next: keep going as you are",
-    "hypothesis_not_supported": "Next: stop and get an assessment",
-}
-
 
 def _progress_page(
     request: Request, db: DB, now: Now, user: Patient, *, flash: str = "", problem: str = ""
@@ -467,7 +460,7 @@ def _progress_page(
         title="Progress",
         view=view,
         s=view.summary,
-        decision_titles=DECISION_TITLES,
+        decision_title=decision_title,
         refs=pw.cited_references(
             [k for r in view.summary.readings for k in r.sources]
             + list(view.decision.sources if view.decision else ())

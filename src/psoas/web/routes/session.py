@@ -70,6 +70,11 @@ class StepOut(BaseModel):
 class SessionPlanOut(BaseModel):
     program_version: int
     total_seconds: int
+    recheck_from_pain: int | None = Field(
+        default=None,
+        description="pain before a session from this score (0-10) means the warning-sign "
+        "questions come first (/me/recheck)",
+    )
     server_now: datetime = Field(description="the server's clock, to correct the device's")
     steps: list[StepOut]
 
@@ -192,10 +197,18 @@ def _no_program(exc: session_web.NoProgram) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
 
 
+def _recheck_first(exc: session_web.RecheckFirst) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+
+
+RECHECK_FIRST = {409: {"description": "pain has risen: answer the warning signs first"}}
+
+
 def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
     return SessionPlanOut(
         program_version=plan.version.version,
         total_seconds=plan.total_seconds,
+        recheck_from_pain=plan.recheck_from_pain,
         server_now=now,
         steps=[StepOut.of(s) for s in plan.steps],
     )
@@ -214,6 +227,8 @@ def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
         return render(
             request, "patient/session.html", title="Session", message=str(exc), offline="forget"
         )
+    except session_web.RecheckFirst:
+        return RedirectResponse("/me/recheck", status_code=303)
     data: dict[str, Any] = _plan_out(plan, now).model_dump(mode="json")
     return render(
         request,
@@ -254,7 +269,7 @@ def breaks_page(request: Request, db: DB, user: Patient) -> Response:
     "/api/v1/me/session-plan",
     response_model=SessionPlanOut,
     tags=["session"],
-    responses={404: {"description": "no program, or held back by warning signs"}},
+    responses={404: {"description": "no program, or held back by warning signs"}, **RECHECK_FIRST},
 )
 def api_session_plan(db: DB, now: Now, user: Patient) -> SessionPlanOut:
     """Today's session: the program version and every set in order, with its timings and cues."""
@@ -262,6 +277,8 @@ def api_session_plan(db: DB, now: Now, user: Patient) -> SessionPlanOut:
         return _plan_out(session_web.session_plan(db, user=user), now)
     except session_web.NoProgram as exc:
         raise _no_program(exc) from exc
+    except session_web.RecheckFirst as exc:
+        raise _recheck_first(exc) from exc
 
 
 @router.post(
@@ -269,7 +286,7 @@ def api_session_plan(db: DB, now: Now, user: Patient) -> SessionPlanOut:
     response_model=SessionOut,
     status_code=status.HTTP_201_CREATED,
     tags=["session"],
-    responses={404: {"description": "no program, or held back by warning signs"}},
+    responses={404: {"description": "no program, or held back by warning signs"}, **RECHECK_FIRST},
 )
 def api_start_session(db: DB, now: Now, user: Patient, body: SessionIn | None = None) -> SessionOut:
     """Start a session on the current program version (optionally with pain before, 0-10)."""
@@ -279,6 +296,8 @@ def api_start_session(db: DB, now: Now, user: Patient, body: SessionIn | None = 
         )
     except session_web.NoProgram as exc:
         raise _no_program(exc) from exc
+    except session_web.RecheckFirst as exc:
+        raise _recheck_first(exc) from exc
     assert record.id is not None
     return SessionOut(
         id=record.id,

@@ -450,7 +450,33 @@
   }
 
   // --- buttons --------------------------------------------------------------------------------
+  // Pain before the session clearly above the assessment's: the warning signs come first. The
+  // rating is kept as today's pain (the server then asks for the re-check everywhere).
+  function recheckFirst() {
+    $("recheck-first").hidden = false;
+    $("start").disabled = true;
+    announce($("recheck-first").textContent);
+    var opened = session && session.id !== null ? session.id : null;
+    api("POST", "/api/v1/me/pain", { score: pain.before }).then(function (r) {
+      if (!r.ok) return;
+      // the session opened with the page is closed unstarted: nothing was done in it
+      var closing = opened === null ? Promise.resolve()
+        : api("POST", "/api/v1/me/sessions/" + opened + "/finish", { status: "quit" });
+      return closing.then(function () {
+        session = null;
+        store("session", null);
+        location.assign("/me/recheck");
+      });
+    }).catch(function () { /* offline: the note says what to do */ });
+  }
+
   $("start").addEventListener("click", function () {
+    var from = plan.recheck_from_pain;
+    if (pain.before !== null && from !== null && from !== undefined && pain.before >= from &&
+        !(session && session.painBefore)) {
+      recheckFirst();
+      return;
+    }
     if (!session) session = freshSession(null);
     if (pain.before !== null && !session.painBefore) {
       session.painBefore = true;
