@@ -20,7 +20,9 @@ from psoas.domain.assess import assess
 from psoas.domain.assessment import TRIAGE_ORDER, Assessment
 from psoas.domain.catalog import Exercise
 from psoas.domain.intake import Intake, parse
+from psoas.domain.program import item_steps
 from psoas.domain.questionnaire import could_be_pregnant
+from psoas.reports import result_text as say
 from tests.conftest import CONTRACTS, load_json
 from tests.strategies import (
     ANEURYSM_RISK_FACTORS,
@@ -347,6 +349,10 @@ def check_ability(i: Intake, a: Assessment) -> None:
             assert ability.has_table_or_firm_bed_edge
         if cannot_stand(i):
             assert not is_standing(ex), item.id
+            # nor told to stand in words: in the steps or in how to break up sitting
+            steps = " ".join(item_steps(ex, item.dose)).lower()
+            assert "standing" not in steps and "stand up" not in steps, item.id
+            assert "get up" not in say.program_summary(a.program)
         if i.health.hip_replacement and i.health.hip_replacement_cleared_for_exercise is not True:
             assert not ex.deep_hip_flexion, item.id
             # issue 9: without clearance no rotations under a massage gun

@@ -17,6 +17,7 @@ from psoas.domain.assess import assess
 from psoas.domain.assessment import Program
 from psoas.domain.catalog import Catalog
 from psoas.domain.intake import Intake
+from psoas.reports import result_text as say
 from psoas.reports.pdf import DISCLAIMER_LINE, handout_pdf, item_text, program_reference_keys
 from tests.conftest import EXAMPLES, intake_doc, load_json, require_tool
 
@@ -138,6 +139,10 @@ def test_handout_opens_with_the_safety_net_and_the_local_number(catalog: Catalog
         unicode_font=False,
     )
     words = core_font_text(pdf)
+    # how soon and where come first, in the words every surface uses
+    heading = say.heading(result.triage)
+    assert result.triage.level == "see_clinician" and "within two weeks" in heading
+    assert words.index(heading) < words.index("What to watch for")
     assert "What to watch for" in words
     assert (
         "If you cannot get to an emergency department safely, call 999 for an ambulance." in words

@@ -40,8 +40,8 @@ def assess(
         typer.Option(
             "--input",
             "-i",
-            help="An intake file (intake-v1 JSON), or - for standard input. Without it, psoas "
-            "asks the questions in the terminal.",
+            help="An intake file (intake-v2 or intake-v1 JSON), or - for standard input. "
+            "Without it, psoas asks the questions in the terminal.",
         ),
     ] = None,
     format: FormatOption = Format.text,

@@ -156,13 +156,7 @@ def format_assessment(a: Assessment, catalog: Catalog, *, emergency_number: str 
     p = a.program
     if p is not None:
         out.append(_heading("Your home program"))
-        out.append(
-            wrap(
-                f"About {p.minutes_per_day:g} minutes a day, {p.sessions_per_day} "
-                f"session{'s' if p.sessions_per_day > 1 else ''} a day. While sitting, get up "
-                f"every {p.break_interval_minutes} minutes."
-            )
-        )
+        out.append(wrap(say.program_summary(p)))
         for note in p.notes:
             out.append(wrap(note))
         out.append("")

@@ -23,6 +23,7 @@ from psoas.domain.assessment import Program, ProgramItem
 from psoas.domain.catalog import Catalog
 from psoas.domain.errors import describe_errors
 from psoas.domain.tracking import History, Profile, ProgramVersion
+from psoas.reports.result_text import break_advice
 
 __all__ = [
     "CSV_COLUMNS",
@@ -597,7 +598,7 @@ def _session_description(
         lines += [f"- {describe_item(item, catalog)}" for item in habits]
     lines += [
         "",
-        f"While sitting, get up and move every {program.break_interval_minutes} minutes.",
+        break_advice(program),
     ]
     return "\n".join(lines)
 

@@ -389,11 +389,13 @@ def handout_pdf(
     title = "Your home program" + (f" (version {version})" if version else "")
     pdf.multi_cell(pdf.epw, 9, pdf.t(title), align="L", new_x=XPos.LMARGIN)
     pdf.ln(1)
-    sessions = program.sessions_per_day
+    if assessment is not None:  # how soon and where, as every surface says it first
+        pdf.para(say.heading(assessment.triage), size=12, style="B", h=6)
+        if assessment.triage.level != "self_care":
+            pdf.para(assessment.triage.action, size=11, h=5.5)
+        pdf.ln(1)
     pdf.para(
-        f"About {program.minutes_per_day:g} minutes a day, {sessions} "
-        f"session{'s' if sessions > 1 else ''} a day. While sitting, get up and move every "
-        f"{program.break_interval_minutes} minutes. Posture habits and movement breaks are done "
+        f"{say.program_summary(program)} Posture habits and movement breaks are done "
         "through the day, not in a session.",
         size=11,
         h=5.5,

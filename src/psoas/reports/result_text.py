@@ -25,15 +25,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from psoas.domain import triage as triage_rules
-from psoas.domain.assessment import Alternative, Assessment, Finding, Reason, Triage, Where
+from psoas.domain.assessment import (
+    Alternative,
+    Assessment,
+    Finding,
+    Program,
+    Reason,
+    Triage,
+    Where,
+)
 from psoas.domain.catalog import Reference
 
 __all__ = [
     "ALTERNATIVE_TITLES",
     "SAFETY_NET_FALLBACK",
+    "SEATED_BREAKS",
     "Education",
     "FindingGroups",
     "alternative_title",
+    "break_advice",
     "education",
     "emergency_call",
     "finding_groups",
@@ -41,6 +51,7 @@ __all__ = [
     "listed",
     "patient_cited_keys",
     "people_citation",
+    "program_summary",
     "safety_net",
     "safety_net_call",
     "shows_findings",
@@ -71,6 +82,30 @@ _UNCONFIRMED = " (citation not yet confirmed)"
 
 
 # --- the heading -----------------------------------------------------------------------------
+
+
+#: The movement breaks done without standing up (for people who cannot stand unaided).
+SEATED_BREAKS = frozenset({"seated-break", "pressure-relief-break"})
+
+
+def break_advice(program: Program) -> str:
+    """How often to break up sitting, in words that suit the person: "get up" only to people
+    whose breaks are done standing."""
+    every = program.break_interval_minutes
+    seated = any(i.id in SEATED_BREAKS for i in program.items)
+    standing = any(i.category == "movement" and i.position == "standing" for i in program.items)
+    if seated and not standing:
+        return f"Every {every} minutes, take a short seated break from sitting still."
+    return f"While sitting, get up and move every {every} minutes."
+
+
+def program_summary(program: Program) -> str:
+    """The program's size in a sentence, with the break advice."""
+    n = program.sessions_per_day
+    return (
+        f"About {program.minutes_per_day:g} minutes a day, {n} session{'s' if n > 1 else ''} "
+        f"a day. {break_advice(program)}"
+    )
 
 
 def time_frame(within_hours: float | None) -> str:
