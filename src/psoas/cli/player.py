@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.console import Console
 from rich.live import Live
@@ -62,7 +63,7 @@ class Keys:
 
     def __init__(self) -> None:
         self.tty = sys.stdin.isatty()
-        self._saved: list[object] | None = None
+        self._saved: list[Any] | None = None
 
     def __enter__(self) -> Keys:
         if self.tty:

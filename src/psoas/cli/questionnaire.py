@@ -53,11 +53,11 @@ def _say(q: Question, problem: str) -> str:
 
 def _shown(q: Question, value: Any) -> str:
     """An earlier answer in the question's own words."""
-    labels = dict(q.choices)
+    labels: dict[str, str] = dict(q.choices)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(labels.get(v, v) for v in value) or "none of these"
+        return ", ".join(labels.get(str(v), str(v)) for v in value) or "none of these"
     return str(labels.get(value, value))
 
 

@@ -6,11 +6,16 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 import typer
 
 from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
+
+if TYPE_CHECKING:  # the terminal starts fast: the database is imported when a command runs
+    from psoas.storage.db import Database
+
+BreakAnswer = Literal["taken", "snoozed", "skipped"]
 
 log_app = typer.Typer(help="Log pain, the functional scale or a re-test.", no_args_is_help=True)
 
@@ -19,18 +24,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _db():  # type: ignore[no-untyped-def]
+def _db() -> Database:
     from psoas.services.tracking import open_database
 
     return open_database()
 
 
-def _tracking_errors():  # type: ignore[no-untyped-def]
+def _tracking_errors(*more: type[Exception]) -> tuple[type[Exception], ...]:
+    """The errors a tracking command reports as problems with the input (and ``more``)."""
     from pydantic import ValidationError
 
     from psoas.services.tracking import TrackingError
 
-    return (TrackingError, ValidationError)
+    return (TrackingError, ValidationError, *more)
 
 
 def _validation_lines(exc: Exception) -> list[str]:
@@ -117,7 +123,7 @@ def session(
     speaker = Speaker(enabled=not quiet)
     with Keys() as keys:
         outcome = Player(console, speaker, keys, speed=speed).run(steps, save)
-    status = "quit" if outcome.quit else "completed"
+    status: Literal["quit", "completed"] = "quit" if outcome.quit else "completed"
     tracking.finish_session(db, session_id=session_id, status=status, now=_now())
     if pain_after is None and interactive:
         pain_after = _rating(
@@ -187,7 +193,7 @@ def breaks(
             weekends=weekends,
             now=_now(),
         )
-    except (*_tracking_errors(), ValueError) as exc:
+    except _tracking_errors(ValueError) as exc:
         raise fail(_validation_lines(exc)) from exc
     if pause is not None:
         coach.record(
@@ -224,7 +230,7 @@ def breaks(
         message = coach.prompt_text(movement, plan.interval)
         notifier.notify("Time to get up", message)
         typer.echo("\a" + message)
-        reply = answer or _ask_break()
+        reply = cast(BreakAnswer, answer or _ask_break())
         snooze = 10 if reply == "snoozed" else None
         coach.record(
             db,
@@ -412,8 +418,8 @@ def log_retest(
             thomas_right_hip_deg=thomas_right,
             thomas_left_knee_deg=knee_left,
             thomas_right_knee_deg=knee_right,
-            resisted_left=resisted_left,  # type: ignore[arg-type]
-            resisted_right=resisted_right,  # type: ignore[arg-type]
+            resisted_left=resisted_left,
+            resisted_right=resisted_right,
         )
         tracking.log_retest(_db(), profile_name=profile_name(profile), retest=retest)
     except _tracking_errors() as exc:
@@ -435,7 +441,7 @@ def export(
 
     try:
         data = exports.export(_db(), profile_name=profile_name(profile), fmt=format, now=_now())
-    except (*_tracking_errors(), ValueError) as exc:
+    except _tracking_errors(ValueError) as exc:
         raise fail(_validation_lines(exc)) from exc
     if output is None:
         sys.stdout.buffer.write(data)

@@ -245,7 +245,7 @@ def _session(row: SessionRow) -> SessionRecord:
         program_version=row.program_version,
         started_at=row.started_at,
         ended_at=row.ended_at,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
     )
 
 
@@ -297,7 +297,7 @@ def _set(row: SetLogRow) -> SetLog:
     return SetLog(
         session_id=row.session_id,
         item_id=row.item_id,
-        side=row.side,  # type: ignore[arg-type]
+        side=row.side,
         set_number=row.set_number,
         hold_seconds=row.hold_seconds,
         reps=row.reps,
@@ -330,8 +330,7 @@ def pain_since(db: Session, *, profile_id: int, since: datetime) -> list[PainRat
         .order_by(PainRow.at)
     )
     return [
-        PainRating(at=r.at, score=r.score, context=r.context, session_id=r.session_id)  # type: ignore[arg-type]
-        for r in rows
+        PainRating(at=r.at, score=r.score, context=r.context, session_id=r.session_id) for r in rows
     ]
 
 
@@ -369,7 +368,7 @@ def breaks_since(db: Session, *, profile_id: int, since: datetime) -> list[Break
 def _break(row: BreakRow) -> BreakEvent:
     return BreakEvent(
         at=row.at,
-        kind=row.kind,  # type: ignore[arg-type]
+        kind=row.kind,
         movement_id=row.movement_id,
         snooze_minutes=row.snooze_minutes,
     )
@@ -455,7 +454,7 @@ def load_history(db: Session, *, profile_id: int, with_sets: bool = True) -> His
         sessions=session_records,
         sets=set_records,
         pain=pain_records,
-        psfs=tuple(PsfsEntry(at=p.at, activities=p.activities) for p in psfs),  # type: ignore[arg-type]
+        psfs=tuple(PsfsEntry(at=p.at, activities=p.activities) for p in psfs),
         retests=tuple(Retest(at=r.at, **r.measures) for r in retests),
         breaks=tuple(_break(b) for b in breaks),
     )

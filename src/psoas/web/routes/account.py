@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -32,9 +32,7 @@ def _form_sent_matches(request: Request, sent: str) -> bool:
     return bool(cookie) and hmac.compare_digest(cookie.encode(), sent.encode())
 
 
-def _account_form(
-    request: Request, name: str, status_code: int = 200, **context: object
-) -> Response:
+def _account_form(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     """The sign-in or sign-up page with a fresh form token (kept in its cookie)."""
     token = _form_token(request)
     page = render(request, name, status_code=status_code, csrf_token=token, **context)

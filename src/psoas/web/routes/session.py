@@ -201,7 +201,9 @@ def _recheck_first(exc: session_web.RecheckFirst) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, str(exc))
 
 
-RECHECK_FIRST = {409: {"description": "pain has risen: answer the warning signs first"}}
+RECHECK_FIRST: dict[int | str, dict[str, Any]] = {
+    409: {"description": "pain has risen: answer the warning signs first"}
+}
 
 
 def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
