@@ -32,3 +32,17 @@ def test_every_command_is_documented_in_the_readme() -> None:
         commands += [f"{group.name} {c.name}" for c in group.typer_instance.registered_commands]
     for name in commands:
         assert f"psoas {name}" in readme, name
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    """Each field of the settings is an environment variable a person may need to set."""
+    from psoas.settings import Settings
+
+    readme = (ROOT / "README.md").read_text()
+    prefix = Settings.model_config.get("env_prefix", "")
+    missing = [
+        f"{prefix}{name}".upper()
+        for name in Settings.model_fields
+        if f"{prefix}{name}".upper() not in readme
+    ]
+    assert not missing, f"document these settings in README.md: {missing}"
