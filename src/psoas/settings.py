@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Digits, spaces, ``+`` and ``-``, at least one digit, at most 15 characters (112, 999, 911,
@@ -50,10 +50,12 @@ class Settings(BaseSettings):
             )
         return value
 
-    def check_for_production(self) -> None:
-        """Refuse settings that are unsafe on a real server."""
+    @model_validator(mode="after")
+    def _safe_in_production(self) -> Settings:
+        """Refuse settings that are unsafe on a real server: a production server never starts
+        (and no command runs) with them."""
         if self.environment != "production":
-            return
+            return self
         problems = []
         if not self.cookie_secure:
             problems.append("PSOAS_COOKIE_SECURE must be true (serve over HTTPS)")
@@ -63,6 +65,7 @@ class Settings(BaseSettings):
             problems.append("PSOAS_DATABASE_URL must be set explicitly")
         if problems:
             raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

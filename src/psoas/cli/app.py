@@ -259,14 +259,9 @@ def web(
     from psoas.settings import Settings
     from psoas.web import serve
 
-    settings = Settings()
     if demo:
         os.environ["PSOAS_DEMO"] = "true"
-        settings = Settings()
-    try:
-        settings.check_for_production()
-    except ValueError as exc:
-        raise fail([str(exc)]) from exc
+    Settings()  # refuses unsafe production settings, naming them, before anything starts
     from psoas.services.tracking import open_database
 
     db = open_database()  # migrate once here, before the workers start
@@ -290,6 +285,6 @@ def main() -> None:
         if type(exc).__name__ != "ValidationError" or getattr(exc, "title", "") != "Settings":
             raise
         for error in exc.errors():  # type: ignore[attr-defined]
-            name = "PSOAS_" + str(error["loc"][0]).upper() if error["loc"] else "PSOAS_"
+            name = "PSOAS_" + str(error["loc"][0]).upper() if error["loc"] else "psoas settings"
             typer.echo(f"{name}: {error['msg'].removeprefix('Value error, ')}", err=True)
         sys.exit(2)
