@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # requirements.lock pins every dependency to the versions the tests passed with (make lock).
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
-	$(PIP) install -c requirements.lock -e .
+	$(PIP) install -c requirements.lock -e '.[postgres,desktop]'
 	@touch $@
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml requirements.lock

@@ -32,7 +32,14 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    try:
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    except ModuleNotFoundError as exc:  # the driver is an extra: say which
+        if exc.name == "psycopg":
+            raise RuntimeError(
+                "PostgreSQL needs its driver: pip install 'psoas[postgres]'"
+            ) from exc
+        raise
 
 
 def alembic_config(engine: Engine) -> Any:
