@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from psoas.domain.assessment import Triage
+from psoas.domain.results import Triage
 from psoas.domain.triage import LEVEL_TITLES, heading
 from tests.conftest import ROOT, intake_doc
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from psoas.domain.assessment import Triage
 from psoas.domain.questionnaire import QUESTIONS
+from psoas.domain.results import Triage
 from psoas.domain.triage import heading
 from psoas.settings import Settings
 from psoas.web.app import create_app

@@ -19,15 +19,15 @@ from psoas.domain.alternatives import (
     weigh_with_alternatives,
 )
 from psoas.domain.assess import assess
-from psoas.domain.assessment import (
+from psoas.domain.intake import Intake
+from psoas.domain.involvement import score, weigh
+from psoas.domain.results import (
     Alternative,
     AlternativeCode,
     Finding,
     Involvement,
     Triage,
 )
-from psoas.domain.intake import Intake
-from psoas.domain.involvement import score, weigh
 from psoas.domain.triage import triage
 from tests.conftest import CONTRACTS, load_json, make_intake
 from tests.strategies import from_schema

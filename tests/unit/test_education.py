@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from psoas.catalog import load_catalog
-from psoas.domain.assessment import Triage, TriageLevel
 from psoas.domain.education import (
     audiences,
     drives_for_a_living,
     education_for,
     start_back_risk,
 )
+from psoas.domain.results import Triage, TriageLevel
 from psoas.domain.triage import triage
 from tests.conftest import make_intake
 

@@ -19,8 +19,8 @@ from icalendar import Calendar
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.assessment import Program
 from psoas.domain.intake import Intake
+from psoas.domain.results import Program
 from psoas.domain.tracking import (
     BreakEvent,
     History,

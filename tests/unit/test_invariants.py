@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.assessment import TRIAGE_ORDER, Assessment
 from psoas.domain.catalog import Exercise
 from psoas.domain.intake import Intake, parse
 from psoas.domain.program import item_steps
 from psoas.domain.questionnaire import could_be_pregnant
+from psoas.domain.results import TRIAGE_ORDER, Assessment
 from psoas.reports import result_text as say
 from tests.conftest import CONTRACTS, load_json
 from tests.strategies import (

@@ -14,9 +14,9 @@ import pytest
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.assessment import Program
 from psoas.domain.catalog import Catalog
 from psoas.domain.intake import Intake
+from psoas.domain.results import Program
 from psoas.reports import result_text as say
 from psoas.reports.pdf import DISCLAIMER_LINE, handout_pdf, item_text, program_reference_keys
 from tests.conftest import EXAMPLES, intake_doc, load_json, require_tool

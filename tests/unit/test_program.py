@@ -13,7 +13,6 @@ import pytest
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import NEXT_STEPS, assess
-from psoas.domain.assessment import Assessment, ItemDose, PerSide, ProgramItem
 from psoas.domain.intake import Intake
 from psoas.domain.program import (
     FIT_LADDER,
@@ -30,6 +29,7 @@ from psoas.domain.program import (
     item_summary,
     why_no_belly_pressure,
 )
+from psoas.domain.results import Assessment, ItemDose, PerSide, ProgramItem
 from psoas.domain.triage import triage
 from tests.conftest import intake_doc, make_intake, merge
 

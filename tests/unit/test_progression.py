@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.assessment import PerSide, Program
 from psoas.domain.intake import Intake
 from psoas.domain.progression import (
     DECISION_TITLES,
@@ -26,6 +25,7 @@ from psoas.domain.progression import (
     step_up,
     summarize,
 )
+from psoas.domain.results import PerSide, Program
 from psoas.domain.tracking import (
     History,
     PainRating,

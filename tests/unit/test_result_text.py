@@ -135,6 +135,6 @@ def test_a_citation_for_people_has_no_bookkeeping() -> None:
 def test_every_alternative_code_has_a_title() -> None:
     from typing import get_args
 
-    from psoas.domain.assessment import AlternativeCode
+    from psoas.domain.results import AlternativeCode
 
     assert set(get_args(AlternativeCode)) == set(say.ALTERNATIVE_TITLES)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from psoas.domain.assessment import Reason
+from psoas.domain.results import Reason
 from psoas.domain.triage import EMERGENCY_NUMBER_DEFAULT, safety_net, triage
 from tests.conftest import make_intake
 from tests.unit.test_triage import CASE_IDS, CASES

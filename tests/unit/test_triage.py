@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from psoas.domain.assessment import Triage
 from psoas.domain.intake import Intake, parse
+from psoas.domain.results import Triage
 from psoas.domain.triage import (
     ACTIONS,
     LEVEL_TITLES,

@@ -10,8 +10,8 @@ import pytest
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.assessment import Assessment
 from psoas.domain.intake import parse
+from psoas.domain.results import Assessment
 from tests.strategies import ANEURYSM_RISK_FACTORS, ANSWERED_OFFICE_WORKER_V2, merge
 
 CATALOG = load_catalog()

@@ -7,8 +7,8 @@ from typing import Any
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake, parse
+from psoas.domain.results import Assessment
 from tests.conftest import CONTRACTS, EXAMPLES, load_json, make_intake, merge
 
 CATALOG = load_catalog()

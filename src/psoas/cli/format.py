@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from psoas.domain.assessment import Assessment, ItemDose, ProgramItem
 from psoas.domain.catalog import Catalog, Exercise, Reference
 from psoas.domain.program import item_steps
 from psoas.domain.progression import Decision, ProgressSummary, decision_title, shown_readings
+from psoas.domain.results import Assessment, ItemDose, ProgramItem
 from psoas.reports import result_text as say
 
 WIDTH = 88

@@ -13,7 +13,6 @@ from typing import Any
 import typer
 
 from psoas.cli.format import wrap
-from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake
 from psoas.domain.questionnaire import (
     SECTIONS,
@@ -23,6 +22,7 @@ from psoas.domain.questionnaire import (
     intake_document,
     next_question,
 )
+from psoas.domain.results import Assessment
 from psoas.domain.triage import LEVEL_TITLES
 from psoas.services.assessment import IntakeError, emergency_stop, validate_intake
 

@@ -23,15 +23,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from psoas.domain.assessment import (
-    Alternative,
-    AlternativeCode,
-    Finding,
-    Involvement,
-    InvolvementLevel,
-    Triage,
-    TriageReason,
-)
 from psoas.domain.intake import Intake
 from psoas.domain.involvement import (
     SIDES,
@@ -39,6 +30,15 @@ from psoas.domain.involvement import (
     below_knee_symptoms,
     score,
     stenosis_pattern,
+)
+from psoas.domain.results import (
+    Alternative,
+    AlternativeCode,
+    Finding,
+    Involvement,
+    InvolvementLevel,
+    Triage,
+    TriageReason,
 )
 from psoas.domain.triage import action
 

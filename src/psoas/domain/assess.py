@@ -7,12 +7,12 @@ from psoas.domain.alternatives import (
     refer_for_alternatives,
     weigh_with_alternatives,
 )
-from psoas.domain.assessment import Assessment, ClinicianOptionOut
 from psoas.domain.catalog import Catalog
 from psoas.domain.education import education_for
 from psoas.domain.intake import Intake
 from psoas.domain.involvement import tighter_side, weigh
 from psoas.domain.program import build_program, why_no_belly_pressure
+from psoas.domain.results import Assessment, ClinicianOptionOut
 from psoas.domain.triage import safety_net, triage
 
 NEXT_STEPS = {

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from psoas.domain.assessment import EducationCardOut, Triage
 from psoas.domain.catalog import Audience, Catalog
 from psoas.domain.intake import Intake
+from psoas.domain.results import EducationCardOut, Triage
 from psoas.domain.triage import withholds_program
 
 StartBackRisk = Literal["low", "medium", "high"]

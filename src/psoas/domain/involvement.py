@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from psoas.domain.assessment import Finding, Involvement, InvolvementLevel, Side
 from psoas.domain.intake import Intake, ThomasSide
+from psoas.domain.results import Finding, Involvement, InvolvementLevel, Side
 
 #: Thigh this many degrees above the table (modified Thomas test) reads as short hip flexors.
 THOMAS_POSITIVE_DEG = 5.0

@@ -25,7 +25,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from psoas.domain.alternatives import alternatives, weigh_with_alternatives
-from psoas.domain.assessment import (
+from psoas.domain.catalog import HOUSEHOLD_EQUIPMENT, Catalog, ConditionCode, Exercise
+from psoas.domain.intake import Intake
+from psoas.domain.involvement import weigh
+from psoas.domain.questionnaire import could_be_pregnant
+from psoas.domain.results import (
     Excluded,
     Involvement,
     ItemDose,
@@ -35,10 +39,6 @@ from psoas.domain.assessment import (
     Side,
     Triage,
 )
-from psoas.domain.catalog import HOUSEHOLD_EQUIPMENT, Catalog, ConditionCode, Exercise
-from psoas.domain.intake import Intake
-from psoas.domain.involvement import weigh
-from psoas.domain.questionnaire import could_be_pregnant
 from psoas.domain.triage import withholds_program
 
 DEFAULT_MINUTES_PER_DAY = 15

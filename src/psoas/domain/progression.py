@@ -26,10 +26,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from psoas.domain import recheck
-from psoas.domain.assessment import ItemDose, PerSide, Program, ProgramItem
 from psoas.domain.catalog import Catalog, Exercise
 from psoas.domain.intake import Intake
 from psoas.domain.recheck import PAIN_RISE_POINTS, pain_rise
+from psoas.domain.results import ItemDose, PerSide, Program, ProgramItem
 from psoas.domain.tracking import (
     History,
     PainRating,

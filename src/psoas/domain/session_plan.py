@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from psoas.domain.assessment import Program, ProgramItem
 from psoas.domain.catalog import Catalog
 from psoas.domain.program import item_steps
+from psoas.domain.results import Program, ProgramItem
 
 StepKind = Literal["hold", "reps", "timed"]
 GET_READY_SECONDS = 5

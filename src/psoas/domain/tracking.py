@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from psoas.domain.assessment import Assessment, Program
 from psoas.domain.intake import Intake
+from psoas.domain.results import Assessment, Program
 
 Side = Literal["left", "right"]
 PainContext = Literal["daily", "before_session", "after_session"]

@@ -45,7 +45,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from psoas.domain.assessment import (
+from psoas.domain.intake import Intake, RedFlags
+from psoas.domain.results import (
     TRIAGE_ORDER,
     Reason,
     Triage,
@@ -53,7 +54,6 @@ from psoas.domain.assessment import (
     TriageReason,
     Where,
 )
-from psoas.domain.intake import Intake, RedFlags
 
 #: The local emergency number when the setting ``PSOAS_EMERGENCY_NUMBER`` is not given. The
 #: messages never contain a number: the surfaces add the configured one.

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Alarm, Calendar, Event, Timezone
 from pydantic import ValidationError, model_validator
 
-from psoas.domain.assessment import Program, ProgramItem
 from psoas.domain.catalog import Catalog
 from psoas.domain.errors import describe_errors
+from psoas.domain.results import Program, ProgramItem
 from psoas.domain.tracking import History, Profile, ProgramVersion
 from psoas.reports.result_text import break_advice
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from psoas.domain.assessment import Assessment, Program, ProgramItem
 from psoas.domain.catalog import Catalog, Reference
 from psoas.domain.program import item_steps
+from psoas.domain.results import Assessment, Program, ProgramItem
 from psoas.reports import result_text as say
 
 __all__ = [

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from psoas.domain import triage as triage_rules
-from psoas.domain.assessment import (
+from psoas.domain.catalog import Reference
+from psoas.domain.results import (
     Alternative,
     Assessment,
     Finding,
@@ -34,7 +35,6 @@ from psoas.domain.assessment import (
     Triage,
     Where,
 )
-from psoas.domain.catalog import Reference
 
 __all__ = [
     "ALTERNATIVE_TITLES",

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.assessment import Assessment, Triage
 from psoas.domain.intake import Intake, describe_errors, parse
 from psoas.domain.questionnaire import provisional_intake
+from psoas.domain.results import Assessment, Triage
 from psoas.domain.triage import triage
 
 

@@ -37,15 +37,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from psoas.catalog import load_catalog
-from psoas.domain.assessment import (
-    Assessment,
-    Excluded,
-    ItemDose,
-    PerSide,
-    Program,
-    ProgramItem,
-    TriageLevel,
-)
 from psoas.domain.catalog import Exercise
 from psoas.domain.intake import Intake
 from psoas.domain.program import (
@@ -67,6 +58,15 @@ from psoas.domain.progression import (
     Adherence,
     item_minutes,
     meaningful_pain,
+)
+from psoas.domain.results import (
+    Assessment,
+    Excluded,
+    ItemDose,
+    PerSide,
+    Program,
+    ProgramItem,
+    TriageLevel,
 )
 from psoas.domain.tracking import ProgramVersion, StoredAssessment
 from psoas.domain.triage import WITHHOLDING_LEVELS, withholds_program

@@ -17,10 +17,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from psoas.catalog import load_catalog
-from psoas.domain.assessment import Assessment, Program
 from psoas.domain.catalog import Reference
 from psoas.domain.errors import describe_errors
 from psoas.domain.progression import Decision, ProgressSummary, Reading, shown_readings
+from psoas.domain.results import Assessment, Program
 from psoas.domain.tracking import (
     PainRating,
     ProgramVersion,

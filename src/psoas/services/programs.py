@@ -14,8 +14,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from psoas.domain.assessment import Assessment
 from psoas.domain.recheck import pain_rise
+from psoas.domain.results import Assessment
 from psoas.domain.tracking import PainRating, ProgramVersion, StoredAssessment
 from psoas.domain.triage import withholds_program
 from psoas.storage import repo

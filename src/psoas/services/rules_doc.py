@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from psoas.catalog import load_catalog
 from psoas.domain import breaks, involvement, program, progression, triage
-from psoas.domain.assessment import DISCLAIMER
+from psoas.domain.results import DISCLAIMER
 
 SAFETY_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (

@@ -7,8 +7,8 @@ from typing import Any, Literal
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake
+from psoas.domain.results import Assessment
 
 
 class _NoNulls(GenerateJsonSchema):

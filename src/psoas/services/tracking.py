@@ -10,9 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from psoas.domain.assessment import Assessment
 from psoas.domain.intake import Intake
 from psoas.domain.recheck import has_risen, rechecked_intake
+from psoas.domain.results import Assessment
 from psoas.domain.tracking import (
     BreakEvent,
     History,

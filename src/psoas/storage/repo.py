@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from psoas.domain.assessment import Assessment, Program
 from psoas.domain.intake import Intake
+from psoas.domain.results import Assessment, Program
 from psoas.domain.tracking import (
     BreakEvent,
     History,

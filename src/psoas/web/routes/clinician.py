@@ -22,8 +22,8 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from psoas.catalog import load_catalog
-from psoas.domain.assessment import Program
 from psoas.domain.progression import Decision, ProgressSummary
+from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
 from psoas.services import accounts, clinic, exports, progress, tracking
 from psoas.storage.db import Database

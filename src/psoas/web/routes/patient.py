@@ -18,7 +18,6 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import FormData
 
-from psoas.domain.assessment import Assessment
 from psoas.domain.progression import Decision, ProgressSummary, decision_title
 from psoas.domain.questionnaire import (
     BY_PATH,
@@ -32,6 +31,7 @@ from psoas.domain.questionnaire import (
     questions_on_page,
     read_answers,
 )
+from psoas.domain.results import Assessment
 from psoas.domain.tracking import PainRating, ProgramVersion, PsfsEntry, Retest
 from psoas.domain.triage import LEVEL_TITLES
 from psoas.reports import result_text
