@@ -184,6 +184,10 @@ def test_every_export_format_and_a_backup_that_restores_exactly(
     calendar = icalendar.Calendar.from_ical(run(database_url, "export", "-f", "ics").stdout)
     events = calendar.walk("VEVENT")
     assert events and all(e.walk("VALARM") for e in events)
+    handout = tmp_path / "handout.pdf"
+    printed = run(database_url, "export", "-f", "pdf", "-o", str(handout))
+    assert printed.returncode == 0, printed.stderr
+    assert handout.read_bytes().startswith(b"%PDF-")
     # restore under another name in the same database, then compare
     restored = run(database_url, "import", str(backup), "--name", "kim-copy")
     assert restored.returncode == 0, restored.stderr

@@ -736,3 +736,15 @@ def test_calendar_follows_the_given_days_times_and_time_zone() -> None:
 def test_calendar_refuses_impossible_settings(kw: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         program_to_ics(HISTORY.programs[0], CATALOG, start=date(2024, 3, 5), **kw)
+
+
+def test_one_registry_names_every_download_for_every_surface() -> None:
+    """The terminal, the person's pages, the API and the clinic take their downloads from one
+    list: each with a file name, a media type and words a person understands."""
+    from psoas.services import exports as registry
+
+    assert registry.FORMATS == ("pdf", "ics", "csv", "fhir", "json")
+    assert {d.fmt for d in registry.DOWNLOADS if d.needs_program} == {"pdf", "ics"}
+    assert len(registry.BY_NAME) == len(registry.DOWNLOADS)
+    for d in registry.DOWNLOADS:
+        assert d.name.endswith((".pdf", ".ics", ".csv", ".json")) and d.title

@@ -429,18 +429,33 @@ def log_retest(
 
 def export(
     format: Annotated[
-        str, typer.Option("--format", "-f", help="json (backup), csv, fhir or ics")
+        str,
+        typer.Option(
+            "--format", "-f", help="json (backup), csv, fhir, ics (calendar) or pdf (handout)"
+        ),
     ] = "json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="file to write (default: standard output)")
     ] = None,
     profile: ProfileOption = None,
 ) -> None:
-    """Export everything recorded: a JSON backup, CSV of logs, a FHIR bundle or a calendar."""
-    from psoas.services import exports
+    """Export everything recorded: a JSON backup, CSV of logs, a FHIR bundle, a calendar of the
+    sessions or the printable handout."""
+    from psoas.services import exports, programs
+    from psoas.settings import Settings
 
+    if format == "pdf" and output is None and sys.stdout.isatty():
+        raise fail(["--format pdf: the handout is a PDF file: add -o handout.pdf"])
     try:
-        data = exports.export(_db(), profile_name=profile_name(profile), fmt=format, now=_now())
+        data = exports.export(
+            _db(),
+            profile_name=profile_name(profile),
+            fmt=format,
+            now=_now(),
+            emergency_number=Settings().emergency_number,
+        ).data
+    except programs.ProgramUnavailable as exc:
+        raise fail([exc.message]) from exc
     except _tracking_errors(ValueError) as exc:
         raise fail(_validation_lines(exc)) from exc
     if output is None:

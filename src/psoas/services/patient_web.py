@@ -31,7 +31,7 @@ from psoas.domain.tracking import (
 )
 from psoas.reports import pdf
 from psoas.services import assessment as assessing
-from psoas.services import exports, programs, progress, tracking
+from psoas.services import programs, progress, tracking
 from psoas.storage import repo
 from psoas.storage.db import Database
 
@@ -356,65 +356,3 @@ def apply_progress(db: Database, *, profile_name: str, now: datetime) -> Program
             "Nothing to apply: as of today the program stays as it is. " + decision.message
         )
     return progress.apply(db, profile_name=profile_name, decision=decision, now=now)
-
-
-# --- exports and downloads ----------------------------------------------------------------------
-
-ExportFormat = Literal["json", "csv", "fhir", "ics", "pdf"]
-MEDIA_TYPES: dict[str, str] = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "fhir": "application/fhir+json",
-    "ics": "text/calendar; charset=utf-8",
-    "pdf": "application/pdf",
-}
-FILE_NAMES: dict[str, str] = {
-    "json": "psoas-backup.json",
-    "csv": "psoas-history.csv",
-    "fhir": "psoas-fhir.json",
-    "ics": "psoas-program.ics",
-    "pdf": "psoas-handout.pdf",
-}
-
-
-@dataclass(frozen=True)
-class Export:
-    data: bytes
-    media_type: str
-    filename: str
-
-
-def export(
-    db: Database,
-    *,
-    profile_name: str,
-    fmt: ExportFormat,
-    now: datetime,
-    person: str,
-    emergency_number: str = "112",
-) -> Export:
-    """One download. The handout and the calendar need a program that may be shown; a FHIR
-    bundle made while the program is held back has its care plans on hold. The backup and the
-    CSV are the person's own records and are always available. The handout carries the latest
-    assessment's safety net (with ``emergency_number``) and other explanations."""
-    if fmt not in MEDIA_TYPES:
-        raise ValueError(f"format: must be one of {', '.join(MEDIA_TYPES)}, not {fmt!r}")
-    if fmt == "pdf":
-        state = program_state(db, profile_name=profile_name)
-        version = state.require()
-        data = pdf.handout_pdf(
-            version.program,
-            load_catalog(),
-            person=person,
-            on=now.date(),
-            version=version.version,
-            catalog_version=version.catalog_version,
-            sources=version.sources,
-            assessment=state.assessment.result if state.assessment else None,
-            emergency_number=emergency_number,
-        )
-    else:
-        if fmt == "ics":
-            require_program(db, profile_name=profile_name)
-        data = exports.export(db, profile_name=profile_name, fmt=fmt, now=now)
-    return Export(data=data, media_type=MEDIA_TYPES[fmt], filename=FILE_NAMES[fmt])

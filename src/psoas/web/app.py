@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psoas import __version__
 from psoas.reports import result_text
+from psoas.services import exports
 from psoas.settings import Settings
 from psoas.storage.db import Database
 from psoas.web.deps import SignInRequired, now_utc
@@ -26,6 +27,8 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 # What a result says, in the words every surface uses (see psoas.reports.result_text).
 templates.env.globals["say"] = result_text
+# Every download, from the one registry the terminal, the API and the clinic use.
+templates.env.globals["downloads"] = exports.DOWNLOADS
 
 
 OFFLINE_HEADER = "X-Psoas-Offline"

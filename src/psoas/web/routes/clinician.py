@@ -25,7 +25,7 @@ from psoas.catalog import load_catalog
 from psoas.domain.progression import Decision, ProgressSummary
 from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
-from psoas.services import accounts, clinic, exports, progress, tracking
+from psoas.services import accounts, clinic, exports, programs, progress
 from psoas.storage.db import Database
 from psoas.web.app import render
 from psoas.web.deps import DB, Clinician, Form, Now
@@ -33,12 +33,6 @@ from psoas.web.deps import DB, Clinician, Form, Now
 router = APIRouter()
 
 ExportFormat = Literal["json", "csv", "fhir", "ics"]
-_MEDIA = {
-    "json": ("application/json", "json"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "fhir": ("application/fhir+json", "fhir.json"),
-    "ics": ("text/calendar; charset=utf-8", "ics"),
-}
 PatientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -443,78 +437,46 @@ def program_edit(
     )
 
 
-def _handout(
-    db: Database, user: accounts.User, patient: accounts.User, now: datetime, number: str
-) -> bytes:
+def _download(
+    request: Request, db: Database, user: accounts.User, patient_id: int, fmt: str, now: datetime
+) -> Response:
+    """One of the patient's downloads (the registry in services.exports), audited."""
+    patient = _own(db, user, patient_id)
+    if fmt not in exports.BY_FORMAT:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No export called {fmt!r}.")
     try:
-        from psoas.reports.pdf import handout_pdf
-    except ImportError as exc:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, "Printable handouts are not available in this version."
-        ) from exc
-    state = clinic.current_program(db, clinician=user, patient=patient)
-    if state.version is None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            state.held_back or "This patient has no program yet, so there is no handout.",
+        export = exports.export(
+            db,
+            profile_name=accounts.profile_name_for(patient.id),
+            fmt=fmt,
+            now=now,
+            person=patient.display_name,
+            emergency_number=request.app.state.settings.emergency_number,
+            audience="clinician",
         )
-    version = state.version
-    return handout_pdf(
-        version.program,
-        load_catalog(),
-        person=patient.display_name,
-        on=now.date(),
-        version=version.version,
-        catalog_version=version.catalog_version,
-        sources=version.sources,
-        assessment=state.assessment,
-        emergency_number=number,
+    except programs.ProgramUnavailable as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
+    action = "printed the handout" if fmt == "pdf" else f"exported {fmt}"
+    accounts.audit(db, patient=patient, actor=user, action=action, now=now)
+    shown = "inline" if fmt == "pdf" else "attachment"  # a handout opens to be printed
+    name = export.filename(f"psoas-patient-{patient.id}-")
+    return Response(
+        export.data,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'{shown}; filename="{name}"'},
     )
 
 
 @router.get("/clinic/patients/{patient_id}/handout.pdf", include_in_schema=False)
 def handout(request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId) -> Response:
-    patient = _own(db, user, patient_id)
-    pdf = _handout(db, user, patient, now, request.app.state.settings.emergency_number)
-    accounts.audit(db, patient=patient, actor=user, action="printed the handout", now=now)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="psoas-handout-{patient.id}.pdf"'},
-    )
-
-
-def _export(
-    db: Database, user: accounts.User, patient_id: int, fmt: str, now: datetime
-) -> Response:
-    patient = _own(db, user, patient_id)
-    if fmt not in _MEDIA:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No export called {fmt!r}.")
-    if fmt == "ics":
-        state = clinic.current_program(db, clinician=user, patient=patient)
-        if state.version is None:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                state.held_back or "This patient has no program yet, so there is no calendar.",
-            )
-    try:
-        data = exports.export(
-            db, profile_name=accounts.profile_name_for(patient.id), fmt=fmt, now=now
-        )
-    except tracking.TrackingError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    accounts.audit(db, patient=patient, actor=user, action=f"exported {fmt}", now=now)
-    media, ext = _MEDIA[fmt]
-    return Response(
-        data,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="psoas-patient-{patient.id}.{ext}"'},
-    )
+    return _download(request, db, user, patient_id, "pdf", now)
 
 
 @router.get("/clinic/patients/{patient_id}/export/{fmt}", include_in_schema=False)
-def export_page(db: DB, now: Now, user: Clinician, patient_id: PatientId, fmt: str) -> Response:
-    return _export(db, user, patient_id, fmt, now)
+def export_page(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, fmt: str
+) -> Response:
+    return _download(request, db, user, patient_id, fmt, now)
 
 
 # --- JSON API -----------------------------------------------------------------------------------
@@ -635,10 +597,10 @@ def api_edit_program(
     },
 )
 def api_export(
-    db: DB, now: Now, user: Clinician, patient_id: PatientId, fmt: ExportFormat
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, fmt: ExportFormat
 ) -> Response:
     """A JSON backup, a CSV of every logged event, a FHIR R4 bundle or an iCalendar file."""
-    return _export(db, user, patient_id, fmt, now)
+    return _download(request, db, user, patient_id, fmt, now)
 
 
 @api.get(

@@ -11,7 +11,7 @@ import copy
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -35,8 +35,8 @@ from psoas.domain.results import Assessment
 from psoas.domain.tracking import PainRating, ProgramVersion, PsfsEntry, Retest
 from psoas.domain.triage import LEVEL_TITLES
 from psoas.reports import result_text
+from psoas.services import exports, programs
 from psoas.services import patient_web as pw
-from psoas.services import programs
 from psoas.services.schemas import json_schema
 from psoas.web.app import render
 from psoas.web.deps import DB, Form, Now, Patient
@@ -280,33 +280,24 @@ def home(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
     )
 
 
-DOWNLOADS: dict[str, pw.ExportFormat] = {
-    "handout.pdf": "pdf",
-    "program.ics": "ics",
-    "history.csv": "csv",
-    "fhir.json": "fhir",
-    "backup.json": "json",
-}
-
-
-def _attachment(export: pw.Export) -> Response:
+def _attachment(export: exports.Export) -> Response:
     return Response(
         export.data,
         media_type=export.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{export.filename()}"'},
     )
 
 
 @router.get("/me/download/{name}", include_in_schema=False)
 def download(request: Request, db: DB, now: Now, user: Patient, name: str) -> Response:
-    fmt = DOWNLOADS.get(name)
-    if fmt is None:
+    download = exports.BY_NAME.get(name)
+    if download is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no such download.")
     try:
-        export = pw.export(
+        export = exports.export(
             db,
             profile_name=user.profile_name,
-            fmt=fmt,
+            fmt=download.fmt,
             now=now,
             person=user.display_name,
             emergency_number=request.app.state.settings.emergency_number,
@@ -658,20 +649,26 @@ def api_progress_apply(user: Patient, db: DB, now: Now) -> ProgramVersion:
     responses={
         200: {
             "description": "The file, as an attachment",
-            "content": {t.split(";")[0]: {} for t in pw.MEDIA_TYPES.values()},
+            "content": {d.media_type.split(";")[0]: {} for d in exports.DOWNLOADS},
         },
         **NOT_FOUND,
     },
     tags=["patient"],
 )
 def api_export(
-    user: Patient, db: DB, now: Now, fmt: Literal["json", "csv", "fhir", "ics"]
+    request: Request, user: Patient, db: DB, now: Now, fmt: exports.DownloadFormat
 ) -> Response:
-    """A JSON backup (restores exactly), a CSV of every logged event, a FHIR R4 bundle or an
-    iCalendar file of the sessions (404 when there is no program to show)."""
+    """The printable handout (PDF), an iCalendar file of the sessions (both 404 when there is
+    no program to show), a CSV of every logged event, a FHIR R4 bundle or a JSON backup
+    (restores exactly)."""
     try:
-        export = pw.export(
-            db, profile_name=user.profile_name, fmt=fmt, now=now, person=user.display_name
+        export = exports.export(
+            db,
+            profile_name=user.profile_name,
+            fmt=fmt,
+            now=now,
+            person=user.display_name,
+            emergency_number=request.app.state.settings.emergency_number,
         )
     except pw.Unavailable as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, exc.message) from exc
