@@ -5,63 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psoas import __version__
-from psoas.reports import result_text
-from psoas.services import exports
 from psoas.settings import Settings
 from psoas.storage.db import Database
 from psoas.web.deps import SignInRequired, now_utc
+from psoas.web.pages import render
+from psoas.web.routes import account, clinician, patient, recheck, session
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-# What a result says, in the words every surface uses (see psoas.reports.result_text).
-templates.env.globals["say"] = result_text
-# Every download, from the one registry the terminal, the API and the clinic use.
-templates.env.globals["downloads"] = exports.DOWNLOADS
-
-
-OFFLINE_HEADER = "X-Psoas-Offline"
-
-
-def render(
-    request: Request,
-    name: str,
-    status_code: int = 200,
-    *,
-    offline: Literal["keep", "forget", ""] = "",
-    **context: object,
-) -> HTMLResponse:
-    """A page, with the signed-in user, the CSRF token and the local emergency number
-    (``PSOAS_EMERGENCY_NUMBER``) available to every template.
-
-    ``offline`` says what the device may keep for use without a connection (see
-    ``static/sw.js``): ``keep`` a page that shows the program (the session player, the break
-    coach); ``forget`` everything kept, when the program is held back or missing. A page seen
-    signed out, or by a clinician, always forgets: nobody else's program stays on a device.
-    """
-    user = getattr(request.state, "user", None)
-    context.setdefault("user", user)
-    context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
-    settings = getattr(request.app.state, "settings", None)
-    context.setdefault("emergency_number", getattr(settings, "emergency_number", "112"))
-    if user is None or user.role != "patient":
-        offline = "forget"
-    context["offline"] = offline
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    if offline:
-        response.headers[OFFLINE_HEADER] = offline
-    return response
 
 
 class SecurityHeaders:
@@ -133,8 +93,6 @@ def create_app(
         return render(
             request, "error.html", status_code=exc.status_code, title=title, message=str(exc.detail)
         )
-
-    from psoas.web.routes import account, clinician, patient, recheck, session
 
     for module in (account, patient, recheck, session, clinician):
         app.include_router(module.router)

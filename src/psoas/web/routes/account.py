@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from psoas.services import accounts
-from psoas.web.app import render
 from psoas.web.deps import DB, SESSION_COOKIE, CurrentUser, Now, OptionalSession
+from psoas.web.pages import render
 
 router = APIRouter()
 

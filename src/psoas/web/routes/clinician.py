@@ -27,8 +27,8 @@ from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
 from psoas.services import accounts, clinic, exports, programs, progress
 from psoas.storage.db import Database
-from psoas.web.app import render
 from psoas.web.deps import DB, Clinician, Form, Now
+from psoas.web.pages import render
 
 router = APIRouter()
 

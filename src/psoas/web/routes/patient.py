@@ -38,8 +38,8 @@ from psoas.reports import result_text
 from psoas.services import exports, programs
 from psoas.services import patient_web as pw
 from psoas.services.schemas import json_schema
-from psoas.web.app import render
 from psoas.web.deps import DB, Form, Now, Patient
+from psoas.web.pages import render
 from psoas.web.routes import recheck
 
 router = APIRouter()

@@ -15,8 +15,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from psoas.domain.recheck import kept_answers, read_recheck, recheck_questions
 from psoas.services import programs, tracking
-from psoas.web.app import render
 from psoas.web.deps import DB, Form, Now, Patient
+from psoas.web.pages import render
 
 router = APIRouter()
 

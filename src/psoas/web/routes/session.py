@@ -18,8 +18,8 @@ from psoas.domain.catalog import Exercise
 from psoas.domain.session_plan import Step
 from psoas.domain.tracking import BreakKind, SetLog
 from psoas.services import session_web
-from psoas.web.app import render
 from psoas.web.deps import DB, Now, Patient
+from psoas.web.pages import render
 from psoas.web.routes import recheck
 
 router = APIRouter()

@@ -1,0 +1,57 @@
+"""Rendering pages: the templates, what every page gets, and what a device may keep offline.
+
+Routes render with :func:`render`; the app factory (:mod:`psoas.web.app`) only assembles them,
+so that nothing here imports the app and no route imports the app factory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from psoas.reports import result_text
+from psoas.services import exports
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+# What a result says, in the words every surface uses (see psoas.reports.result_text).
+templates.env.globals["say"] = result_text
+# Every download, from the one registry the terminal, the API and the clinic use.
+templates.env.globals["downloads"] = exports.DOWNLOADS
+
+
+OFFLINE_HEADER = "X-Psoas-Offline"
+
+
+def render(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    *,
+    offline: Literal["keep", "forget", ""] = "",
+    **context: object,
+) -> HTMLResponse:
+    """A page, with the signed-in user, the CSRF token and the local emergency number
+    (``PSOAS_EMERGENCY_NUMBER``) available to every template.
+
+    ``offline`` says what the device may keep for use without a connection (see
+    ``static/sw.js``): ``keep`` a page that shows the program (the session player, the break
+    coach); ``forget`` everything kept, when the program is held back or missing. A page seen
+    signed out, or by a clinician, always forgets: nobody else's program stays on a device.
+    """
+    user = getattr(request.state, "user", None)
+    context.setdefault("user", user)
+    context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    settings = getattr(request.app.state, "settings", None)
+    context.setdefault("emergency_number", getattr(settings, "emergency_number", "112"))
+    if user is None or user.role != "patient":
+        offline = "forget"
+    context["offline"] = offline
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if offline:
+        response.headers[OFFLINE_HEADER] = offline
+    return response
