@@ -8,7 +8,6 @@ shown (none yet, or held back by a warning sign) raises :class:`Unavailable`.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +31,7 @@ from psoas.domain.tracking import (
 from psoas.reports import pdf
 from psoas.services import assessment as assessing
 from psoas.services import programs, progress, tracking
+from psoas.services.charts import Chart, progress_charts
 from psoas.storage import repo
 from psoas.storage.db import Database
 
@@ -251,14 +251,6 @@ def last_psfs_activities(db: Database, *, profile_name: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Chart:
-    name: str
-    title: str
-    alt: str
-    data_uri: str
-
-
-@dataclass(frozen=True)
 class ProgressView:
     summary: ProgressSummary
     decision: Decision | None  # None when the program is held back
@@ -271,68 +263,15 @@ class ProgressView:
         return self.decision is not None and self.decision.program is not None
 
 
-_CHART_TITLES = {
-    "pain": "Pain over time",
-    "adherence": "Sessions done",
-    "function": "Your activities (functional scale)",
-    "retest": "Thomas test hip angles",
-}
-
-
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1f}".removesuffix(".0")
-
-
-def _chart_alt(name: str, s: ProgressSummary) -> str:
-    if name == "pain":
-        p = s.pain
-        return (
-            f"Pain ratings from 0 to 10 over time. At the start {_num(p.baseline)}; average of "
-            f"the last 7 days {_num(p.recent_average)} from {p.recent_ratings} rating(s)."
-        )
-    if name == "adherence":
-        a7, a28 = s.adherence_7, s.adherence_28
-        return (
-            f"Sessions done each day. Last 7 days: {a7.completed} of {a7.expected}; last 28 "
-            f"days: {a28.completed} of {a28.expected}."
-        )
-    if name == "function":
-        f = s.function
-        return (
-            f"Functional scale, 0 (cannot) to 10 (as before), {f.entries} entr"
-            f"{'y' if f.entries == 1 else 'ies'}: mean first {_num(f.first_mean)}, latest "
-            f"{_num(f.latest_mean)}."
-        )
-    r = s.retest
-    return (
-        "Thomas test hip angle in degrees (lower is more length). Left: first "
-        f"{_num(r.left.first)}, latest {_num(r.left.latest)}; right: first {_num(r.right.first)}, "
-        f"latest {_num(r.right.latest)}."
-    )
-
-
 def progress_view(
     db: Database, *, profile_name: str, now: datetime, charts: bool = True
 ) -> ProgressView:
     """The progress report; the decision is left out while a warning sign holds the program
     back (it could otherwise show exercises)."""
-    from psoas.reports.charts import progress_charts
-
     report = progress.report(db, profile_name=profile_name, now=now, with_sets=charts)
     state = program_state(db, profile_name=profile_name)
     held = state.message() if state.held_back else None
-    drawn: list[Chart] = []
-    if charts:
-        for file, svg in progress_charts(report.history, fmt="svg").items():
-            name = file.removesuffix(".svg")
-            drawn.append(
-                Chart(
-                    name=name,
-                    title=_CHART_TITLES.get(name, name),
-                    alt=_chart_alt(name, report.summary),
-                    data_uri="data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
-                )
-            )
+    drawn = progress_charts(db.url, report.history, report.summary) if charts else []
     return ProgressView(
         summary=report.summary,
         decision=None if held else report.decision,

@@ -9,23 +9,19 @@ answers 404, never 403. Opening a record is audited (the patient sees it on /acc
 from __future__ import annotations
 
 import math
-import re
-import threading
-from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from psoas.catalog import load_catalog
 from psoas.domain.progression import Decision, ProgressSummary
 from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
-from psoas.services import accounts, clinic, exports, programs, progress
+from psoas.services import accounts, charts, clinic, exports, programs, progress
 from psoas.storage.db import Database
 from psoas.web.deps import DB, Clinician, Form, Now
 from psoas.web.pages import render
@@ -138,72 +134,6 @@ def invite(request: Request, db: DB, now: Now, user: Clinician) -> Response:
     )
 
 
-def _svg(data: bytes) -> Markup:
-    """matplotlib's SVG, made fit to sit inside a page (psoas drew it: trusted markup)."""
-    text = data.decode()
-    text = text[text.index("<svg") :]
-    text = re.sub(r'(<svg[^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"\1", text, count=1)
-    return Markup(text)
-
-
-CHART_TITLES = {
-    "pain": "Pain over time",
-    "adherence": "Sessions done",
-    "function": "Activities (PSFS)",
-    "retest": "Thomas test re-tests",
-}
-
-
-def _fingerprint(db: Database, h: History) -> tuple[object, ...]:
-    """What identifies a history's charts: how many records of each kind (sessions by status)
-    and the latest time of each."""
-    statuses = sorted(Counter(s.status for s in h.sessions).items())
-    return (
-        db.url,
-        h.profile.id,
-        len(h.assessments),
-        len(h.programs),
-        len(h.sets),
-        len(h.pain),
-        len(h.psfs),
-        len(h.retests),
-        tuple(statuses),
-        max((p.created_at for p in h.programs), default=None),
-        max((s.started_at for s in h.sessions), default=None),
-        max((x.completed_at for x in h.sets), default=None),
-        max((p.at for p in h.pain), default=None),
-        max((e.at for e in h.psfs), default=None),
-        max((r.at for r in h.retests), default=None),
-    )
-
-
-_CHARTS: OrderedDict[tuple[object, ...], list[tuple[str, Markup]]] = OrderedDict()
-_CHARTS_LOCK = threading.Lock()
-CHART_CACHE_SIZE = 32
-
-
-def _charts(db: Database, history: History) -> list[tuple[str, Markup]]:
-    """The progress charts as inline SVG. Drawing them takes most of a second, so the last few
-    are kept, keyed by what they are drawn from: records are only ever added, never changed,
-    so the counts and the latest times of each kind identify a history."""
-    from psoas.reports.charts import progress_charts
-
-    key = _fingerprint(db, history)
-    with _CHARTS_LOCK:
-        if key in _CHARTS:
-            _CHARTS.move_to_end(key)
-            return _CHARTS[key]
-    charts = progress_charts(history, fmt="svg")
-    drawn = [
-        (CHART_TITLES.get(name.split(".")[0], name), _svg(data)) for name, data in charts.items()
-    ]
-    with _CHARTS_LOCK:
-        _CHARTS[key] = drawn
-        while len(_CHARTS) > CHART_CACHE_SIZE:
-            _CHARTS.popitem(last=False)
-    return drawn
-
-
 @dataclass(frozen=True)
 class SessionLine:
     started_at: datetime
@@ -270,7 +200,7 @@ def _record_page(
         sessions=_session_lines(report.history),
         psfs=list(reversed(report.history.psfs)),
         retests=list(reversed(report.history.retests)),
-        charts=_charts(db, report.history),
+        charts=charts.progress_charts(db.url, report.history, report.summary),
         notes=clinic.notes(db, clinician=user, patient=patient),
         audit=accounts.audit_log(db, patient=patient, limit=20),
         names={e.id: e.name for e in load_catalog().exercises},
