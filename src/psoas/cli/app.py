@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from psoas.cli import tracking as tracking_cli
+from psoas.cli import tracking
 from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
 
 if TYPE_CHECKING:
@@ -233,14 +233,14 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="intake or assessment
     echo_json(json_schema(name.value))
 
 
-app.command()(tracking_cli.session)
-app.command()(tracking_cli.breaks)
-app.add_typer(tracking_cli.log_app, name="log")
-app.command()(tracking_cli.export)
-app.command("import")(tracking_cli.import_)
-app.command()(tracking_cli.profiles)
-app.command()(tracking_cli.progress)
-app.command()(tracking_cli.recheck)
+app.command()(tracking.session)
+app.command()(tracking.breaks)
+app.add_typer(tracking.log_app, name="log")
+app.command()(tracking.export)
+app.command("import")(tracking.import_)
+app.command()(tracking.profiles)
+app.command()(tracking.progress)
+app.command()(tracking.recheck)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from psoas.domain.catalog import Catalog, Exercise, Reference
 from psoas.domain.program import item_steps
 from psoas.domain.progression import Decision, ProgressSummary, decision_title, shown_readings
 from psoas.domain.results import Assessment, ItemDose, ProgramItem
-from psoas.reports import result_text as say
+from psoas.reports import result_text
 
 WIDTH = 88
 
@@ -84,33 +84,33 @@ def format_assessment(a: Assessment, catalog: Catalog, *, emergency_number: str 
     or finding weight is shown (``--format json`` keeps them for scripts)."""
     out: list[str] = ["psoas assessment", "=" * 16, ""]
     t = a.triage
-    out.append(_heading(say.heading(t)))
-    where = say.where_line(t)
+    out.append(_heading(result_text.heading(t)))
+    where = result_text.where_line(t)
     if where:
         out.append(wrap(where))
     out.append(wrap(t.action))
     if t.level == "emergency":
-        out.append(say.emergency_call(emergency_number))
+        out.append(result_text.emergency_call(emergency_number))
     for r in t.reasons:
         out.append(wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! "))
     out.append("")
 
-    net = say.safety_net(a)
+    net = result_text.safety_net(a)
     if net:
         out.append(_heading("What to watch for"))
         for line in net:
-            m = say.listed(line)
+            m = result_text.listed(line)
             out.append(wrap(m.lead, "  ", "- "))
             out += _bullets(m.items, "    ")
             if m.tail:
                 out.append(wrap(m.tail, "  ", "  "))
-        out.append(wrap(say.safety_net_call(emergency_number)))
+        out.append(wrap(result_text.safety_net_call(emergency_number)))
         out.append("")
 
     if a.alternatives:
         out.append(_heading("What else your answers may fit"))
         for alt in a.alternatives:
-            out.append(wrap(say.alternative_title(alt), "  ", "- "))
+            out.append(wrap(result_text.alternative_title(alt), "  ", "- "))
             out.append(wrap(alt.message, "  ", "  "))
             out.append(wrap(f"What to do: {alt.what_to_do} {_cite(alt.sources)}", "  ", "  "))
         out.append("")
@@ -124,11 +124,13 @@ def format_assessment(a: Assessment, catalog: Catalog, *, emergency_number: str 
             )
         )
         out.append("")
-    if say.shows_findings(a):
+    if result_text.shows_findings(a):
         inv = a.hip_flexor_involvement
         out.append(_heading(f"Hip flexors: {inv.level}"))
-        out.append(wrap(say.involvement_words(inv.level) + " The program puts this to the test."))
-        groups = say.finding_groups(inv.findings)
+        out.append(
+            wrap(result_text.involvement_words(inv.level) + " The program puts this to the test.")
+        )
+        groups = result_text.finding_groups(inv.findings)
         for title, found in (
             ("What points to the hip flexors:", groups.for_),
             ("What points away from them:", groups.against),
@@ -141,7 +143,7 @@ def format_assessment(a: Assessment, catalog: Catalog, *, emergency_number: str 
         out.append(f"Tighter side: {side}")
         out.append("")
 
-    cards = say.education(a)
+    cards = result_text.education(a)
     if cards:
         out.append(_heading("Good to know"))
         for card in cards:
@@ -156,7 +158,7 @@ def format_assessment(a: Assessment, catalog: Catalog, *, emergency_number: str 
     p = a.program
     if p is not None:
         out.append(_heading("Your home program"))
-        out.append(wrap(say.program_summary(p)))
+        out.append(wrap(result_text.program_summary(p)))
         for note in p.notes:
             out.append(wrap(note))
         out.append("")
@@ -180,8 +182,8 @@ def format_assessment(a: Assessment, catalog: Catalog, *, emergency_number: str 
         out.append("")
     out.append(_heading("Sources"))
     out += [
-        wrap(say.people_citation(catalog.reference(k)), "      ", f"  [{k}] ")
-        for k in say.patient_cited_keys(a)
+        wrap(result_text.people_citation(catalog.reference(k)), "      ", f"  [{k}] ")
+        for k in result_text.patient_cited_keys(a)
         if catalog.has_reference(k)
     ]
     out.append("")
@@ -323,7 +325,7 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
 def format_triage(a: Assessment) -> str:
     """What a warning-sign check found: the level, what to do, and each reason."""
     t = a.triage
-    out = [_heading(say.heading(t)), wrap(t.action)]
+    out = [_heading(result_text.heading(t)), wrap(t.action)]
     out += [wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! ") for r in t.reasons]
     if a.program is None:
         out.append(wrap("The home program is held back: no exercise is offered."))

@@ -25,7 +25,7 @@ from fpdf.enums import XPos, YPos
 from psoas.domain.catalog import Catalog, Reference
 from psoas.domain.program import item_steps
 from psoas.domain.results import Assessment, Program, ProgramItem
-from psoas.reports import result_text as say
+from psoas.reports import result_text
 
 __all__ = [
     "DISCLAIMER_LINE",
@@ -302,7 +302,7 @@ def _draw_safety_net(pdf: _Handout, lines: Sequence[str], number: str) -> None:
     pdf.multi_cell(pdf.epw - 3, 6, pdf.t("What to watch for"), align="L", new_x=XPos.LMARGIN)
     pdf.set_text_color(0)
     for line in lines:
-        m = say.listed(line)
+        m = result_text.listed(line)
         pdf.hanging(["-"], [m.lead], indent=4)
         if m.items:
             pdf.hanging(["-"] * len(m.items), list(m.items), indent=9)
@@ -314,7 +314,7 @@ def _draw_safety_net(pdf: _Handout, lines: Sequence[str], number: str) -> None:
     pdf.set_x(pdf.l_margin + 3)
     pdf.font(10, "B")
     pdf.multi_cell(
-        pdf.epw - 3, 5, pdf.t(say.safety_net_call(number)), align="L", new_x=XPos.LMARGIN
+        pdf.epw - 3, 5, pdf.t(result_text.safety_net_call(number)), align="L", new_x=XPos.LMARGIN
     )
     pdf.set_draw_color(164, 22, 26)
     pdf.set_line_width(0.8)
@@ -330,7 +330,7 @@ def _draw_alternatives(pdf: _Handout, assessment: Assessment) -> None:
     pdf.heading("What else your answers may fit", size=12)
     for alt in assessment.alternatives:
         pdf.room_for(20)
-        pdf.heading(say.alternative_title(alt))
+        pdf.heading(result_text.alternative_title(alt))
         pdf.para(alt.message)
         pdf.labelled("What to do:", alt.what_to_do)
         pdf.font(9)
@@ -341,7 +341,7 @@ def _draw_alternatives(pdf: _Handout, assessment: Assessment) -> None:
         pdf.ln(1)
 
 
-def _draw_education(pdf: _Handout, cards: Sequence[say.Education]) -> None:
+def _draw_education(pdf: _Handout, cards: Sequence[result_text.Education]) -> None:
     pdf.ln(1)
     pdf.room_for(30)
     pdf.heading("Good to know", size=12)
@@ -390,12 +390,12 @@ def handout_pdf(
     pdf.multi_cell(pdf.epw, 9, pdf.t(title), align="L", new_x=XPos.LMARGIN)
     pdf.ln(1)
     if assessment is not None:  # how soon and where, as every surface says it first
-        pdf.para(say.heading(assessment.triage), size=12, style="B", h=6)
+        pdf.para(result_text.heading(assessment.triage), size=12, style="B", h=6)
         if assessment.triage.level != "self_care":
             pdf.para(assessment.triage.action, size=11, h=5.5)
         pdf.ln(1)
     pdf.para(
-        f"{say.program_summary(program)} Posture habits and movement breaks are done "
+        f"{result_text.program_summary(program)} Posture habits and movement breaks are done "
         "through the day, not in a session.",
         size=11,
         h=5.5,
@@ -403,12 +403,16 @@ def handout_pdf(
     for note in program.notes:
         pdf.ln(1)
         pdf.para(note)
-    net = say.safety_net(assessment) if assessment is not None else list(say.SAFETY_NET_FALLBACK)
+    net = (
+        result_text.safety_net(assessment)
+        if assessment is not None
+        else list(result_text.SAFETY_NET_FALLBACK)
+    )
     if net:
         _draw_safety_net(pdf, net, emergency_number)
     if assessment is not None and assessment.alternatives:
         _draw_alternatives(pdf, assessment)
-    cards = say.education(assessment) if assessment is not None else []
+    cards = result_text.education(assessment) if assessment is not None else []
     pdf.ln(2)
     for n, item in enumerate(program.items, 1):
         text = item_text(item, catalog)
@@ -438,7 +442,7 @@ def handout_pdf(
     _draw_sources_title(pdf)
     for ref in refs:
         pdf.font(9)
-        line = f"[{ref.key}] {say.people_citation(ref)}"
+        line = f"[{ref.key}] {result_text.people_citation(ref)}"
         if ref.url:
             line += f" {ref.url}"
         pdf.multi_cell(pdf.epw, 4.5, pdf.t(line), align="L", new_x=XPos.LMARGIN)

@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from psoas.domain import triage as triage_rules
 from psoas.domain.catalog import Reference
 from psoas.domain.results import (
     Alternative,
@@ -35,6 +34,7 @@ from psoas.domain.results import (
     Triage,
     Where,
 )
+from psoas.domain.triage import SAFETY_NET_CAUDA_EQUINA, WHERE_WORDS, heading, withholds_program
 
 __all__ = [
     "ALTERNATIVE_TITLES",
@@ -75,7 +75,7 @@ ALTERNATIVE_TITLES: dict[str, str] = {
 
 #: For results kept before the safety net was part of every result (their ``safety_net`` is
 #: empty): the cauda equina signs, as the triage rules word them.
-SAFETY_NET_FALLBACK: tuple[str, ...] = (triage_rules.SAFETY_NET_CAUDA_EQUINA.message,)
+SAFETY_NET_FALLBACK: tuple[str, ...] = (SAFETY_NET_CAUDA_EQUINA.message,)
 
 _SOURCE_PATH = re.compile(r"\s*\((?:[^()]*?[\w.-]+/[\w./-]+\.\w+[^()]*?)\)")
 _UNCONFIRMED = " (citation not yet confirmed)"
@@ -123,18 +123,12 @@ def time_frame(within_hours: float | None) -> str:
     return f"within {round(within_hours / 24)} days"
 
 
-def heading(t: Triage) -> str:
-    """The level with its time frame and where to go, as the triage rules word it
-    (``URGENT: see a doctor today``)."""
-    return triage_rules.heading(t)
-
-
 def where_words(where: Where | str) -> str:
     """Where to go, in plain words (the triage rules' words); empty when there is nowhere to
     go."""
     if where == "none":
         return ""
-    words: dict[str, str] = {str(k): v for k, v in triage_rules.WHERE_WORDS.items()}
+    words: dict[str, str] = {str(k): v for k, v in WHERE_WORDS.items()}
     return words.get(where, where.replace("_", " "))
 
 
@@ -202,7 +196,7 @@ def safety_net_call(number: str) -> str:
 def shows_findings(a: Assessment) -> bool:
     """Whether a person is shown the hip-flexor findings: never under an emergency or urgent
     result (they are set aside until a doctor has checked the warning signs)."""
-    return a.program is not None and not triage_rules.withholds_program(a.triage.level)
+    return a.program is not None and not withholds_program(a.triage.level)
 
 
 @dataclass(frozen=True)

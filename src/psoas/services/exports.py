@@ -9,7 +9,7 @@ from typing import Literal
 
 from psoas.catalog import load_catalog
 from psoas.domain.tracking import Profile
-from psoas.reports import exports as formats
+from psoas.reports import exports
 from psoas.services import programs, tracking
 from psoas.storage.db import Database
 
@@ -52,7 +52,7 @@ DOWNLOADS: tuple[Download, ...] = (
 BY_FORMAT: dict[str, Download] = {d.fmt: d for d in DOWNLOADS}
 BY_NAME: dict[str, Download] = {d.name: d for d in DOWNLOADS}
 FORMATS: tuple[str, ...] = tuple(BY_FORMAT)
-ImportProblem = formats.ExportError
+ImportProblem = exports.ExportError
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def export(
         assert version is not None
         zone = now.astimezone().tzinfo
         history = tracking.history(db, profile_name=profile_name)
-        data = formats.program_to_ics(
+        data = exports.program_to_ics(
             version,
             load_catalog(),
             start=now.astimezone().date(),
@@ -121,13 +121,13 @@ def export(
         return Export(data, download)
     history = tracking.history(db, profile_name=profile_name)
     if download.fmt == "json":
-        return Export(formats.history_to_json(history).encode(), download)
+        return Export(exports.history_to_json(history).encode(), download)
     if download.fmt == "csv":
-        return Export(formats.history_to_csv(history).encode(), download)
-    bundle = formats.history_to_fhir(history, load_catalog(), timestamp=now)
+        return Export(exports.history_to_csv(history).encode(), download)
+    bundle = exports.history_to_fhir(history, load_catalog(), timestamp=now)
     return Export(json.dumps(bundle, indent=2, ensure_ascii=False).encode(), download)
 
 
 def import_backup(db: Database, *, data: bytes, name: str | None = None) -> Profile:
     """Restore a JSON backup as a new profile; a corrupt file raises and writes nothing."""
-    return tracking.restore(db, backup=formats.history_from_json(data), name=name)
+    return tracking.restore(db, backup=exports.history_from_json(data), name=name)

@@ -29,8 +29,8 @@ from psoas.domain.tracking import (
     StoredAssessment,
 )
 from psoas.reports import pdf
-from psoas.services import assessment as assessing
 from psoas.services import programs, progress, tracking
+from psoas.services.assessment import IntakeError, emergency_stop, run_assessment, validate_intake
 from psoas.services.charts import Chart, progress_charts
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -111,10 +111,10 @@ def assess(db: Database, *, profile_name: str, document: Any, now: datetime) -> 
     """Validate an intake-v1 document, assess it and keep both (a program becomes the next
     version). Invalid: InputError naming every field, and nothing is saved."""
     try:
-        intake = assessing.validate_intake(document)
-    except assessing.IntakeError as exc:
+        intake = validate_intake(document)
+    except IntakeError as exc:
         raise InputError(problems_from_lines(exc.problems)) from exc
-    result = assessing.run_assessment(intake)
+    result = run_assessment(intake)
     tracking.save_assessment(
         db, profile_name=profile_name, intake=intake, assessment=result, now=now
     )
@@ -130,7 +130,7 @@ def stop_for_emergency(
     The questions stop at once, so the intake kept is the answers so far completed with the
     questionnaire's neutral placeholders (``provisional_intake``).
     """
-    stopped = assessing.emergency_stop(dict(answers))
+    stopped = emergency_stop(dict(answers))
     if stopped is None:
         return None
     intake, result = stopped

@@ -35,8 +35,7 @@ from psoas.domain.results import Assessment
 from psoas.domain.tracking import PainRating, ProgramVersion, PsfsEntry, Retest
 from psoas.domain.triage import LEVEL_TITLES
 from psoas.reports import result_text
-from psoas.services import exports, programs
-from psoas.services import patient_web as pw
+from psoas.services import exports, patient_web, programs
 from psoas.services.schemas import json_schema
 from psoas.web.deps import DB, Form, Now, Patient
 from psoas.web.pages import render
@@ -62,7 +61,7 @@ async def json_body(request: Request) -> Any:
 Body = Annotated[Any, Depends(json_body)]
 
 
-def _unprocessable(exc: pw.InputError) -> HTTPException:
+def _unprocessable(exc: patient_web.InputError) -> HTTPException:
     return HTTPException(
         status.HTTP_422_UNPROCESSABLE_CONTENT,
         [{"field": p.field, "message": p.message} for p in exc.problems],
@@ -200,7 +199,7 @@ def assess_step(request: Request, db: DB, now: Now, user: Patient, form: Form) -
         return _render_step(request, max(index - 1, 0), raw)
     reading = read_answers(raw)
     # An emergency stops the questions at once, even with another answer on the page missing.
-    stopped = pw.stop_for_emergency(
+    stopped = patient_web.stop_for_emergency(
         db, profile_name=user.profile_name, answers=reading.answers, now=now
     )
     if stopped is not None:
@@ -222,13 +221,13 @@ def assess_step(request: Request, db: DB, now: Now, user: Patient, form: Form) -
         if problems:
             return _render_step(request, earlier, raw, problems)
     try:
-        pw.assess(
+        patient_web.assess(
             db,
             profile_name=user.profile_name,
             document=intake_document(reading.answers),
             now=now,
         )
-    except pw.InputError as exc:
+    except patient_web.InputError as exc:
         found = {p.field: p.message for p in exc.problems}
         sections = [BY_PATH[p].section for p in found if p in BY_PATH]
         at = min((STEPS.index(s) for s in sections), default=len(STEPS) - 1)
@@ -239,12 +238,12 @@ def assess_step(request: Request, db: DB, now: Now, user: Patient, form: Form) -
 def _refs(a: Assessment) -> list[Any]:
     """The works the page cites. A held-back result shows no hip-flexor findings (they are
     set aside until a doctor has checked the warning signs), so it cites none of theirs."""
-    return pw.cited_references(result_text.patient_cited_keys(a))
+    return patient_web.cited_references(result_text.patient_cited_keys(a))
 
 
 @router.get("/me/result", include_in_schema=False)
 def result_page(request: Request, db: DB, user: Patient) -> Response:
-    latest = pw.latest_assessment(db, profile_name=user.profile_name)
+    latest = patient_web.latest_assessment(db, profile_name=user.profile_name)
     if latest is None:
         return _page(request, "no_assessment.html", title="Your result", offline="forget")
     a = latest.result
@@ -255,7 +254,7 @@ def result_page(request: Request, db: DB, user: Patient) -> Response:
         stored=latest,
         a=a,
         level_titles=LEVEL_TITLES,
-        items=pw.program_items(a.program) if a.program else [],
+        items=patient_web.program_items(a.program) if a.program else [],
         refs=_refs(a),
         offline="" if a.program else "forget",
     )
@@ -266,14 +265,14 @@ def result_page(request: Request, db: DB, user: Patient) -> Response:
 
 @router.get("/me", include_in_schema=False)
 def home(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
-    state = pw.program_state(db, profile_name=user.profile_name)
+    state = patient_web.program_state(db, profile_name=user.profile_name)
     return _page(
         request,
         "home.html",
         title="My program",
         flash=SAVED.get(saved, ""),
         state=state,
-        view=pw.program_view(state.version) if state.version else None,
+        view=patient_web.program_view(state.version) if state.version else None,
         level_titles=LEVEL_TITLES,
         recheck=programs.recheck_message(state),
         offline="" if state.version else "forget",
@@ -302,7 +301,7 @@ def download(request: Request, db: DB, now: Now, user: Patient, name: str) -> Re
             person=user.display_name,
             emergency_number=request.app.state.settings.emergency_number,
         )
-    except pw.Unavailable as exc:
+    except patient_web.Unavailable as exc:
         return _page(
             request,
             "unavailable.html",
@@ -363,13 +362,13 @@ def _label(problem_field: str, rows: list[int]) -> str:
 
 
 def _log_context(db: DB, user: Patient) -> dict[str, Any]:
-    names = pw.last_psfs_activities(db, profile_name=user.profile_name)
+    names = patient_web.last_psfs_activities(db, profile_name=user.profile_name)
     return {"psfs_rows": [(n, "") for n in names] + [("", "")] * (PSFS_ROWS - len(names))}
 
 
 @router.get("/me/log", include_in_schema=False)
 def log_page(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
-    held_back = pw.program_state(db, profile_name=user.profile_name).held_back
+    held_back = patient_web.program_state(db, profile_name=user.profile_name).held_back
     return _page(
         request,
         "log.html",
@@ -390,7 +389,9 @@ def log_post(request: Request, db: DB, now: Now, user: Patient, form: Form) -> R
     try:
         if kind == "pain":
             data = {"score": _number(form.get("score"))}
-            pw.record_pain(db, profile_name=user.profile_name, data=_present(data), now=now)
+            patient_web.record_pain(
+                db, profile_name=user.profile_name, data=_present(data), now=now
+            )
         elif kind == "psfs":
             activities = []
             for row in range(1, PSFS_ROWS + 1):
@@ -402,17 +403,19 @@ def log_post(request: Request, db: DB, now: Now, user: Patient, form: Form) -> R
                     continue
                 rows.append(row)
                 activities.append(_present(entry))
-            pw.record_psfs(
+            patient_web.record_psfs(
                 db, profile_name=user.profile_name, data={"activities": activities}, now=now
             )
         elif kind == "retest":
             data = {f: _number(form.get(f)) for f in RETEST_FIELDS}
             for side in ("resisted_left", "resisted_right"):
                 data[side] = str(form.get(side, "")).strip() or MISSING
-            pw.record_retest(db, profile_name=user.profile_name, data=_present(data), now=now)
+            patient_web.record_retest(
+                db, profile_name=user.profile_name, data=_present(data), now=now
+            )
         else:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no such log.")
-    except pw.InputError as exc:
+    except patient_web.InputError as exc:
         context = _log_context(db, user)
         if kind == "psfs":
             context["psfs_rows"] = [
@@ -443,7 +446,7 @@ def _present(data: dict[str, Any]) -> dict[str, Any]:
 def _progress_page(
     request: Request, db: DB, now: Now, user: Patient, *, flash: str = "", problem: str = ""
 ) -> Response:
-    view = pw.progress_view(db, profile_name=user.profile_name, now=now)
+    view = patient_web.progress_view(db, profile_name=user.profile_name, now=now)
     return _page(
         request,
         "progress.html",
@@ -452,7 +455,7 @@ def _progress_page(
         view=view,
         s=view.summary,
         decision_title=decision_title,
-        refs=pw.cited_references(
+        refs=patient_web.cited_references(
             [k for r in view.summary.readings for k in r.sources]
             + list(view.decision.sources if view.decision else ())
         ),
@@ -470,8 +473,8 @@ def progress_page(request: Request, db: DB, now: Now, user: Patient, saved: str 
 @router.post("/me/progress", include_in_schema=False)
 def progress_apply(request: Request, db: DB, now: Now, user: Patient) -> Response:
     try:
-        pw.apply_progress(db, profile_name=user.profile_name, now=now)
-    except (pw.Unavailable, pw.NothingToApply) as exc:
+        patient_web.apply_progress(db, profile_name=user.profile_name, now=now)
+    except (patient_web.Unavailable, patient_web.NothingToApply) as exc:
         return _progress_page(request, db, now, user, problem=str(exc))
     return RedirectResponse("/me?saved=applied", status_code=303)
 
@@ -545,8 +548,8 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 def api_assess(user: Patient, db: DB, now: Now, body: Body) -> Assessment:
     """Assess an intake-v1 document and keep it; a program becomes the next version."""
     try:
-        return pw.assess(db, profile_name=user.profile_name, document=body, now=now)
-    except pw.InputError as exc:
+        return patient_web.assess(db, profile_name=user.profile_name, document=body, now=now)
+    except patient_web.InputError as exc:
         raise _unprocessable(exc) from exc
 
 
@@ -555,7 +558,7 @@ def api_assess(user: Patient, db: DB, now: Now, body: Body) -> Assessment:
 )
 def api_latest_assessment(user: Patient, db: DB) -> Assessment:
     """The latest assessment."""
-    latest = pw.latest_assessment(db, profile_name=user.profile_name)
+    latest = patient_web.latest_assessment(db, profile_name=user.profile_name)
     if latest is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No assessment yet.")
     return latest.result
@@ -567,8 +570,8 @@ def api_latest_assessment(user: Patient, db: DB) -> Assessment:
 def api_program(user: Patient, db: DB) -> ProgramVersion:
     """The current program version; 404 when there is none or a warning sign holds it back."""
     try:
-        return pw.require_program(db, profile_name=user.profile_name)
-    except pw.Unavailable as exc:
+        return patient_web.require_program(db, profile_name=user.profile_name)
+    except patient_web.Unavailable as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, exc.message) from exc
 
 
@@ -577,14 +580,14 @@ def api_program(user: Patient, db: DB) -> ProgramVersion:
     response_model=PainRating,
     status_code=201,
     responses=INVALID,
-    openapi_extra=_body(pw.PainIn.model_json_schema()),
+    openapi_extra=_body(patient_web.PainIn.model_json_schema()),
     tags=["patient"],
 )
 def api_pain(user: Patient, db: DB, now: Now, body: Body) -> PainRating:
     """Today's pain, 0-10."""
     try:
-        return pw.record_pain(db, profile_name=user.profile_name, data=body, now=now)
-    except pw.InputError as exc:
+        return patient_web.record_pain(db, profile_name=user.profile_name, data=body, now=now)
+    except patient_web.InputError as exc:
         raise _unprocessable(exc) from exc
 
 
@@ -593,14 +596,14 @@ def api_pain(user: Patient, db: DB, now: Now, body: Body) -> PainRating:
     response_model=PsfsEntry,
     status_code=201,
     responses=INVALID,
-    openapi_extra=_body(pw.PsfsIn.model_json_schema()),
+    openapi_extra=_body(patient_web.PsfsIn.model_json_schema()),
     tags=["patient"],
 )
 def api_psfs(user: Patient, db: DB, now: Now, body: Body) -> PsfsEntry:
     """The patient-specific functional scale: 3-5 of your own activities, 0-10 each."""
     try:
-        return pw.record_psfs(db, profile_name=user.profile_name, data=body, now=now)
-    except pw.InputError as exc:
+        return patient_web.record_psfs(db, profile_name=user.profile_name, data=body, now=now)
+    except patient_web.InputError as exc:
         raise _unprocessable(exc) from exc
 
 
@@ -609,14 +612,14 @@ def api_psfs(user: Patient, db: DB, now: Now, body: Body) -> PsfsEntry:
     response_model=Retest,
     status_code=201,
     responses=INVALID,
-    openapi_extra=_body(pw.RetestIn.model_json_schema()),
+    openapi_extra=_body(patient_web.RetestIn.model_json_schema()),
     tags=["patient"],
 )
 def api_retest(user: Patient, db: DB, now: Now, body: Body) -> Retest:
     """A re-test: Thomas test angles and resisted hip flexion (at least one)."""
     try:
-        return pw.record_retest(db, profile_name=user.profile_name, data=body, now=now)
-    except pw.InputError as exc:
+        return patient_web.record_retest(db, profile_name=user.profile_name, data=body, now=now)
+    except patient_web.InputError as exc:
         raise _unprocessable(exc) from exc
 
 
@@ -624,7 +627,7 @@ def api_retest(user: Patient, db: DB, now: Now, body: Body) -> Retest:
 def api_progress(user: Patient, db: DB, now: Now) -> ProgressOut:
     """Adherence, pain, function and re-test against the minimal important change, and what
     the program should do next (no decision while a warning sign holds the program back)."""
-    view = pw.progress_view(db, profile_name=user.profile_name, now=now, charts=False)
+    view = patient_web.progress_view(db, profile_name=user.profile_name, now=now, charts=False)
     return ProgressOut(summary=view.summary, decision=view.decision, held_back=view.held_back)
 
 
@@ -638,8 +641,8 @@ def api_progress(user: Patient, db: DB, now: Now) -> ProgressOut:
 def api_progress_apply(user: Patient, db: DB, now: Now) -> ProgramVersion:
     """Store today's decision as the next program version (decided again now)."""
     try:
-        return pw.apply_progress(db, profile_name=user.profile_name, now=now)
-    except (pw.Unavailable, pw.NothingToApply) as exc:
+        return patient_web.apply_progress(db, profile_name=user.profile_name, now=now)
+    except (patient_web.Unavailable, patient_web.NothingToApply) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
 
 
@@ -670,6 +673,6 @@ def api_export(
             person=user.display_name,
             emergency_number=request.app.state.settings.emergency_number,
         )
-    except pw.Unavailable as exc:
+    except patient_web.Unavailable as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, exc.message) from exc
     return _attachment(export)
