@@ -179,12 +179,12 @@ def breaks(
     Answer t (taken), s (snooze 10 minutes) or k (skip). Everything is recorded, so stopping
     and starting again never loses count.
     """
-    from psoas.services import breaks as coach
+    from psoas.services import breaks  # this command is named breaks too: the module wins here
 
     name = profile_name(profile)
     db = _db()
     try:
-        plan = coach.plan(
+        plan = breaks.plan(
             db,
             profile_name=name,
             interval=interval,
@@ -196,7 +196,7 @@ def breaks(
     except _tracking_errors(ValueError) as exc:
         raise fail(_validation_lines(exc)) from exc
     if pause is not None:
-        coach.record(
+        breaks.record(
             db,
             profile_name=name,
             kind="snoozed",
@@ -212,27 +212,27 @@ def breaks(
         f"Break coach for {name}: every {plan.interval} minutes, {start}-{end}"
         f"{' every day' if weekends else ' on weekdays'}. Ctrl+C to stop."
     )
-    notifier = coach.Notifier()
+    notifier = breaks.Notifier()
     while True:
-        due = coach.next_due(db, plan=plan, profile_name=name, now=_now())
+        due = breaks.next_due(db, plan=plan, profile_name=name, now=_now())
         if not no_wait:
             typer.echo(f"Next break at {due.astimezone().strftime('%H:%M')}.")
             while _now() < due:
                 time.sleep(min(30.0, max(0.5, (due - _now()).total_seconds())))
-        movement = coach.suggest(db, plan=plan, profile_name=name)
-        coach.record(
+        movement = breaks.suggest(db, plan=plan, profile_name=name)
+        breaks.record(
             db,
             profile_name=name,
             kind="prompted",
             movement_id=movement.id if movement else None,
             now=_now(),
         )
-        message = coach.prompt_text(movement, plan.interval)
+        message = breaks.prompt_text(movement, plan.interval)
         notifier.notify("Time to get up", message)
         typer.echo("\a" + message)
         reply = cast(BreakAnswer, answer or _ask_break())
         snooze = 10 if reply == "snoozed" else None
-        coach.record(
+        breaks.record(
             db,
             profile_name=name,
             kind=reply,
@@ -512,12 +512,12 @@ def progress(
 ) -> None:
     """Adherence, pain, function and re-tests over time, and what the program should do next."""
     from psoas.cli.format import format_progress
-    from psoas.services import progress as service
+    from psoas.services import progress  # the module, inside the command of the same name
 
     name = profile_name(profile)
     db = _db()
     try:
-        report = service.report(db, profile_name=name, now=_now(), with_sets=charts is not None)
+        report = progress.report(db, profile_name=name, now=_now(), with_sets=charts is not None)
     except _tracking_errors() as exc:
         raise fail(_validation_lines(exc)) from exc
     written: list[str] = []
@@ -550,7 +550,7 @@ def progress(
         apply = typer.confirm("Apply this change to your program?", default=False)
     if apply:
         try:
-            version = service.apply(db, profile_name=name, decision=report.decision, now=_now())
+            version = progress.apply(db, profile_name=name, decision=report.decision, now=_now())
         except _tracking_errors() as exc:
             raise fail(_validation_lines(exc)) from exc
         typer.echo(f"Program version {version.version} saved: {report.decision.kind}.", err=True)
