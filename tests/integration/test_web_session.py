@@ -58,7 +58,7 @@ def a_set(step: dict[str, Any], key: str, **changes: Any) -> dict[str, Any]:
 
 
 def fields(response: Any) -> set[str]:
-    return {str(e["loc"][-1]) for e in response.json()["detail"]}
+    return {e["field"].rsplit(".", 1)[-1] for e in response.json()["detail"]}
 
 
 @pytest.fixture
@@ -433,3 +433,23 @@ def test_the_service_worker_is_served_from_the_root(web: Web) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert 'var PAGES = ["/me/session", "/me/breaks"];' in response.text
+
+
+def test_every_refusal_of_the_api_has_one_shape(web: Web) -> None:
+    """Whether FastAPI, a service or the domain refuses a value, the answer is a 422 whose
+    detail lists each problem as its field's dotted path and what to fix."""
+    ann = web.sign_up("shape@example.org")
+    seed(web, ann)
+    refusals = [
+        ann.api("POST", "/api/v1/me/sessions", json={"pain_before": 11}),  # request model
+        ann.api("POST", "/api/v1/me/pain", json={"score": 12}),  # the service's own check
+        ann.api("POST", "/api/v1/me/assessment", content=b"not json"),  # not a document
+        ann.api("GET", "/api/v1/me/breaks/state", params={"started_at": "2026-11-23T09:00:00"}),
+    ]
+    for response in refusals:
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert detail and all(set(p) == {"field", "message"} for p in detail), detail
+    assert [p["field"] for p in refusals[0].json()["detail"]] == ["pain_before"]
+    assert [p["field"] for p in refusals[2].json()["detail"]] == ["(document)"]
+    assert [p["field"] for p in refusals[3].json()["detail"]] == ["started_at"]

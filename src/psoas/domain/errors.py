@@ -1,9 +1,13 @@
-"""Validation errors as one plain line each, starting with the dotted path of the field
-(``pain.intensity_now: must be at most 10``), for every surface and every kind of document."""
+"""Problems with what was sent, named by field: structured (:class:`Problem`, raised together
+as :class:`InputError`) and as one plain line each, starting with the dotted path of the field
+(``pain.intensity_now: must be at most 10``), for every surface and every kind of document.
+Each surface formats them its own way; the web app answers every 422 with the same
+``{"detail": [{"field": ..., "message": ...}]}``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -85,3 +89,46 @@ def describe_errors(error: ValidationError, *, extra: str | None = None) -> list
         if line not in lines:
             lines.append(line)
     return lines
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with what was sent: the field (a dotted path) and what to fix."""
+
+    field: str
+    message: str
+
+
+class InputError(ValueError):
+    """Input that cannot be used; ``problems`` names every offending field. Nothing was saved."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+
+
+def problems_from_lines(lines: Iterable[str], *, document: str = "(document)") -> list[Problem]:
+    """``"pain.intensity_now: must be at most 10"`` lines as problems; a problem with the whole
+    document is filed under ``document``."""
+    out = []
+    for line in lines:
+        field, sep, message = line.partition(": ")
+        if not sep:
+            field, message = "(document)", line
+        out.append(Problem(document if field == "(document)" else field, message))
+    return out
+
+
+def problems_of(errors: Iterable[Any], *, drop: Iterable[str] = ()) -> list[Problem]:
+    """Pydantic's error entries as problems, leaving out the leading location parts in
+    ``drop`` (a web request's ``body``, ``query`` or ``path``)."""
+    skip = set(drop)
+    out: list[Problem] = []
+    for err in errors:
+        loc = list(err.get("loc", ()))
+        while loc and loc[0] in skip:
+            loc.pop(0)
+        problem = Problem(_path(loc), _message(err))
+        if problem not in out:
+            out.append(problem)
+    return out

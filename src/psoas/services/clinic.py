@@ -38,6 +38,7 @@ from sqlalchemy.orm import aliased
 
 from psoas.catalog import load_catalog
 from psoas.domain.catalog import Exercise
+from psoas.domain.errors import InputError, problems_from_lines
 from psoas.domain.intake import Intake
 from psoas.domain.program import (
     Choice,
@@ -97,12 +98,13 @@ _DAY = timedelta(days=1)
 _EPS = 1e-9
 
 
-class ClinicError(ValueError):
-    """A change that cannot be made; ``problems`` name each field or item and why."""
+class ClinicError(InputError):
+    """A change that cannot be made; ``problems`` name each field or item and why (given as
+    ``"field: what is wrong"`` lines)."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    def __init__(self, lines: list[str]):
+        super().__init__(problems_from_lines(lines))
+        self.lines = lines
 
 
 # --- access -------------------------------------------------------------------------------------

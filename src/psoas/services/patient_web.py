@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from psoas.catalog import load_catalog
 from psoas.domain.catalog import Reference
-from psoas.domain.errors import describe_errors
+from psoas.domain.errors import InputError, Problem, describe_errors, problems_from_lines
 from psoas.domain.progression import Decision, ProgressSummary, Reading, shown_readings
 from psoas.domain.results import Assessment, Program
 from psoas.domain.tracking import (
@@ -38,35 +38,7 @@ from psoas.storage.db import Database
 # --- problems -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with what was sent: the field (a dotted path) and what to fix."""
-
-    field: str
-    message: str
-
-
-class InputError(ValueError):
-    """Input that cannot be saved; ``problems`` names every offending field. Nothing was saved."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
-
-
 Unavailable = programs.ProgramUnavailable
-
-
-def problems_from_lines(lines: Iterable[str], *, document: str = "(document)") -> list[Problem]:
-    """``"pain.intensity_now: must be at most 10"`` lines as problems; a problem with the whole
-    document is filed under ``document``."""
-    out = []
-    for line in lines:
-        field, sep, message = line.partition(": ")
-        if not sep:
-            field, message = "(document)", line
-        out.append(Problem(document if field == "(document)" else field, message))
-    return out
 
 
 def _validate(model: type[BaseModel], data: Any, *, document: str) -> Any:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from psoas.catalog import load_catalog
 from psoas.domain import breaks as rules
 from psoas.domain.catalog import Exercise
+from psoas.domain.errors import InputError, Problem
 from psoas.domain.recheck import PAIN_RISE_POINTS, has_risen
 from psoas.domain.session_plan import Step, session_steps
 from psoas.domain.tracking import (
@@ -64,11 +65,11 @@ class NotFound(LookupError):
     """No such session for this person (including: it belongs to someone else)."""
 
 
-class Invalid(ValueError):
+class Invalid(InputError):
     """A value a person can fix; ``field`` names it."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+        super().__init__([Problem(field, message)])
         self.field = field
         self.message = message
 

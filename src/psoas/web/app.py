@@ -8,13 +8,16 @@ from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psoas import __version__
+from psoas.domain.errors import InputError, Problem, problems_of
+from psoas.services.programs import ProgramUnavailable
 from psoas.settings import Settings
 from psoas.storage.db import Database
 from psoas.web.deps import SignInRequired, now_utc
@@ -48,6 +51,12 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _problems(problems: list[Problem]) -> JSONResponse:
+    """Every refused input, in one shape: each field named, with what to fix."""
+    detail = [{"field": p.field, "message": p.message} for p in problems]
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def create_app(
@@ -84,6 +93,18 @@ def create_app(
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
         return RedirectResponse("/signin", status_code=303)
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError) -> Response:
+        return _problems(exc.problems)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(request: Request, exc: RequestValidationError) -> Response:
+        return _problems(problems_of(exc.errors(), drop=("body", "query", "path", "header")))
+
+    @app.exception_handler(ProgramUnavailable)
+    async def _no_program(request: Request, exc: ProgramUnavailable) -> Response:
+        return JSONResponse({"detail": exc.message}, status_code=404)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:

@@ -244,7 +244,7 @@ def add_note_form(
         clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
     except clinic.ClinicError as exc:
         return _record_page(
-            request, db, user, patient, now, status_code=400, errors=exc.problems, form=values
+            request, db, user, patient, now, status_code=400, errors=exc.lines, form=values
         )
     what = "Follow-up+scheduled" if kind == "telehealth" else "Note+saved"
     return RedirectResponse(
@@ -310,7 +310,7 @@ def _edit_from_form(form: Any, program: Program) -> clinic.ProgramEdit:
             right = _number(str(form.get(f"right:{item.id}", "")), f"right of {item.name}")
             minutes = _number(str(form.get(f"minutes:{item.id}", "")), f"minutes of {item.name}")
         except clinic.ClinicError as exc:
-            problems += exc.problems
+            problems += exc.lines
             continue
         if d.per_side is not None and left is not None and right is not None:
             if (left, right) != (d.per_side.left, d.per_side.right):
@@ -358,7 +358,7 @@ def program_edit(
             user,
             patient,
             status_code=400,
-            errors=exc.problems,
+            errors=exc.lines,
             reason=str(form.get("reason", "")),
         )
     return RedirectResponse(
@@ -432,8 +432,15 @@ class PatientDetail(BaseModel):
     )
 
 
+class ProblemOut(BaseModel):
+    field: str
+    message: str
+
+
 class EditRefused(BaseModel):
-    detail: list[str]
+    """Every problem, named by field; nothing was saved."""
+
+    detail: list[ProblemOut]
 
 
 @api.get("/patients", response_model=list[clinic.PatientRow])
@@ -487,10 +494,7 @@ def api_add_note(
 ) -> clinic.Note:
     """Add a note, or a telehealth follow-up (`kind: telehealth`, `scheduled_for`, `link`)."""
     patient = _own(db, user, patient_id)
-    try:
-        return clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
-    except clinic.ClinicError as exc:
-        raise HTTPException(422, exc.problems) from exc
+    return clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
 
 
 @api.post(
@@ -506,10 +510,7 @@ def api_edit_program(
     reason. Every item must pass the safety rules for the patient's latest intake; a refusal
     (422) names each problem and saves nothing."""
     patient = _own(db, user, patient_id)
-    try:
-        return clinic.edit_program(db, clinician=user, patient=patient, edit=edit, now=now)
-    except clinic.ClinicError as exc:
-        raise HTTPException(422, exc.problems) from exc
+    return clinic.edit_program(db, clinician=user, patient=patient, edit=edit, now=now)
 
 
 @api.get(

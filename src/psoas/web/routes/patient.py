@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import FormData
 
+from psoas.domain.errors import InputError, Problem
 from psoas.domain.progression import Decision, ProgressSummary, decision_title
 from psoas.domain.questionnaire import (
     BY_PATH,
@@ -52,20 +53,10 @@ async def json_body(request: Request) -> Any:
     try:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"field": "(document)", "message": "must be a JSON document"}],
-        ) from exc
+        raise InputError([Problem("(document)", "must be a JSON document")]) from exc
 
 
 Body = Annotated[Any, Depends(json_body)]
-
-
-def _unprocessable(exc: patient_web.InputError) -> HTTPException:
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        [{"field": p.field, "message": p.message} for p in exc.problems],
-    )
 
 
 def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
@@ -227,7 +218,7 @@ def assess_step(request: Request, db: DB, now: Now, user: Patient, form: Form) -
             document=intake_document(reading.answers),
             now=now,
         )
-    except patient_web.InputError as exc:
+    except InputError as exc:
         found = {p.field: p.message for p in exc.problems}
         sections = [BY_PATH[p].section for p in found if p in BY_PATH]
         at = min((STEPS.index(s) for s in sections), default=len(STEPS) - 1)
@@ -415,7 +406,7 @@ def log_post(request: Request, db: DB, now: Now, user: Patient, form: Form) -> R
             )
         else:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no such log.")
-    except patient_web.InputError as exc:
+    except InputError as exc:
         context = _log_context(db, user)
         if kind == "psfs":
             context["psfs_rows"] = [
@@ -546,11 +537,8 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     tags=["patient"],
 )
 def api_assess(user: Patient, db: DB, now: Now, body: Body) -> Assessment:
-    """Assess an intake-v1 document and keep it; a program becomes the next version."""
-    try:
-        return patient_web.assess(db, profile_name=user.profile_name, document=body, now=now)
-    except patient_web.InputError as exc:
-        raise _unprocessable(exc) from exc
+    """Assess an intake-v2 (or v1) document and keep it; a program becomes the next version."""
+    return patient_web.assess(db, profile_name=user.profile_name, document=body, now=now)
 
 
 @router.get(
@@ -569,10 +557,7 @@ def api_latest_assessment(user: Patient, db: DB) -> Assessment:
 )
 def api_program(user: Patient, db: DB) -> ProgramVersion:
     """The current program version; 404 when there is none or a warning sign holds it back."""
-    try:
-        return patient_web.require_program(db, profile_name=user.profile_name)
-    except patient_web.Unavailable as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, exc.message) from exc
+    return patient_web.require_program(db, profile_name=user.profile_name)
 
 
 @router.post(
@@ -585,10 +570,7 @@ def api_program(user: Patient, db: DB) -> ProgramVersion:
 )
 def api_pain(user: Patient, db: DB, now: Now, body: Body) -> PainRating:
     """Today's pain, 0-10."""
-    try:
-        return patient_web.record_pain(db, profile_name=user.profile_name, data=body, now=now)
-    except patient_web.InputError as exc:
-        raise _unprocessable(exc) from exc
+    return patient_web.record_pain(db, profile_name=user.profile_name, data=body, now=now)
 
 
 @router.post(
@@ -601,10 +583,7 @@ def api_pain(user: Patient, db: DB, now: Now, body: Body) -> PainRating:
 )
 def api_psfs(user: Patient, db: DB, now: Now, body: Body) -> PsfsEntry:
     """The patient-specific functional scale: 3-5 of your own activities, 0-10 each."""
-    try:
-        return patient_web.record_psfs(db, profile_name=user.profile_name, data=body, now=now)
-    except patient_web.InputError as exc:
-        raise _unprocessable(exc) from exc
+    return patient_web.record_psfs(db, profile_name=user.profile_name, data=body, now=now)
 
 
 @router.post(
@@ -617,10 +596,7 @@ def api_psfs(user: Patient, db: DB, now: Now, body: Body) -> PsfsEntry:
 )
 def api_retest(user: Patient, db: DB, now: Now, body: Body) -> Retest:
     """A re-test: Thomas test angles and resisted hip flexion (at least one)."""
-    try:
-        return patient_web.record_retest(db, profile_name=user.profile_name, data=body, now=now)
-    except patient_web.InputError as exc:
-        raise _unprocessable(exc) from exc
+    return patient_web.record_retest(db, profile_name=user.profile_name, data=body, now=now)
 
 
 @router.get("/api/v1/me/progress", response_model=ProgressOut, tags=["patient"])
@@ -664,15 +640,12 @@ def api_export(
     """The printable handout (PDF), an iCalendar file of the sessions (both 404 when there is
     no program to show), a CSV of every logged event, a FHIR R4 bundle or a JSON backup
     (restores exactly)."""
-    try:
-        export = exports.export(
-            db,
-            profile_name=user.profile_name,
-            fmt=fmt,
-            now=now,
-            person=user.display_name,
-            emergency_number=request.app.state.settings.emergency_number,
-        )
-    except patient_web.Unavailable as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, exc.message) from exc
+    export = exports.export(
+        db,
+        profile_name=user.profile_name,
+        fmt=fmt,
+        now=now,
+        person=user.display_name,
+        emergency_number=request.app.state.settings.emergency_number,
+    )
     return _attachment(export)

@@ -184,11 +184,6 @@ class BreakStateOut(BaseModel):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _unprocessable(exc: session_web.Invalid) -> HTTPException:
-    detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
-
-
 def _not_found(exc: Exception) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, "not found")
 
@@ -356,8 +351,6 @@ def api_log_set(
         raise _not_found(exc) from exc
     except session_web.NoProgram as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    except session_web.Invalid as exc:
-        raise _unprocessable(exc) from exc
     if not stored:
         response.status_code = status.HTTP_200_OK
     return SetOut(key=body.key, stored=stored)
@@ -431,8 +424,6 @@ def api_record_break(db: DB, now: Now, user: Patient, body: BreakIn) -> BreakOut
         )
     except session_web.NoProgram as exc:
         raise _no_program(exc) from exc
-    except session_web.Invalid as exc:
-        raise _unprocessable(exc) from exc
     return BreakOut(**event.model_dump())
 
 
@@ -451,16 +442,7 @@ def api_break_state(
 ) -> BreakStateOut:
     """When the next break is due, the movement to suggest and today's counts."""
     if started_at is not None and (started_at.tzinfo is None or started_at.utcoffset() is None):
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[
-                {
-                    "loc": ["query", "started_at"],
-                    "msg": "must include a time zone",
-                    "type": "value_error",
-                }
-            ],
-        )
+        raise session_web.Invalid("started_at", "must include a time zone")
     try:
         state = session_web.break_state(
             db, user=user, now=now, started_at=started_at, utc_offset_minutes=utc_offset
