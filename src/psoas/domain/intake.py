@@ -22,7 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
-from psoas.domain.errors import describe_errors as _describe
+from psoas.domain import errors
 
 Side = Literal["left", "right"]
 T = TypeVar("T")
@@ -339,4 +339,4 @@ def parse(data: Any) -> Intake:
 def describe_errors(error: ValidationError) -> list[str]:
     """One line per problem, each starting with the dotted path of the offending field."""
     version = "1" if error.title == IntakeV1.__name__ else "2"
-    return _describe(error, extra=f"is not a field of intake version {version}")
+    return errors.describe_errors(error, extra=f"is not a field of intake version {version}")
