@@ -19,7 +19,7 @@ from psoas.domain.results import Triage
 from psoas.domain.triage import heading
 from psoas.settings import Settings
 from psoas.web.app import create_app
-from psoas.web.routes.patient import STEPS
+from psoas.web.routes.assessment import STEPS
 from tests.conftest import intake_doc, require_tool
 from tests.integration.conftest import Clock, SignedIn, Web
 

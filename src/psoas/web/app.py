@@ -22,7 +22,15 @@ from psoas.settings import Settings
 from psoas.storage.db import Database
 from psoas.web.deps import SignInRequired, now_utc
 from psoas.web.pages import render
-from psoas.web.routes import account, clinician, patient, recheck, session
+from psoas.web.routes import (
+    account,
+    assessment,
+    clinician,
+    patient,
+    patient_api,
+    recheck,
+    session,
+)
 
 HERE = Path(__file__).parent
 
@@ -115,6 +123,6 @@ def create_app(
             request, "error.html", status_code=exc.status_code, title=title, message=str(exc.detail)
         )
 
-    for module in (account, patient, recheck, session, clinician):
+    for module in (account, assessment, patient, patient_api, recheck, session, clinician):
         app.include_router(module.router)
     return app

@@ -7,10 +7,10 @@ so that nothing here imports the app and no route imports the app factory.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from psoas.reports import result_text
@@ -55,3 +55,17 @@ def render(
     if offline:
         response.headers[OFFLINE_HEADER] = offline
     return response
+
+
+def attachment(export: exports.Export, filename: str | None = None) -> Response:
+    """A download as a file to save (never shown inline), named for the person."""
+    return Response(
+        export.data,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename or export.filename()}"'},
+    )
+
+
+def patient_page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    """One of the patient's pages (``templates/patient/``)."""
+    return render(request, f"patient/{name}", status_code=status_code, **context)
