@@ -132,3 +132,12 @@ def problems_of(errors: Iterable[Any], *, drop: Iterable[str] = ()) -> list[Prob
         if problem not in out:
             out.append(problem)
     return out
+
+
+class Refused(InputError):
+    """A change that cannot be made; each problem given as a ``"field: what is wrong"`` line
+    (kept as ``lines`` for a page that lists them)."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__(problems_from_lines(lines))
+        self.lines = lines

@@ -18,6 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from psoas.catalog import load_catalog
+from psoas.domain.errors import Refused
+from psoas.domain.program_edit import DoseChange, ProgramEdit, minutes_cap, sets_cap
 from psoas.domain.progression import Decision, ProgressSummary
 from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
@@ -224,7 +226,7 @@ def _form_datetime(raw: str) -> datetime | None:
     try:
         return datetime.fromisoformat(raw)
     except ValueError as exc:
-        raise clinic.ClinicError(["scheduled_for: must be a date and time"]) from exc
+        raise Refused(["scheduled_for: must be a date and time"]) from exc
 
 
 @router.post("/clinic/patients/{patient_id}/notes", include_in_schema=False)
@@ -242,7 +244,7 @@ def add_note_form(
             link=values["link"] or None,
         )
         clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
-    except clinic.ClinicError as exc:
+    except Refused as exc:
         return _record_page(
             request, db, user, patient, now, status_code=400, errors=exc.lines, form=values
         )
@@ -271,8 +273,8 @@ def _program_page(
         state=state,
         addable=clinic.addable(db, clinician=user, patient=patient),
         exercises={e.id: e for e in catalog.exercises},
-        sets_cap=clinic.sets_cap,
-        minutes_cap=clinic.minutes_cap,
+        sets_cap=sets_cap,
+        minutes_cap=minutes_cap,
         **extra,
     )
 
@@ -294,13 +296,13 @@ def _number(raw: str, field: str) -> float | None:
     except ValueError:
         value = math.nan
     if not math.isfinite(value):  # "nan", "inf" and 1e400 parse, but are no dose
-        raise clinic.ClinicError([f"{field}: must be a number"])
+        raise Refused([f"{field}: must be a number"])
     return value
 
 
-def _edit_from_form(form: Any, program: Program) -> clinic.ProgramEdit:
+def _edit_from_form(form: Any, program: Program) -> ProgramEdit:
     """The edit a form asks for: only the doses that differ from the program's."""
-    doses: dict[str, clinic.DoseChange] = {}
+    doses: dict[str, DoseChange] = {}
     problems: list[str] = []
     for item in program.items:
         d = item.dose
@@ -309,17 +311,17 @@ def _edit_from_form(form: Any, program: Program) -> clinic.ProgramEdit:
             left = _number(str(form.get(f"left:{item.id}", "")), f"left of {item.name}")
             right = _number(str(form.get(f"right:{item.id}", "")), f"right of {item.name}")
             minutes = _number(str(form.get(f"minutes:{item.id}", "")), f"minutes of {item.name}")
-        except clinic.ClinicError as exc:
+        except Refused as exc:
             problems += exc.lines
             continue
         if d.per_side is not None and left is not None and right is not None:
             if (left, right) != (d.per_side.left, d.per_side.right):
-                doses[item.id] = clinic.DoseChange.model_construct(left=left, right=right)
+                doses[item.id] = DoseChange.model_construct(left=left, right=right)
         elif d.per_side is None and d.sets and sets is not None and sets != d.sets:
             if not float(sets).is_integer():
                 problems.append(f"sets of {item.name}: must be a whole number")
                 continue
-            doses[item.id] = clinic.DoseChange.model_construct(sets=int(sets))
+            doses[item.id] = DoseChange.model_construct(sets=int(sets))
         elif (
             d.per_side is None
             and not d.sets
@@ -327,10 +329,10 @@ def _edit_from_form(form: Any, program: Program) -> clinic.ProgramEdit:
             and minutes is not None
             and minutes != d.minutes
         ):
-            doses[item.id] = clinic.DoseChange.model_construct(minutes=minutes)
+            doses[item.id] = DoseChange.model_construct(minutes=minutes)
     if problems:
-        raise clinic.ClinicError(problems)
-    return clinic.ProgramEdit(
+        raise Refused(problems)
+    return ProgramEdit(
         reason=str(form.get("reason", "")),
         add=[str(v) for v in form.getlist("add") if str(v)],
         remove=[str(v) for v in form.getlist("remove")],
@@ -346,12 +348,10 @@ def program_edit(
     state = clinic.current_program(db, clinician=user, patient=patient)
     try:
         if state.version is None:
-            raise clinic.ClinicError(
-                [f"program: {state.held_back or 'this patient has no program yet'}"]
-            )
+            raise Refused([f"program: {state.held_back or 'this patient has no program yet'}"])
         edit = _edit_from_form(form, state.version.program)
         saved = clinic.edit_program(db, clinician=user, patient=patient, edit=edit, now=now)
-    except clinic.ClinicError as exc:
+    except Refused as exc:
         return _program_page(
             request,
             db,
@@ -504,7 +504,7 @@ def api_add_note(
     responses={422: {"model": EditRefused}},
 )
 def api_edit_program(
-    db: DB, now: Now, user: Clinician, patient_id: PatientId, edit: clinic.ProgramEdit
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, edit: ProgramEdit
 ) -> ProgramVersion:
     """Add catalog items, take items out or change doses; saved as a new version with your
     reason. Every item must pass the safety rules for the patient's latest intake; a refusal
