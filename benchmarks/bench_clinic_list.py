@@ -162,6 +162,7 @@ def fill(db: Database, now: datetime) -> tuple[accounts.User, dict[str, int]]:
                         "catalog_version": result.catalog_version,
                         "assessment_id": None,
                         "program": program_json[2 if pid in twice else 1],
+                        "sessions_per_day": 2 if pid in twice else 1,
                     }
                 )
             for day in (14, 28, 42, 60)[: rng.choice((3, 4))]:

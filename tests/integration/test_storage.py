@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -37,6 +38,36 @@ def test_migrations_go_from_empty_to_head_and_back(database_url: str) -> None:
     assert not set(Base.metadata.tables) & set(inspect(engine).get_table_names())
     migrate(engine)
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_programs_saved_before_the_column_keep_their_sessions_a_day(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Migration 0004 fills program_versions.sessions_per_day from each stored program."""
+    import json
+
+    from sqlalchemy import text
+
+    engine = make_engine(database_url)
+    migrate(engine, "0003")
+    program = saved(Database(f"sqlite:///{tmp_path / 'x.db'}"), "twice").program
+    assert program.sessions_per_day == 2  # the office worker sits 8 hours a day
+    with engine.begin() as conn:  # a version stored before the column, as 0003 knew it
+        conn.execute(
+            text("INSERT INTO profiles (id, name, created_at) VALUES (1, 'twice', :at)"),
+            {"at": T0},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO program_versions (profile_id, version, created_at, reason, sources,"
+                " catalog_version, program) VALUES (1, 1, :at, 'first', '[]', 'v', :program)"
+            ),
+            {"at": T0, "program": json.dumps(program.model_dump(mode="json"))},
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT sessions_per_day FROM program_versions").all() == [(2,)]
     engine.dispose()
 
 

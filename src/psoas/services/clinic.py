@@ -24,10 +24,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     ColumnElement,
-    String,
     and_,
     case,
-    cast,
     exists,
     func,
     literal,
@@ -163,16 +161,6 @@ def _days(delta: timedelta) -> int:
 
 
 MAX_PER_DAY = 6  # the most sessions a day a program asks for (Program.sessions_per_day)
-_PER_DAY = re.compile(r'^\{\s*"sessions_per_day"\s*:\s*(\d+)')
-
-
-def _per_day(head: str | None) -> int:
-    """Sessions a day from the start of a stored program document (0 if it is not there).
-
-    A program is stored as JSON with ``sessions_per_day`` first (the model's field order), so
-    the list reads 80 characters instead of parsing a thousand 10 kB documents."""
-    match = _PER_DAY.match(head or "")
-    return int(match.group(1)) if match else 0
 
 
 def _capped(starts: Iterable[datetime], since: datetime, cap: int) -> int:
@@ -264,30 +252,19 @@ def patient_rows(
             .subquery()
         )
         programs: dict[int, tuple[int, datetime, datetime, int]] = {}
-        for pid, version, first_at, created_at, head in conn.execute(
+        for pid, version, first_at, created_at, per_day in conn.execute(
             select(
                 versions.c.profile_id,
                 versions.c.version,
                 versions.c.first_at,
                 pv.created_at,
-                func.substr(cast(pv.program, String), 1, 80),
+                pv.sessions_per_day,
             ).join(
                 pv,
                 and_(pv.profile_id == versions.c.profile_id, pv.version == versions.c.version),
             )
         ):
-            programs[pid] = (version, first_at, created_at, _per_day(head))
-        unknown = [pid for pid, (_, _, _, per_day) in programs.items() if per_day == 0]
-        if unknown:  # the program document does not start with its sessions a day
-            for pid, per_day in conn.execute(
-                select(pv.profile_id, pv.program["sessions_per_day"].as_integer())
-                .join(
-                    versions,
-                    and_(pv.profile_id == versions.c.profile_id, pv.version == versions.c.version),
-                )
-                .where(pv.profile_id.in_(unknown))
-            ):
-                programs[pid] = (*programs[pid][:3], per_day or 1)
+            programs[pid] = (version, first_at, created_at, per_day or 1)
 
         # Sessions that count (completed, or with a set logged) in the last 7 and 28 days, at
         # most the program's sessions a day on one UTC day, and the latest. One pass per

@@ -195,6 +195,7 @@ def add_program_version(
             catalog_version=catalog_version,
             assessment_id=assessment_id,
             program=program.model_dump(mode="json"),
+            sessions_per_day=program.sessions_per_day,
         )
     )
     db.flush()
@@ -487,6 +488,7 @@ def restore_history(db: Session, *, history: History, name: str | None = None) -
                 if version.assessment_id is not None
                 else None,
                 program=version.program.model_dump(mode="json"),
+                sessions_per_day=version.program.sessions_per_day,
             )
         )
     new_ids: dict[int, int] = {}

@@ -90,6 +90,8 @@ class ProgramVersionRow(Base):
         ForeignKey("assessments.id", ondelete="SET NULL"), nullable=True
     )
     program: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The program's sessions a day, beside the document (the clinic's list reads it).
+    sessions_per_day: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class SessionRow(Base):
