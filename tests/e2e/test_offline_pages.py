@@ -19,7 +19,7 @@ from tests.conftest import EXAMPLES
 from tests.e2e.conftest import Served
 from tests.e2e.test_player_browser import sign_up_with_a_program, wait_until
 
-KEPT = "caches.open('psoas-offline-v1').then(c => c.match({path!r})).then(r => !!r)"
+KEPT = "caches.open(self.PSOAS_CACHE).then(c => c.match({path!r})).then(r => !!r)"
 
 
 def kept(page: Any, path: str) -> bool:

@@ -5,7 +5,7 @@
  * and break times kept in localStorage are removed as well. */
 (function () {
   "use strict";
-  var CACHE = "psoas-offline-v1";
+  var CACHE = self.PSOAS_CACHE;  // /static/cache-name.js, loaded first
   var mode = document.body.getAttribute("data-offline");
 
   if (document.body.hasAttribute("data-signed-out")) {

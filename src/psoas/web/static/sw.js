@@ -8,9 +8,13 @@
  */
 "use strict";
 
-var CACHE = "psoas-offline-v1";
+importScripts("/static/cache-name.js");
+var CACHE = self.PSOAS_CACHE;
 var PAGES = ["/me/session", "/me/breaks"];
-var ASSETS = ["/static/app.css", "/static/offline.js", "/static/player.js", "/static/breaks.js"];
+var ASSETS = [
+  "/static/app.css", "/static/patient.css", "/static/cache-name.js", "/static/offline.js",
+  "/static/player.js", "/static/breaks.js",
+];
 var OFFLINE_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
   '<meta name="viewport" content="width=device-width, initial-scale=1">' +
