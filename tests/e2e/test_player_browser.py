@@ -246,6 +246,54 @@ def test_the_break_prompt_records_the_answer(page: Any, server: Served) -> None:
     assert kinds == ["taken", "prompted", "taken"]
 
 
+def test_a_late_break_state_does_not_reopen_the_answered_prompt(page: Any, server: Served) -> None:
+    """The state read sent before the answer comes back after it (the test holds it): the prompt
+    stays closed and the answer is stored once. The page's time is Playwright's clock."""
+    profile = sign_up_with_a_program(page, server, "late-state@example.org")
+    earlier = datetime.now(UTC) - timedelta(minutes=19, seconds=10)  # due in 50 s
+    tracking.record_break(
+        server.db, profile_name=profile, event=BreakEvent(at=earlier, kind="taken")
+    )
+    taken_today = 1 + (earlier.astimezone().date() == datetime.now().astimezone().date())
+
+    def kinds() -> list[str]:
+        return [b.kind for b in tracking.history(server.db, profile_name=profile).breaks]
+
+    now = datetime.now(UTC)
+    page.clock.install(time=now)
+    page.clock.pause_at(now + timedelta(seconds=1))  # from here only the test moves time on
+    page.goto("/me/breaks")
+    prompt, countdown = page.locator("#prompt"), page.locator("#countdown")
+    expect(countdown).to_have_text(re.compile(r"^0:[0-5]\d$"))
+    expect(prompt).to_be_hidden()
+
+    held: list[Any] = []  # the page's state reads from now on, answered when the test says
+    page.route(re.compile(r"/api/v1/me/breaks/state\?"), lambda route: held.append(route))
+    with page.expect_request(re.compile(r"/api/v1/me/breaks/state\?")) as polled:
+        page.clock.run_for(5 * 60_000 + 1_000)  # the break comes due, then the 5-minute poll
+    expect(prompt).to_be_visible()
+    wait_until(lambda: kinds() == ["taken", "prompted"], what="the prompt stored")
+    stale = page.request.get(polled.value.url).json()  # the server's reply before the answer
+    assert stale["awaiting_answer"] is True
+
+    page.get_by_role("button", name="Taken").click()
+    expect(prompt).to_be_hidden()
+    page.clock.run_for(3_000)  # the countdown ticks on the answer's state alone
+    expect(prompt).to_be_hidden()
+    expect(page.locator("#count-taken")).to_have_text(str(taken_today))
+    expect(page.locator("#count-prompted")).to_have_text("1")
+    expect(countdown).to_have_text(re.compile(r"^(20:00|19:5\d)$"))
+
+    assert held, "the page's state read was not held"
+    for route in held:
+        with page.expect_event("requestfinished"):
+            route.fulfill(json=stale)  # the late reply: the break still waiting for its answer
+    page.clock.run_for(3_000)
+    expect(prompt).to_be_hidden()
+    expect(countdown).to_have_text(re.compile(r"^(20:00|19:5\d)$"))
+    assert kinds() == ["taken", "prompted", "taken"]  # one prompt, answered once
+
+
 def test_skip_exercise_then_run_to_the_end(page: Any, server: Served) -> None:
     profile = sign_up_with_a_program(page, server, "whole@example.org")
     plan = page.request.get("/api/v1/me/session-plan").json()

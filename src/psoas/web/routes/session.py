@@ -146,13 +146,6 @@ class BreakIn(_In):
     at: datetime | None = Field(default=None, description="when (with a time zone); default now")
 
 
-class BreakOut(BaseModel):
-    kind: BreakKind
-    at: datetime
-    movement_id: str | None
-    snooze_minutes: int | None
-
-
 class MovementOut(BaseModel):
     id: str
     name: str
@@ -181,6 +174,16 @@ class BreakStateOut(BaseModel):
     server_now: datetime
 
 
+class BreakOut(BaseModel):
+    kind: BreakKind
+    at: datetime
+    movement_id: str | None
+    snooze_minutes: int | None
+    state: BreakStateOut = Field(
+        description="the coach's state with this event stored (as GET /api/v1/me/breaks/state)"
+    )
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -199,6 +202,18 @@ def _recheck_first(exc: session_web.RecheckFirst) -> HTTPException:
 RECHECK_FIRST: dict[int | str, dict[str, Any]] = {
     409: {"description": "pain has risen: answer the warning signs first"}
 }
+
+
+def _break_state_out(state: session_web.BreakState, now: datetime) -> BreakStateOut:
+    return BreakStateOut(
+        interval_minutes=state.interval_minutes,
+        next_due=state.next_due,
+        awaiting_answer=state.awaiting_answer,
+        movement=MovementOut.of(state.movement) if state.movement else None,
+        today=BreakStatsOut(**vars(state.today)),
+        today_since=state.today_since,
+        server_now=now,
+    )
 
 
 def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
@@ -403,6 +418,32 @@ def api_finish_session(
 
 # --- the break coach API ------------------------------------------------------------------------
 
+StartedAt = Annotated[
+    datetime | None,
+    Query(description="when the coach was opened (default now); at most 12 hours back"),
+]
+UtcOffset = Annotated[
+    int, Query(ge=-840, le=840, description="the device's offset from UTC in minutes")
+]
+
+
+def _check_started_at(started_at: datetime | None) -> None:
+    if started_at is not None and (started_at.tzinfo is None or started_at.utcoffset() is None):
+        raise session_web.Invalid("started_at", "must include a time zone")
+
+
+def _break_state(
+    db: DB, now: datetime, user: Patient, started_at: datetime | None, utc_offset: int
+) -> BreakStateOut:
+    _check_started_at(started_at)
+    try:
+        state = session_web.break_state(
+            db, user=user, now=now, started_at=started_at, utc_offset_minutes=utc_offset
+        )
+    except session_web.NoProgram as exc:
+        raise _no_program(exc) from exc
+    return _break_state_out(state, now)
+
 
 @router.post(
     "/api/v1/me/breaks",
@@ -410,8 +451,20 @@ def api_finish_session(
     status_code=status.HTTP_201_CREATED,
     tags=["session"],
 )
-def api_record_break(db: DB, now: Now, user: Patient, body: BreakIn) -> BreakOut:
-    """Record a break prompt or its answer: taken, snoozed (10 minutes unless told) or skipped."""
+def api_record_break(
+    db: DB,
+    now: Now,
+    user: Patient,
+    body: BreakIn,
+    started_at: StartedAt = None,
+    utc_offset: UtcOffset = 0,
+) -> BreakOut:
+    """Record a break prompt or its answer: taken, snoozed (10 minutes unless told) or skipped.
+
+    The response carries the coach's state with the event stored (``started_at`` and
+    ``utc_offset`` as for the state), so a page can apply it at once.
+    """
+    _check_started_at(started_at)
     try:
         event = session_web.record_break(
             db,
@@ -424,7 +477,8 @@ def api_record_break(db: DB, now: Now, user: Patient, body: BreakIn) -> BreakOut
         )
     except session_web.NoProgram as exc:
         raise _no_program(exc) from exc
-    return BreakOut(**event.model_dump())
+    state = _break_state(db, now, user, started_at, utc_offset)
+    return BreakOut(**event.model_dump(), state=state)
 
 
 @router.get("/api/v1/me/breaks/state", response_model=BreakStateOut, tags=["session"])
@@ -432,29 +486,8 @@ def api_break_state(
     db: DB,
     now: Now,
     user: Patient,
-    started_at: Annotated[
-        datetime | None,
-        Query(description="when the coach was opened (default now); at most 12 hours back"),
-    ] = None,
-    utc_offset: Annotated[
-        int, Query(ge=-840, le=840, description="the device's offset from UTC in minutes")
-    ] = 0,
+    started_at: StartedAt = None,
+    utc_offset: UtcOffset = 0,
 ) -> BreakStateOut:
     """When the next break is due, the movement to suggest and today's counts."""
-    if started_at is not None and (started_at.tzinfo is None or started_at.utcoffset() is None):
-        raise session_web.Invalid("started_at", "must include a time zone")
-    try:
-        state = session_web.break_state(
-            db, user=user, now=now, started_at=started_at, utc_offset_minutes=utc_offset
-        )
-    except session_web.NoProgram as exc:
-        raise _no_program(exc) from exc
-    return BreakStateOut(
-        interval_minutes=state.interval_minutes,
-        next_due=state.next_due,
-        awaiting_answer=state.awaiting_answer,
-        movement=MovementOut.of(state.movement) if state.movement else None,
-        today=BreakStatsOut(**vars(state.today)),
-        today_since=state.today_since,
-        server_now=now,
-    )
+    return _break_state(db, now, user, started_at, utc_offset)

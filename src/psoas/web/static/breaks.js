@@ -1,6 +1,8 @@
 /* psoas sitting-break coach: counts down to the next break from the server's state, prompts
  * with a movement (in the page, and as a notification when allowed), and records the answer.
  * The coach's start time is kept for this tab (sessionStorage), so a reload keeps counting.
+ * Recording a prompt or an answer returns the new state, applied in the same step; a state read
+ * that was sent before it and answers late is dropped, so a slow network never re-opens a prompt.
  */
 (function () {
   "use strict";
@@ -25,6 +27,12 @@
   var prompting = false;
   var notifiedFor = null;
   var busy = false;
+  var promptSent = Promise.resolve(); // the answer waits until its prompt is stored
+  // Every state request is numbered when sent. A read (GET) applies only if it was sent after the
+  // request whose state the page shows; a write (POST) applies when it answers and makes every
+  // request sent until then stale, since the server may have answered those before the write.
+  var sent = 0;
+  var shown = 0;
 
   function serverNow() { return Date.now() + clockOffset; }
 
@@ -43,20 +51,43 @@
     return fetch(url, options);
   }
 
-  function refresh() {
-    var query = "?started_at=" + encodeURIComponent(startedAt) +
+  function stateQuery() {
+    return "?started_at=" + encodeURIComponent(startedAt) +
       "&utc_offset=" + String(-new Date().getTimezoneOffset());
-    return api("GET", "/api/v1/me/breaks/state" + query).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.json();
-    }).then(function (data) {
-      clockOffset = Date.parse(data.server_now) - Date.now();
-      state = data;
-      ["prompted", "taken", "snoozed", "skipped"].forEach(function (k) {
-        $("count-" + k).textContent = String(data.today[k]);
-      });
-      if (data.awaiting_answer) showPrompt(false);
-      tick();
+  }
+
+  function json(r) {
+    if (!r.ok) throw new Error("HTTP " + r.status);
+    return r.json();
+  }
+
+  // One step: the countdown, the counts and the prompt follow the given state together.
+  function applyState(data, seq, written) {
+    if (!written && seq <= shown) return; // sent before the state shown: out of date
+    shown = written ? sent : seq;
+    clockOffset = Date.parse(data.server_now) - Date.now();
+    state = data;
+    ["prompted", "taken", "snoozed", "skipped"].forEach(function (k) {
+      $("count-" + k).textContent = String(data.today[k]);
+    });
+    if (data.awaiting_answer) showPrompt(false);
+    tick();
+  }
+
+  // Record a break event. Once the server has it, `stored` runs and the state that came with it
+  // applies, in the same step (no tick in between sees the old state).
+  function record(body, stored) {
+    var seq = ++sent;
+    return api("POST", "/api/v1/me/breaks" + stateQuery(), body).then(json).then(function (data) {
+      if (stored) stored();
+      applyState(data.state, seq, true);
+    });
+  }
+
+  function refresh() {
+    var seq = ++sent;
+    return api("GET", "/api/v1/me/breaks/state" + stateQuery()).then(json).then(function (data) {
+      applyState(data, seq, false);
     }, function () {
       say("Could not reach psoas; the countdown carries on and tries again.");
     });
@@ -89,7 +120,7 @@
     return m ? m.name + ": " + m.first_step : "Stand up and move for a minute.";
   }
 
-  function showPrompt(record) {
+  function showPrompt(recordIt) {
     prompting = true;
     var m = state.movement;
     $("movement-name").textContent = m ? m.name : "Stand up and move for a minute or two.";
@@ -108,8 +139,8 @@
       $("prompt-title").focus();
       box.scrollIntoView({ block: "start" });
     }
-    if (record) {
-      api("POST", "/api/v1/me/breaks", { kind: "prompted", movement_id: m ? m.id : null })
+    if (recordIt) {
+      promptSent = record({ kind: "prompted", movement_id: m ? m.id : null })
         .catch(function () { /* the prompt still shows */ });
     }
     if (notifiedFor !== state.next_due) {
@@ -132,12 +163,12 @@
     busy = true;
     var body = { kind: kind, movement_id: state && state.movement ? state.movement.id : null };
     if (kind === "snoozed") body.snooze_minutes = 10;
-    api("POST", "/api/v1/me/breaks", body).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      prompting = false;
-      $("prompt").hidden = true;
-      say({ taken: "Well done.", snoozed: "Snoozed for 10 minutes.", skipped: "Skipped." }[kind]);
-      return refresh();
+    promptSent.then(function () {
+      return record(body, function () {
+        prompting = false;
+        $("prompt").hidden = true;
+        say({ taken: "Well done.", snoozed: "Snoozed for 10 minutes.", skipped: "Skipped." }[kind]);
+      });
     }).catch(function () {
       say("Could not send your answer: check the connection and press it again.");
     }).finally(function () { busy = false; });
