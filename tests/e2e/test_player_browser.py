@@ -200,7 +200,7 @@ def test_the_player_at_phone_size(page: Any, server: Served) -> None:
     assert serious_accessibility_problems(page) == []
     page.click("#start")
     expect(page.locator("#phase")).to_have_text("Release", timeout=10_000)
-    page.wait_for_timeout(700)
+    expect(page.locator("#cue")).to_contain_text("Breathe")  # the paced breathing has begun
     page.click("#pause")
     expect(page.locator("#pause")).to_have_text("Resume")
     expect(page.locator("#paused")).to_be_visible()
