@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable
 
-from sqlalchemy import create_engine, text
-
-PG = os.environ.get("PSOAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from psoas.storage.scratch import postgres_test_url, scratch_schema, unreachable
 
 
 def on_both(bench: Callable[[str, str], None]) -> None:
     """``bench(label, url)`` on SQLite, then on PostgreSQL if it answers."""
     with tempfile.TemporaryDirectory() as tmp:
         bench("SQLite", f"sqlite:///{tmp}/bench.db")
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        print(f"PostgreSQL not reachable at {PG}: {exc}".splitlines()[0], file=sys.stderr)
+    url = postgres_test_url()
+    problem = unreachable(url)
+    if problem:
+        print(f"PostgreSQL not reachable at {url}: {problem}", file=sys.stderr)
         return
-    sep = "&" if "?" in PG else "?"
-    try:
-        bench("PostgreSQL", f"{PG}{sep}options=-csearch_path%3D{schema}")
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(url, prefix="bench") as scratch:
+        bench("PostgreSQL", scratch)

@@ -125,11 +125,10 @@ def _no_personal_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 # --- databases: every storage test runs on a SQLite file and on PostgreSQL ----------------------
 
 import os  # noqa: E402
-import uuid  # noqa: E402
 
-PG_URL = os.environ.get(
-    "PSOAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+from psoas.storage.scratch import postgres_test_url, scratch_schema, unreachable  # noqa: E402
+
+PG_URL = postgres_test_url()
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -146,25 +145,9 @@ def require_tool(command: str, package: str) -> str:
     return path
 
 
-def _postgres_available() -> str | None:
-    """None when PostgreSQL answers, else why not."""
-    from sqlalchemy import create_engine, text
-
-    try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:
-        return str(exc).splitlines()[0]
-
-
 def postgres_url_with_fresh_schema() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a new, empty schema, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-
-    problem = _postgres_available()
+    problem = unreachable(PG_URL)
     if problem:
         message = (
             f"PostgreSQL is not reachable at {PG_URL} ({problem}). Start it, or point "
@@ -173,17 +156,8 @@ def postgres_url_with_fresh_schema() -> Iterator[str]:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(PG_URL, prefix="t") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

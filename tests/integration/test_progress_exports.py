@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
 from psoas.domain.session_plan import session_steps
-from psoas.domain.tracking import SetLog
-from psoas.services import tracking
+from psoas.domain.tracking import History
+from psoas.services import fixtures, tracking
 from psoas.services.assessment import parse_intake
 from psoas.storage.db import Database
 from tests.conftest import EXAMPLES
@@ -38,52 +39,18 @@ def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def three_good_weeks(db: Database, *, pain_after_delta: int = -1) -> datetime:
-    """A program started 21 days ago, done twice a day, pain easing."""
-    start = datetime.now(UTC) - timedelta(days=21)
-    doc = json.loads((EXAMPLES / "office-worker.json").read_text())
-    doc["preferences"]["minutes_per_day"] = 60  # room to step up
-    intake = parse_intake(json.dumps(doc))
-    result = assess(intake, load_catalog())
-    tracking.save_assessment(db, profile_name="kim", intake=intake, assessment=result, now=start)
-    for day in range(21):
-        for slot in (8, 18):
-            at = start + timedelta(days=day, hours=slot - 8)
-            record, version = tracking.start_session(db, profile_name="kim", now=at)
-            assert record.id is not None
-            before = max(0, 6 - day // 4)
-            tracking.log_pain(
-                db,
-                profile_name="kim",
-                score=before,
-                now=at,
-                context="before_session",
-                session_id=record.id,
-            )
-            for n, step in enumerate(session_steps(version.program, load_catalog())[:4]):
-                tracking.log_set(
-                    db,
-                    entry=SetLog(
-                        session_id=record.id,
-                        item_id=step.item_id,
-                        side=step.side,
-                        set_number=step.set_number,
-                        completed_at=at + timedelta(minutes=n),
-                        key=f"{step.key_part}",
-                    ),
-                )
-            tracking.finish_session(
-                db, session_id=record.id, status="completed", now=at + timedelta(minutes=15)
-            )
-            tracking.log_pain(
-                db,
-                profile_name="kim",
-                score=max(0, before + pain_after_delta),
-                now=at + timedelta(minutes=16),
-                context="after_session",
-                session_id=record.id,
-            )
-    return start
+def three_good_weeks(db: Database, *, pain_after_delta: int = -1) -> History:
+    """A program started 21 days ago, done twice a day, pain easing (the office worker with
+    an hour a day, so there is room to step up)."""
+    history = fixtures.build(
+        fixtures.example_intake(minutes_per_day=60),
+        now=datetime.now(UTC),
+        days=21,
+        adherence=1.0,
+        session_effect=pain_after_delta,
+    )
+    fixtures.store(db, history, name="kim")
+    return history
 
 
 def test_progress_reads_the_weeks_and_steps_up_as_a_new_version(database_url: str) -> None:
@@ -219,3 +186,90 @@ def test_a_corrupt_backup_changes_nothing(database_url: str, tmp_path: Path) -> 
     assert run(database_url, "import", str(garbage)).returncode == 2
     listed = run(database_url, "profiles", "-f", "json")
     assert [p["name"] for p in json.loads(listed.stdout)] == ["kim"]
+
+
+# --- the history builder (psoas.services.fixtures) ---------------------------------------------
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_a_built_history_is_stored_as_it_was_built(database_url: str) -> None:
+    built = fixtures.build(
+        fixtures.example_intake(),
+        now=NOW,
+        days=60,
+        seed=3,
+        step_up_on=(21,),
+        breaks_per_workday=3,
+    )
+    db = Database(database_url)
+    fixtures.store(db, built, name="kim")
+    stored = tracking.history(db, profile_name="kim")
+    with pytest.raises(tracking.TrackingError, match="already exists"):
+        fixtures.store(db, built, name="kim")
+    db.close()
+    ids = {
+        "profile": True,
+        "assessments": {"__all__": {"id"}},
+        "programs": {"__all__": {"assessment_id"}},
+        "sessions": {"__all__": {"id"}},
+        "sets": {"__all__": {"session_id"}},
+        "pain": {"__all__": {"session_id"}},
+    }
+    assert stored.model_dump(exclude=ids) == built.model_dump(exclude=ids)
+    new_id = {b.id: s.id for b, s in zip(built.sessions, stored.sessions, strict=True)}
+    assert [new_id[e.session_id] for e in built.sets] == [e.session_id for e in stored.sets]
+    assert [p.session_id and new_id[p.session_id] for p in built.pain] == [
+        p.session_id for p in stored.pain
+    ]
+    assert [p.assessment_id for p in stored.programs] == [stored.assessments[0].id, None]
+
+
+def test_the_builder_is_seeded_and_its_knobs_do_what_they_say() -> None:
+    office = fixtures.example_intake()
+    base = fixtures.build(office, now=NOW, days=42, seed=1)
+    assert base == fixtures.build(office, now=NOW, days=42, seed=1)
+    assert base != fixtures.build(office, now=NOW, days=42, seed=2)
+    start = NOW - timedelta(days=42)
+    times = [
+        *(s.started_at for s in base.sessions),
+        *(e.completed_at for e in base.sets),
+        *(e.at for e in (*base.pain, *base.psfs, *base.retests)),
+    ]
+    assert start <= min(times) and max(times) <= NOW
+    assert len(base.psfs) == 4 and len(base.retests) == 3  # days 0, 14, 28, 42
+    # the real session plan, with the dose of each step
+    plan = session_steps(base.programs[0].program, load_catalog())
+    first = [e for e in base.sets if e.session_id == base.sessions[0].id]
+    assert [(e.item_id, e.side, e.set_number) for e in first] == [
+        (s.item_id, s.side, s.set_number) for s in plan[: len(first)]
+    ]
+
+    def last_week(h: History) -> float:
+        scores = [p.score for p in h.pain if p.at > NOW - timedelta(days=7)]
+        return sum(scores) / len(scores)
+
+    worse = fixtures.build(office, now=NOW, days=42, seed=1, pain="worsening")
+    assert last_week(base) <= office.pain.intensity_now - 2
+    assert last_week(worse) >= office.pain.intensity_now + 2
+    assert base.psfs[-1].mean > base.psfs[0].mean and worse.psfs[-1].mean < worse.psfs[0].mean
+
+    per_day = base.programs[0].program.sessions_per_day
+    every = fixtures.build(office, now=NOW, days=42, adherence=1.0, quit_rate=0.0)
+    assert len(every.sessions) >= 41 * per_day
+    assert {s.status for s in every.sessions} == {"completed"}
+    once = fixtures.build(office, now=NOW, days=42, adherence=1.0, sessions_per_day=1)
+    assert len({s.started_at.date() for s in once.sessions}) == len(once.sessions)
+    stopped = fixtures.build(office, now=NOW, days=42, stopped_days_ago=10)
+    assert max(s.started_at for s in stopped.sessions) < NOW - timedelta(days=9)
+    stepped = fixtures.build(office, now=NOW, days=42, step_up_on=(21,))
+    assert [v.version for v in stepped.programs] == [1, 2]
+    assert stepped.programs[1].reason.startswith("progress: ")
+    assert {s.program_version for s in stepped.sessions} == {1, 2}
+    assert all(len({e.session_id for e in h.sets}) == len(h.sessions) for h in (base, stepped))
+
+    emergency = office.model_copy(
+        update={"red_flags": office.red_flags.model_copy(update={"saddle_numbness": True})}
+    )
+    held = fixtures.build(emergency, now=NOW, days=42)
+    assert held.assessments and not held.programs and not held.sessions and not held.pain

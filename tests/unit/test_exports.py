@@ -43,6 +43,7 @@ from psoas.reports.exports import (
     history_to_json,
     program_to_ics,
 )
+from psoas.services import fixtures
 from tests.conftest import EXAMPLES
 
 CATALOG = load_catalog()
@@ -452,6 +453,24 @@ def test_any_history_restores_exactly_and_its_csv_reads_back(history: History) -
     assert history_from_json(history_to_json(history)) == history
     rows = list(csv.DictReader(io.StringIO(history_to_csv(history), newline="")))
     assert len(rows) == _expected_rows(history)
+
+
+def test_weeks_of_realistic_use_restore_exactly_and_read_back_as_csv_and_fhir() -> None:
+    """Eight weeks built by the history builder: every kind of record, two program versions."""
+    history = fixtures.build(
+        INTAKE,
+        now=T0 + timedelta(weeks=8),
+        days=56,
+        seed=5,
+        step_up_on=(21,),
+        breaks_per_workday=3,
+    )
+    assert history_from_json(history_to_json(history)) == history
+    assert len(_csv_rows(history)) == _expected_rows(history)
+    bundle = history_to_fhir(history, CATALOG)
+    Bundle.model_validate(bundle)
+    counts = Counter(e["resource"]["resourceType"] for e in bundle["entry"])
+    assert counts["CarePlan"] == 2 and counts["QuestionnaireResponse"] == len(history.psfs)
 
 
 # --- CSV ---------------------------------------------------------------------------------------
