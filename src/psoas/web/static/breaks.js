@@ -4,26 +4,28 @@
  * Recording a prompt or an answer returns the new state, applied in the same step; a state read
  * that was sent before it and answers late is dropped, so a slow network never re-opens a prompt.
  */
-(function () {
-  "use strict";
+import { apiClient, jsonOf } from "./api.js";
+import { openStore } from "./store.js";
+import { countdownText, serverClock } from "./timer.js";
 
-  var app = document.getElementById("coach-app");
-  if (!app) return;
-  var csrf = app.dataset.csrf;
-  var STARTED_KEY = "psoas.v1." + app.dataset.user + ".breaks.started";
+var root = document.getElementById("coach-app");
+if (root) coach(root);
+
+function coach(app) {
+  var api = apiClient(app.dataset.csrf);
+  var tab = openStore(app.dataset.user, "sessionStorage");
   var REFRESH_MS = 5 * 60 * 1000;
 
   function $(id) { return document.getElementById(id); }
 
-  var startedAt = null;
-  try { startedAt = window.sessionStorage.getItem(STARTED_KEY); } catch (e) { /* none */ }
+  var startedAt = tab.loadText("breaks.started");
   if (!startedAt || Date.now() - Date.parse(startedAt) > 12 * 3600 * 1000) {
     startedAt = new Date().toISOString();
-    try { window.sessionStorage.setItem(STARTED_KEY, startedAt); } catch (e) { /* memory only */ }
+    tab.saveText("breaks.started", startedAt);
   }
 
   var state = null;
-  var clockOffset = 0;
+  var clock = serverClock(null);
   var prompting = false;
   var notifiedFor = null;
   var busy = false;
@@ -34,38 +36,18 @@
   var sent = 0;
   var shown = 0;
 
-  function serverNow() { return Date.now() + clockOffset; }
-
   function say(text) { $("coach-status").textContent = text; }
-
-  function api(method, url, body) {
-    var options = {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRF-Token": csrf },
-    };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options);
-  }
 
   function stateQuery() {
     return "?started_at=" + encodeURIComponent(startedAt) +
       "&utc_offset=" + String(-new Date().getTimezoneOffset());
   }
 
-  function json(r) {
-    if (!r.ok) throw new Error("HTTP " + r.status);
-    return r.json();
-  }
-
   // One step: the countdown, the counts and the prompt follow the given state together.
   function applyState(data, seq, written) {
     if (!written && seq <= shown) return; // sent before the state shown: out of date
     shown = written ? sent : seq;
-    clockOffset = Date.parse(data.server_now) - Date.now();
+    clock.sync(data.server_now);
     state = data;
     ["prompted", "taken", "snoozed", "skipped"].forEach(function (k) {
       $("count-" + k).textContent = String(data.today[k]);
@@ -78,7 +60,7 @@
   // applies, in the same step (no tick in between sees the old state).
   function record(body, stored) {
     var seq = ++sent;
-    return api("POST", "/api/v1/me/breaks" + stateQuery(), body).then(json).then(function (data) {
+    return api("POST", "/api/v1/me/breaks" + stateQuery(), body).then(jsonOf).then(function (data) {
       if (stored) stored();
       applyState(data.state, seq, true);
     });
@@ -86,27 +68,20 @@
 
   function refresh() {
     var seq = ++sent;
-    return api("GET", "/api/v1/me/breaks/state" + stateQuery()).then(json).then(function (data) {
+    return api("GET", "/api/v1/me/breaks/state" + stateQuery()).then(jsonOf).then(function (data) {
       applyState(data, seq, false);
     }, function () {
       say("Could not reach psoas; the countdown carries on and tries again.");
     });
   }
 
-  function fmt(seconds) {
-    var s = Math.max(0, Math.ceil(seconds));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(r).padStart(2, "0");
-    return h ? h + ":" + mm : mm;
-  }
-
   function tick() {
     if (!state) return;
-    var left = (Date.parse(state.next_due) - serverNow()) / 1000;
+    var left = clock.secondsUntil(state.next_due);
     if (left <= 0 && !prompting) showPrompt(true);
     var at = new Date(state.next_due).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     setText("next-title", prompting ? "Break time" : "Next break in");
-    setText("countdown", prompting ? "Now" : fmt(left));
+    setText("countdown", prompting ? "Now" : countdownText(left));
     setText("due-at", prompting ? "Due since " + at : "at " + at);
   }
 
@@ -209,4 +184,4 @@
   setInterval(tick, 1000);
   setInterval(refresh, REFRESH_MS);
   refresh();
-})();
+}

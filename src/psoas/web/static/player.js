@@ -1,92 +1,51 @@
 /* psoas guided session player: the browser twin of `psoas session`.
  *
  * Each step runs get ready -> work -> rest, like the terminal player. Every completed set is
- * written to a queue in localStorage first and then sent with a client-made idempotency key;
- * the queue is sent again on `online`, after every later success, every 30 s while something
- * waits, and on page load. The server stores a key once, so a retry never duplicates a set.
+ * written to the send-later queue (queue.js) in localStorage first and then sent with a
+ * client-made idempotency key; the queue is sent again on `online`, after every later success,
+ * every 30 s while something waits, and on page load. The server stores a key once, so a retry
+ * never duplicates a set.
  *
- * Tests may speed time up with `window.PSOAS_SPEED` (set before this script runs).
+ * Tests may speed time up with `window.PSOAS_SPEED` (set before this script runs; timer.js).
  */
-(function () {
-  "use strict";
+import { apiClient, detailOf } from "./api.js";
+import { sendLater, uuid } from "./queue.js";
+import { openStore } from "./store.js";
+import { SPEED, countdown, secondsText, serverClock } from "./timer.js";
 
-  var app = document.getElementById("player-app");
-  if (!app) return;
+var root = document.getElementById("player-app");
+if (root) player(root);
 
+function player(app) {
   var plan = JSON.parse(document.getElementById("psoas-plan").textContent);
   var steps = plan.steps;
-  var csrf = app.dataset.csrf;
-  var userId = app.dataset.user;
-  var SPEED = Math.min(Math.max(Number(window.PSOAS_SPEED) || 1, 0.1), 1000);
+  var api = apiClient(app.dataset.csrf);
+  var device = openStore(app.dataset.user);
   var BREATH_IN = 4, BREATH_OUT = 6;
   var RESUME_HOURS = 12;
-  var PREFIX = "psoas.v1." + userId + ".";
   // A copy kept on the device for offline use carries an old server time: trust this device's
   // clock until the server answers again.
   var keptCopy = document.body.hasAttribute("data-offline-copy");
-  var clockOffset = keptCopy ? 0 : Date.parse(plan.server_now) - Date.now();
+  var clock = serverClock(keptCopy ? null : plan.server_now);
 
   function $(id) { return document.getElementById(id); }
 
-  // --- storage that never throws (private browsing, full storage) ---------------------------
-  var memory = {};
-  function load(name, fallback) {
-    try {
-      var raw = window.localStorage.getItem(PREFIX + name);
-      return raw === null ? fallback : JSON.parse(raw);
-    } catch (e) {
-      return name in memory ? memory[name] : fallback;
-    }
-  }
-  function store(name, value) {
-    memory[name] = value;
-    try { window.localStorage.setItem(PREFIX + name, JSON.stringify(value)); } catch (e) { /* memory only */ }
-  }
-
-  function uuid() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
-    var b = new Uint8Array(16);
-    window.crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
-  function serverNow() { return new Date(Date.now() + clockOffset); }
-
-  // --- talking to the server ----------------------------------------------------------------
-  function api(method, url, body) {
-    var options = {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRF-Token": csrf },
-    };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options);
-  }
-
-  function detailOf(response) {
-    return response.json().then(function (data) {
-      var d = data && data.detail;
-      if (Array.isArray(d)) {
-        return d.map(function (e) { return (e.loc || []).slice(-1)[0] + ": " + e.msg; }).join("; ");
-      }
-      return typeof d === "string" ? d : "HTTP " + response.status;
-    }, function () { return "HTTP " + response.status; });
-  }
-
   // --- the local record of this session (survives a reload) -----------------------------------
-  var session = load("session", null);
-  var queue = load("queue", []);
-  var rejected = load("rejected", []);
+  var session = device.load("session", null);
   var savedCount = 0;
-  var lastProblem = "";
+  var queue = sendLater({
+    store: device,
+    send: function (entry) { return api("POST", urlFor(entry), entry.body); },
+    // an entry made before the session existed waits for it (and then carries its id)
+    prepare: function (entry) {
+      if (entry.sid !== null) return null;
+      return ensureSession().then(function (sid) { return sid !== null; });
+    },
+    sent: function (entry) { if (entry.type === "set") savedCount += 1; },
+    changed: renderSync,
+  });
 
-  function saveSession() { store("session", session); }
-  function saveQueue() { store("queue", queue); }
+  function saveSession() { device.save("session", session); }
 
   function freshSession(id) {
     return {
@@ -97,15 +56,17 @@
 
   function createSession() {
     return api("POST", "/api/v1/me/sessions", {}).then(function (r) {
-      if (!r.ok) return detailOf(r).then(function (m) { lastProblem = m; renderSync(); return null; });
+      if (!r.ok) return detailOf(r).then(function (m) { queue.problem = m; renderSync(); return null; });
       return r.json().then(function (data) {
-        clockOffset = Date.parse(data.server_now) - Date.now();
+        clock.sync(data.server_now);
         if (!session) session = freshSession(data.id);
         session.id = data.id;
         saveSession();
-        var changed = false;
-        queue.forEach(function (e) { if (e.sid === null) { e.sid = data.id; changed = true; } });
-        if (changed) saveQueue();
+        queue.update(function (e) {
+          if (e.sid !== null) return false;
+          e.sid = data.id;
+          return true;
+        });
         return data.id;
       });
     }, function () { return null; });
@@ -120,9 +81,7 @@
 
   // --- the offline queue ----------------------------------------------------------------------
   function enqueue(type, body) {
-    var entry = { id: uuid(), type: type, sid: session ? session.id : null, body: body };
-    queue.push(entry);
-    saveQueue();
+    var entry = queue.add(type, session ? session.id : null, body);
     renderSync();
     flush();
     return entry;
@@ -133,64 +92,15 @@
     return base + { set: "/sets", pain: "/pain", finish: "/finish" }[entry.type];
   }
 
-  var flushing = null;
-  var retryTimer = null;
-  function flush() {
-    if (flushing) return flushing;
-    flushing = (async function () {
-      for (;;) {
-        queue = load("queue", queue);
-        if (!queue.length) break;
-        var entry = queue[0];
-        if (entry.sid === null) {
-          var sid = await ensureSession();
-          if (sid === null) break;
-          continue;
-        }
-        var response;
-        try {
-          response = await api("POST", urlFor(entry), entry.body);
-        } catch (e) {
-          lastProblem = "";
-          break; // offline: keep it for later
-        }
-        if (response.ok) {
-          queue = load("queue", queue).filter(function (e) { return e.id !== entry.id; });
-          saveQueue();
-          if (entry.type === "set") savedCount += 1;
-          lastProblem = "";
-          renderSync();
-          continue;
-        }
-        var message = await detailOf(response);
-        if (response.status >= 500 || response.status === 401 || response.status === 403 ||
-            response.status === 408 || response.status === 429) {
-          lastProblem = response.status === 401 || response.status === 403
-            ? "Sign in again to send them (" + message + ")." : message;
-          break; // may work later: keep it
-        }
-        // refused for good (a bad value, a session that is not yours): keep a note, do not block
-        rejected.push({ entry: entry, status: response.status, message: message });
-        store("rejected", rejected);
-        queue = load("queue", queue).filter(function (e) { return e.id !== entry.id; });
-        saveQueue();
-      }
-    })().finally(function () {
-      flushing = null;
-      renderSync();
-      if (queue.length && !retryTimer) {
-        retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 30000);
-      }
-    });
-    return flushing;
-  }
+  function flush() { return queue.flush(); }
 
   function renderSync() {
     var el = $("sync");
-    var waiting = queue.filter(function (e) { return e.type === "set"; }).length;
-    var others = queue.length - waiting;
+    var entries = queue.entries, rejected = queue.rejected, lastProblem = queue.problem;
+    var waiting = entries.filter(function (e) { return e.type === "set"; }).length;
+    var others = entries.length - waiting;
     var text, kind;
-    if (queue.length) {
+    if (entries.length) {
       var what = waiting ? waiting + (waiting === 1 ? " set" : " sets") : others + (others === 1 ? " update" : " updates");
       text = what + " waiting to send. " + (navigator.onLine === false
         ? "You are offline: they are kept on this device and sent when you are back online."
@@ -217,13 +127,13 @@
 
   // --- speech, wake lock ----------------------------------------------------------------------
   var speakBox = $("speak");
-  speakBox.checked = !!load("speak", false);
+  speakBox.checked = !!device.load("speak", false);
   if (!("speechSynthesis" in window)) {
     speakBox.disabled = true;
     speakBox.parentNode.appendChild(document.createTextNode(" (this browser cannot speak)"));
   }
   speakBox.addEventListener("change", function () {
-    store("speak", speakBox.checked);
+    device.save("speak", speakBox.checked);
     if (speakBox.checked) say("Spoken cues on.");
   });
   function say(text) {
@@ -271,8 +181,13 @@
   });
 
   // --- the player -----------------------------------------------------------------------------
-  var idx = -1, phase = "idle", remaining = 0, total = 0, paused = false, skipItem = null;
-  var lastTick = 0, timer = null, shownSecond = null, breathIn = null;
+  var idx = -1, phase = "idle", paused = false, skipItem = null;
+  var shownSecond = null, breathIn = null;
+  var timer = countdown({
+    counting: function () { return phase !== "idle" && phase !== "done" && !paused; },
+    ended: phaseEnded,
+    ticked: draw,
+  });
   var instructionsByItem = {};
   steps.forEach(function (s) { if (s.instructions.length) instructionsByItem[s.item_id] = s; });
 
@@ -326,7 +241,7 @@
 
   function startPhase(name, seconds) {
     phase = name;
-    remaining = total = Math.max(0, seconds);
+    timer.set(seconds);
     shownSecond = null;
     breathIn = null;
     var s = steps[idx];
@@ -377,7 +292,7 @@
       hold_seconds: s.kind === "hold" ? s.hold_seconds : null,
       reps: s.kind === "reps" ? s.reps : null,
       minutes: s.kind === "timed" ? Math.round(s.work_seconds / 60 * 100) / 100 : null,
-      completed_at: serverNow().toISOString(),
+      completed_at: new Date(clock.now()).toISOString(),
     };
     session.completed += 1;
     session.pos = idx + 1;
@@ -385,22 +300,13 @@
     enqueue("set", body);
   }
 
-  function tick() {
-    var now = performance.now();
-    var dt = (now - lastTick) / 1000 * SPEED;
-    lastTick = now;
-    if (phase === "idle" || phase === "done" || paused) return;
-    remaining -= dt;
-    if (remaining <= 0) { phaseEnded(); return; }
-    draw();
-  }
-
   function draw() {
     var s = steps[idx];
+    var remaining = timer.remaining, total = timer.total;
     var second = Math.ceil(Math.max(remaining, 0));
     if (second !== shownSecond) {
       shownSecond = second;
-      $("time").textContent = second >= 60 ? Math.floor(second / 60) + ":" + String(second % 60).padStart(2, "0") : String(second);
+      $("time").textContent = secondsText(second);
     }
     var done = total ? Math.round((total - remaining) / total * 100) : 100;
     $("bar-fill").style.width = done + "%";
@@ -425,16 +331,14 @@
     $("player").hidden = false;
     setPaused(false);
     keepAwake();
-    lastTick = performance.now();
-    if (!timer) timer = setInterval(tick, SPEED > 1 ? 50 : 200);
+    timer.start();
     startStep(from, introduce);
     $("pause").focus();
   }
 
   function end(status) {
     phase = "done";
-    clearInterval(timer);
-    timer = null;
+    timer.stop();
     letSleep();
     session.finished = true;
     session.status = status;
@@ -464,7 +368,7 @@
         : api("POST", "/api/v1/me/sessions/" + opened + "/finish", { status: "quit" });
       return closing.then(function () {
         session = null;
-        store("session", null);
+        device.save("session", null);
         location.assign("/me/recheck");
       });
     }).catch(function () { /* offline: the note says what to do */ });
@@ -488,8 +392,7 @@
 
   $("new-session").addEventListener("click", function () {
     if (session && !session.finished && session.id !== null) {
-      queue.push({ id: uuid(), type: "finish", sid: session.id, body: { status: "quit" } });
-      saveQueue();
+      queue.add("finish", session.id, { status: "quit" });
     }
     session = freshSession(null);
     session.id = null;
@@ -553,7 +456,7 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") {
       if (phase !== "idle" && phase !== "done") keepAwake();
-      lastTick = performance.now();
+      timer.resync();
       flush();
     }
   });
@@ -596,4 +499,4 @@
     ensureSession().then(function () { ready(); flush(); });
   }
   renderSync();
-})();
+}

@@ -14,6 +14,8 @@ var PAGES = ["/me/session", "/me/breaks"];
 var ASSETS = [
   "/static/app.css", "/static/patient.css", "/static/cache-name.js", "/static/offline.js",
   "/static/player.js", "/static/breaks.js",
+  // the ES modules player.js and breaks.js import: every one, or the pages break offline
+  "/static/api.js", "/static/store.js", "/static/queue.js", "/static/timer.js",
 ];
 var OFFLINE_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
