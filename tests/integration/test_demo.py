@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from psoas.catalog import load_catalog
+from psoas.domain import patient_list
 from psoas.services import accounts, clinic, progress, tracking
 from psoas.storage.db import Database
 from psoas.web.demo import CLINICIAN_EMAIL, CLINICIAN_PASSWORD, DEMO_ACCOUNTS, load_demo
@@ -155,4 +156,4 @@ def test_the_red_flag_patient_has_no_program_on_any_surface(web: Web, demo: dict
     clinician_user = accounts.get_user(db, user_id=demo[CLINICIAN_EMAIL])
     assert clinician_user is not None
     rows = clinic.patient_rows(db, clinician_user, web.clock.now)
-    assert clinic.RED_FLAG in next(r.flags for r in rows if r.id == eli)
+    assert patient_list.RED_FLAG in next(r.flags for r in rows if r.id == eli)

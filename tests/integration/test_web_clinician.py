@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from psoas.domain import patient_list
 from psoas.domain.tracking import ProgramVersion, SessionStatus, SetLog
 from psoas.services import accounts, clinic, progress, tracking
 from psoas.services.assessment import run_assessment
@@ -583,9 +584,9 @@ def test_the_list_agrees_with_the_progression_rules(web: Web) -> None:
             assert row.adherence_28 == summary.adherence_28, (days, patient.email)
             assert row.pain_recent == pytest.approx(summary.pain.recent_average)
             assert row.pain_baseline == summary.pain.baseline
-            assert (clinic.PAIN_WORSE in row.flags) == summary.pain.meaningful_worsening
-            assert (clinic.INACTIVE_WEEK in row.flags) == summary.inactive_week
-            assert (clinic.RETEST_DUE in row.flags) == summary.retest_due
+            assert (patient_list.PAIN_WORSE in row.flags) == summary.pain.meaningful_worsening
+            assert (patient_list.INACTIVE_WEEK in row.flags) == summary.inactive_week
+            assert (patient_list.RETEST_DUE in row.flags) == summary.retest_due
             assert row.days_since_last_session == summary.days_since_last_session
 
 

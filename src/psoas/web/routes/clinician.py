@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from psoas.catalog import load_catalog
 from psoas.domain.errors import Refused
+from psoas.domain.patient_list import PatientRow
 from psoas.domain.program_edit import DoseChange, ProgramEdit, minutes_cap, sets_cap
 from psoas.domain.progression import Decision, ProgressSummary
 from psoas.domain.results import Program
@@ -66,7 +67,7 @@ class ListLine:
     """One row of the patient list with its numbers already in words (a thousand rows render
     several times faster from plain strings than through template filters)."""
 
-    row: clinic.PatientRow
+    row: PatientRow
     adherence: tuple[tuple[int, str, str] | None, ...]  # (percent, "low" or "", "3/7") or None
     pain: tuple[str, str, str] | None  # baseline, recent ("–" if none), change ("" if none)
     last: tuple[str, str] | None  # date, how long ago
@@ -76,7 +77,7 @@ def _ago(days: int) -> str:
     return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
-def _line(row: clinic.PatientRow, today: Any) -> ListLine:
+def _line(row: PatientRow, today: Any) -> ListLine:
     adherence = tuple(
         (round(a.fraction * 100), "low" if a.fraction < 0.5 else "", f"{a.completed}/{a.expected}")
         if a.fraction is not None
@@ -421,7 +422,7 @@ class Invitation(BaseModel):
 
 
 class PatientDetail(BaseModel):
-    patient: clinic.PatientRow
+    patient: PatientRow
     program: ProgramVersion | None = Field(
         description="the current program; null when there is none or a red flag withholds it"
     )
@@ -443,8 +444,8 @@ class EditRefused(BaseModel):
     detail: list[ProblemOut]
 
 
-@api.get("/patients", response_model=list[clinic.PatientRow])
-def api_patients(db: DB, now: Now, user: Clinician) -> list[clinic.PatientRow]:
+@api.get("/patients", response_model=list[PatientRow])
+def api_patients(db: DB, now: Now, user: Clinician) -> list[PatientRow]:
     """Your patients, flagged ones first: triage, adherence, pain trend and flags."""
     return clinic.patient_rows(db, user, now)
 
