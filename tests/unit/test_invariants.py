@@ -617,3 +617,19 @@ def test_the_answered_office_worker_does_get_belly_pressure() -> None:
     assert a.program is not None
     assert any(item.abdominal_pressure for item in a.program.items)
     assert {o.id for o in a.clinician_options} & BELLY_OPTIONS
+
+
+@SETTINGS
+@given(intakes)
+def test_every_exclusion_code_is_a_registered_rule(intake: Intake) -> None:
+    """The codes a program gives for what it left out are the documented rules' codes
+    (docs/clinical-rules.md is generated from the same registry), or a catalog entry's own
+    contraindication."""
+    from psoas.domain.program import EXCLUSION_CODES
+
+    conditions = {
+        c.condition.replace("_", "-") for ex in CATALOG.exercises for c in ex.contraindications
+    }
+    a = run(intake)
+    for left_out in a.program.excluded if a.program else ():
+        assert left_out.code in EXCLUSION_CODES | conditions, left_out.code

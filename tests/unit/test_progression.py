@@ -826,3 +826,23 @@ def test_rising_pain_since_the_assessment_asks_for_the_warning_signs_before_any_
 def test_every_decision_has_one_title_and_the_verdict_never_says_stop() -> None:
     for kind, title in DECISION_TITLES.items():
         assert title.startswith("Next: ") and "stop" not in title.lower(), kind
+
+
+def test_every_decision_names_a_registered_rule() -> None:
+    """Each ``rule=`` a decision can carry is one of PROGRESSION_RULES (the registry
+    docs/clinical-rules.md is generated from)."""
+    import ast
+    import inspect
+
+    from psoas.domain import progression
+
+    names = {name for name, _, _ in PROGRESSION_RULES}
+    tree = ast.parse(inspect.getsource(progression))
+    given = {
+        kw.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg == "rule" and isinstance(kw.value, ast.Constant)
+    }
+    assert given and given <= names, given - names

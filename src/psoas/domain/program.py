@@ -1011,6 +1011,45 @@ FIT_LADDER: tuple[tuple[str, Callable[[_Plan], bool]], ...] = (
     ("drop core strengthening", _drop(CORE)),
 )
 
+#: The rules that choose and fit the program after the exclusions of :data:`PROGRAM_RULES`.
+#: Together they name every code a program's ``excluded`` list can carry, besides a catalog
+#: entry's own contraindications (:data:`EXCLUSION_CODES`).
+FITTING_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "see-clinician-first",
+        "With a see-a-clinician triage, deep release waits for the clinician; stretches, "
+        "strengthening, posture and breaks are still offered.",
+        ("nice-ng59",),
+    ),
+    *(
+        (
+            f"needs-{what}",
+            f"Nothing is offered that needs {words} the person did not say they can use; an "
+            "unanswered question counts as no. The next candidate for the same place in the "
+            "program is chosen instead, and says why.",
+            ("more4life-2024",),
+        )
+        for what, words in (
+            ("floor", "the floor"),
+            ("kneeling", "kneeling"),
+            ("equipment", "equipment"),
+        )
+    ),
+    (
+        "time",
+        "The program is fitted to the minutes a day the person has "
+        f"({DEFAULT_MINUTES_PER_DAY} when not said), one rung at a time: "
+        + "; ".join(name for name, _ in FIT_LADDER)
+        + ". The release goes first: it is the least proven part. The primary stretch, posture "
+        "habits, movement breaks and walking are never dropped; one 30-second stretch a day "
+        "keeps its effect. What the sources suggest that was cut for time is said in the "
+        "program's notes.",
+        ("bandy-1997", "ayala-2010", "psoas-safety-rules"),
+    ),
+)
+#: Every rule code a program's ``excluded`` list can carry, besides a catalog condition.
+EXCLUSION_CODES: frozenset[str] = frozenset(code for code, _, _ in (*PROGRAM_RULES, *FITTING_RULES))
+
 
 def _fit(plan: _Plan, budget: float, tighter: Side | None) -> None:
     """Shrink the plan, one rung of the ladder at a time, until it fits the minutes a day."""

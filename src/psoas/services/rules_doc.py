@@ -26,30 +26,7 @@ SAFETY_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "percussion massage with osteoporosis or altered sensation).",
         ("percussion-device-precautions", "chen-2021"),
     ),
-    (
-        "see-clinician-first",
-        "With a see-a-clinician triage, deep release waits for the clinician; stretches, "
-        "strengthening, posture and breaks are still offered.",
-        ("nice-ng59",),
-    ),
-    (
-        "needs-floor / needs-kneeling / needs-equipment",
-        "Nothing is offered that needs the floor, kneeling or equipment the person did not say "
-        "they can use; an unanswered question counts as no. The next candidate for the same "
-        "place in the program is chosen instead, and says why.",
-        ("more4life-2024",),
-    ),
-    (
-        "time",
-        "The program is fitted to the minutes a day the person has "
-        f"({program.DEFAULT_MINUTES_PER_DAY} when not said), one rung at a time: "
-        + "; ".join(name for name, _ in program.FIT_LADDER)
-        + ". The release goes first: it is the least proven part. The primary stretch, posture "
-        "habits, movement breaks and walking are never dropped; one 30-second stretch a day "
-        "keeps its effect. What the sources suggest that was cut for time is said in the "
-        "program's notes.",
-        ("bandy-1997", "ayala-2010", "psoas-safety-rules"),
-    ),
+    *program.FITTING_RULES,
 )
 
 DOSE_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
