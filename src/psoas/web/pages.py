@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from psoas.domain.progression import decision_title
 from psoas.reports import result_text
 from psoas.services import exports
 
@@ -22,6 +23,8 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals["say"] = result_text
 # Every download, from the one registry the terminal, the API and the clinic use.
 templates.env.globals["downloads"] = exports.DOWNLOADS
+# What a progress decision means next, in the one wording every surface uses.
+templates.env.globals["decision_title"] = decision_title
 
 
 OFFLINE_HEADER = "X-Psoas-Offline"

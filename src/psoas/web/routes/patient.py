@@ -15,7 +15,6 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from psoas.domain.errors import InputError
-from psoas.domain.progression import decision_title
 from psoas.domain.triage import LEVEL_TITLES
 from psoas.services import exports, patient_web, programs
 from psoas.web.deps import DB, Form, Now, Patient
@@ -220,7 +219,6 @@ def _progress_page(
         title="Progress",
         view=view,
         s=view.summary,
-        decision_title=decision_title,
         refs=patient_web.cited_references(
             [k for r in view.summary.readings for k in r.sources]
             + list(view.decision.sources if view.decision else ())
