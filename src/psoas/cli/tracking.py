@@ -66,7 +66,6 @@ def session(
     from psoas.catalog import load_catalog
     from psoas.cli.player import Keys, Player, Speaker
     from psoas.domain.session_plan import session_steps
-    from psoas.domain.tracking import SetLog
     from psoas.services import tracking
 
     name = profile_name(profile)
@@ -107,16 +106,8 @@ def session(
     def save(step, at: datetime) -> None:  # type: ignore[no-untyped-def]
         tracking.log_set(
             db,
-            entry=SetLog(
-                session_id=session_id,
-                item_id=step.item_id,
-                side=step.side,
-                set_number=step.set_number,
-                hold_seconds=step.hold_seconds if step.kind == "hold" else None,
-                reps=step.reps if step.kind == "reps" else None,
-                minutes=round(step.work_seconds / 60, 2) if step.kind == "timed" else None,
-                completed_at=at,
-                key=f"s{session_id}:{step.key_part}",
+            entry=step.log(
+                session_id=session_id, completed_at=at, key=f"s{session_id}:{step.key_part}"
             ),
         )
 

@@ -4,6 +4,7 @@ browser): get ready, work (a hold, a set of repetitions or a timed release), res
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from psoas.domain.catalog import Catalog
 from psoas.domain.program import item_steps
 from psoas.domain.results import Program, ProgramItem
+from psoas.domain.tracking import SetLog
 
 StepKind = Literal["hold", "reps", "timed"]
 GET_READY_SECONDS = 5
@@ -43,6 +45,21 @@ class Step(BaseModel):
     def key_part(self) -> str:
         """Stable within a session: item, side and set number."""
         return f"{self.item_id}:{self.side or 'both'}:{self.set_number}"
+
+    def log(self, *, session_id: int, completed_at: datetime, key: str | None = None) -> SetLog:
+        """This set, done: what is stored (the hold, the repetitions or the minutes of its
+        kind), under ``key`` (the step's own key by default)."""
+        return SetLog(
+            session_id=session_id,
+            item_id=self.item_id,
+            side=self.side,
+            set_number=self.set_number,
+            hold_seconds=self.hold_seconds if self.kind == "hold" else None,
+            reps=self.reps if self.kind == "reps" else None,
+            minutes=round(self.work_seconds / 60, 2) if self.kind == "timed" else None,
+            completed_at=completed_at,
+            key=key or self.key_part,
+        )
 
     def announcement(self) -> str:
         """What a spoken cue says at the start of the step."""

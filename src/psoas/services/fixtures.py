@@ -257,19 +257,7 @@ def _sets(steps: Sequence[Step], session_id: int, at: datetime) -> tuple[list[Se
     t = at
     for step in steps:
         t += timedelta(seconds=step.get_ready_seconds + step.work_seconds)
-        logs.append(
-            SetLog(
-                session_id=session_id,
-                item_id=step.item_id,
-                side=step.side,
-                set_number=step.set_number,
-                hold_seconds=step.hold_seconds if step.kind == "hold" else None,
-                reps=step.reps if step.kind == "reps" else None,
-                minutes=round(step.work_seconds / 60, 2) if step.kind == "timed" else None,
-                completed_at=t,
-                key=step.key_part,
-            )
-        )
+        logs.append(step.log(session_id=session_id, completed_at=t))
         t += timedelta(seconds=step.rest_seconds)
     return logs, t
 
