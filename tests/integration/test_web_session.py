@@ -341,10 +341,22 @@ def test_break_events_are_recorded_and_move_the_next_break(web: Web, ann: Signed
 def test_the_break_page_shows_the_interval_and_buttons(web: Web, ann: SignedIn) -> None:
     page = ann.client.get("/me/breaks")
     assert page.status_code == 200
-    assert "Every 20 minutes" in page.text and "/static/breaks.js" in page.text
+    assert "get up and move every 20 minutes" in page.text and "/static/breaks.js" in page.text
+    assert ">Time to get up<" in page.text
     for label in ("Taken", "Snooze 10 min", "Skip"):
         assert re.search(rf">\s*{label}\s*<", page.text), label
     assert 'id="notify"' in page.text  # asks for notification permission only on a click
+
+
+def test_a_wheelchair_user_is_never_told_to_get_up(web: Web) -> None:
+    cy = web.sign_up("cy@example.org")
+    seed(web, cy, make_intake(equipment_and_ability={"uses_wheelchair": True}))
+    page = cy.client.get("/me/breaks")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", page.text)
+    assert "take a short seated break from sitting still" in text
+    assert ">Time for a seated break<" in text and 'data-call="Time for a seated break"' in text
+    assert "get up" not in text.lower() and "stand up" not in text.lower()
 
 
 # --- safety -----------------------------------------------------------------------------------

@@ -353,6 +353,10 @@ def check_ability(i: Intake, a: Assessment) -> None:
             steps = " ".join(item_steps(ex, item.dose)).lower()
             assert "standing" not in steps and "stand up" not in steps, item.id
             assert "get up" not in say.program_summary(a.program)
+            # nor by the break coach: its prompt, its call and its fallback movement
+            assert say.seated_breaks(a.program.items)
+            assert "get up" not in say.break_call(True).lower()
+            assert "stand" not in say.break_move(True).lower()
         if i.health.hip_replacement and i.health.hip_replacement_cleared_for_exercise is not True:
             assert not ex.deep_hip_flexion, item.id
             # issue 9: without clearance no rotations under a massage gun

@@ -170,6 +170,7 @@ def breaks(
     Answer t (taken), s (snooze 10 minutes) or k (skip). Everything is recorded, so stopping
     and starting again never loses count.
     """
+    from psoas.reports import result_text
     from psoas.services import breaks  # this command is named breaks too: the module wins here
 
     name = profile_name(profile)
@@ -218,8 +219,8 @@ def breaks(
             movement_id=movement.id if movement else None,
             now=_now(),
         )
-        message = breaks.prompt_text(movement, plan.interval)
-        notifier.notify("Time to get up", message)
+        message = breaks.prompt_text(movement, plan.interval, seated=plan.seated)
+        notifier.notify(result_text.break_call(plan.seated), message)
         typer.echo("\a" + message)
         reply = cast(BreakAnswer, answer or _ask_break())
         snooze = 10 if reply == "snoozed" else None

@@ -24,12 +24,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from psoas.domain.catalog import Reference
+from psoas.domain.catalog import Exercise, Reference
 from psoas.domain.results import (
     Alternative,
     Assessment,
     Finding,
     Program,
+    ProgramItem,
     Reason,
     Triage,
     Where,
@@ -44,6 +45,8 @@ __all__ = [
     "FindingGroups",
     "alternative_title",
     "break_advice",
+    "break_call",
+    "break_move",
     "education",
     "emergency_call",
     "finding_groups",
@@ -54,6 +57,7 @@ __all__ = [
     "program_summary",
     "safety_net",
     "safety_net_call",
+    "seated_breaks",
     "shows_findings",
     "shows_safety_net",
     "tel_href",
@@ -88,13 +92,31 @@ _UNCONFIRMED = " (citation not yet confirmed)"
 SEATED_BREAKS = frozenset({"seated-break", "pressure-relief-break"})
 
 
+def seated_breaks(items: Iterable[Exercise | ProgramItem]) -> bool:
+    """True when every break is done sitting: such a person is never told to get up."""
+    items = list(items)
+    seated = any(i.id in SEATED_BREAKS for i in items)
+    standing = any(i.category == "movement" and i.position == "standing" for i in items)
+    return seated and not standing
+
+
+def break_call(seated: bool) -> str:
+    """The prompt's title when a break is due."""
+    return "Time for a seated break" if seated else "Time to get up"
+
+
+def break_move(seated: bool) -> str:
+    """What to do when no particular movement is suggested."""
+    if seated:
+        return "Shift your weight, lift off the seat if you can, and move your arms for a minute."
+    return "Stand up and move for a minute or two."
+
+
 def break_advice(program: Program) -> str:
     """How often to break up sitting, in words that suit the person: "get up" only to people
     whose breaks are done standing."""
     every = program.break_interval_minutes
-    seated = any(i.id in SEATED_BREAKS for i in program.items)
-    standing = any(i.category == "movement" and i.position == "standing" for i in program.items)
-    if seated and not standing:
+    if seated_breaks(program.items):
         return f"Every {every} minutes, take a short seated break from sitting still."
     return f"While sitting, get up and move every {every} minutes."
 

@@ -15,6 +15,7 @@ from psoas.domain import breaks as rules
 from psoas.domain.catalog import Exercise
 from psoas.domain.program import exclusion
 from psoas.domain.tracking import BreakEvent, BreakKind
+from psoas.reports import result_text
 from psoas.services import tracking
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -39,6 +40,11 @@ class Plan:
     zone: tzinfo
     started_at: datetime
     movements: tuple[Exercise, ...]
+
+    @property
+    def seated(self) -> bool:
+        """Every break is done sitting: the coach never says "get up"."""
+        return result_text.seated_breaks(self.movements)
 
 
 def _clock(text: str, field: str) -> time:
@@ -136,9 +142,9 @@ def record(
     )
 
 
-def prompt_text(movement: Exercise | None, interval: int) -> str:
+def prompt_text(movement: Exercise | None, interval: int, *, seated: bool = False) -> str:
     if movement is None:
-        return f"You have been sitting {interval} minutes: stand up and move for a minute."
+        return f"You have been sitting {interval} minutes. {result_text.break_move(seated)}"
     first_step = movement.steps[0]
     return f"You have been sitting {interval} minutes. {movement.name}: {first_step}"
 

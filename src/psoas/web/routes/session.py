@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from psoas.domain.catalog import Exercise
 from psoas.domain.session_plan import Step
 from psoas.domain.tracking import BreakKind, SetLog
+from psoas.reports import result_text
 from psoas.services import session_web
 from psoas.web.deps import DB, Now, Patient
 from psoas.web.pages import render
@@ -269,7 +270,8 @@ def breaks_page(request: Request, db: DB, user: Patient) -> Response:
         request,
         "patient/breaks.html",
         title="Break coach",
-        interval=version.program.break_interval_minutes,
+        advice=result_text.break_advice(version.program),
+        seated=result_text.seated_breaks(version.program.items),
         offline="keep",
     )
 

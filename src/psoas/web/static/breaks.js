@@ -92,13 +92,13 @@ function coach(app) {
 
   function movementText() {
     var m = state && state.movement;
-    return m ? m.name + ": " + m.first_step : "Stand up and move for a minute.";
+    return m ? m.name + ": " + m.first_step : root.dataset.move;
   }
 
   function showPrompt(recordIt) {
     prompting = true;
     var m = state.movement;
-    $("movement-name").textContent = m ? m.name : "Stand up and move for a minute or two.";
+    $("movement-name").textContent = m ? m.name : root.dataset.move;
     var ol = $("movement-steps");
     ol.textContent = "";
     (m ? m.steps.slice(0, 3) : []).forEach(function (line) {
@@ -110,7 +110,7 @@ function coach(app) {
     var wasHidden = box.hidden;
     box.hidden = false;
     if (wasHidden) {
-      say("Time to get up. " + movementText());
+      say(root.dataset.call + ". " + movementText());
       $("prompt-title").focus();
       box.scrollIntoView({ block: "start" });
     }
@@ -128,7 +128,7 @@ function coach(app) {
     if (!("Notification" in window) || Notification.permission !== "granted") return;
     if (document.visibilityState === "visible" && document.hasFocus()) return; // the page shows it
     try {
-      var n = new Notification("Time to get up", { body: movementText(), tag: "psoas-break" });
+      var n = new Notification(root.dataset.call, { body: movementText(), tag: "psoas-break" });
       n.onclick = function () { window.focus(); n.close(); };
     } catch (e) { /* some phones only notify from a service worker: the page prompt remains */ }
   }
