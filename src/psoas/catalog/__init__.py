@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from psoas.domain.catalog import Catalog
 
-__all__ = ["load_catalog"]
+if TYPE_CHECKING:
+    from psoas.domain.illustration import FigureLibrary
+
+__all__ = ["load_catalog", "load_figures"]
 
 _FILES = (
     "catalog.yaml",
@@ -38,3 +41,20 @@ def load_catalog() -> Catalog:
     for name in _FILES:
         merged.update(_read(name))
     return Catalog.model_validate(merged)
+
+
+@functools.cache
+def load_figures() -> FigureLibrary:
+    """The exercise pictures: the base poses and one file per catalog item."""
+    from psoas.domain.illustration import FigureLibrary
+
+    folder = resources.files("psoas.catalog").joinpath("data", "figures")
+    poses = _read("figures/_poses.yaml")["poses"]
+    items = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml") and not entry.name.startswith("_"):
+            data = _read(f"figures/{entry.name}")
+            if data.get("item") != entry.name.removesuffix(".yaml"):
+                raise ValueError(f"figures/{entry.name}: item must match the file name")
+            items[data["item"]] = data
+    return FigureLibrary.model_validate({"poses": poses, "items": items})

@@ -153,6 +153,11 @@ def _stdin_is_a_pipe_or_file() -> bool:
     return not os.isatty(fd)
 
 
+class Side(enum.StrEnum):
+    right = "right"
+    left = "left"
+
+
 class Category(enum.StrEnum):
     release = "release"
     stretch = "stretch"
@@ -206,10 +211,84 @@ def catalog_show(
     except KeyError as exc:
         known = ", ".join(e.id for e in catalog.exercises)
         raise fail([f"ID: no exercise {exercise_id!r}. Known ids: {known}"]) from exc
+    from psoas.services import illustrations
+
+    pictures = illustrations.pictures(ex.id)
     if format is Format.json:
-        echo_json(ex.model_dump(mode="json"))
+        echo_json(
+            {
+                **ex.model_dump(mode="json"),
+                "pictures": [{"name": p.name, "title": p.title, "url": p.url()} for p in pictures],
+            }
+        )
     else:
         typer.echo(format_exercise(ex, catalog))
+        typer.echo("\nPictures (psoas catalog illustrate ID; on the web at the address shown):")
+        for p in pictures:
+            typer.echo(f"  {p.name:<32} {p.url()}")
+
+
+@catalog_app.command("illustrate")
+def catalog_illustrate(
+    exercise_id: Annotated[
+        str | None, typer.Argument(metavar="ID", help="an exercise id (or --all)")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="the SVG file to write (default stdout)")
+    ] = None,
+    picture: Annotated[
+        str, typer.Option("--picture", "-p", help="main, technique, placement or a variant")
+    ] = "main",
+    side: Annotated[Side, typer.Option(help="the side being worked")] = Side.right,
+    all_to: Annotated[
+        Path | None, typer.Option("--all", help="write every picture of every item to DIR")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="check the pictures' geometry; no SVG written")
+    ] = False,
+) -> None:
+    """Draw an exercise's picture as SVG, or every picture with --all DIR."""
+    from psoas.catalog import load_catalog
+    from psoas.services import illustrations
+
+    if all_to is None and exercise_id is None:
+        raise fail(["give an exercise ID, or --all DIR"])
+    ids = [e.id for e in load_catalog().exercises] if exercise_id is None else [exercise_id]
+    try:
+        chosen = [
+            p
+            for i in ids
+            for p in illustrations.pictures(i)
+            if exercise_id is None or all_to is not None or check or p.name == picture
+        ]
+    except illustrations.NoPicture as exc:
+        raise fail([f"ID: no exercise {exc}; `psoas catalog list` shows them"]) from exc
+    if not chosen:
+        names = ", ".join(p.name for p in illustrations.pictures(ids[0]))
+        raise fail([f"--picture: {exercise_id} has {names}"])
+    if check:
+        bad = 0
+        for p in chosen:
+            for problem in illustrations.check(p.item_id, p.name):
+                bad += 1
+                typer.echo(f"{p.item_id}/{p.name}: {problem}")
+        typer.echo(f"{len(chosen)} pictures checked, {bad} problems")
+        raise typer.Exit(1 if bad else 0)
+    if all_to is not None:
+        all_to.mkdir(parents=True, exist_ok=True)
+        for p in chosen:
+            for s in ("right", "left"):
+                name = p.item_id if p.name == "main" else f"{p.item_id}--{p.name}"
+                text = illustrations.svg(p.item_id, p.name, s)
+                (all_to / f"{name}.{s}.svg").write_text(text, encoding="utf-8")
+        typer.echo(f"{len(chosen) * 2} pictures written to {all_to}")
+        return
+    text = illustrations.svg(chosen[0].item_id, chosen[0].name, side.value)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"{chosen[0].title} written to {output}", err=True)
 
 
 @app.command()

@@ -1,0 +1,114 @@
+"""The exercise pictures for every surface: which pictures an item has, their words, their
+addresses, and the SVG itself, drawn once per process and cached (the figures are data shipped
+with this version, so a picture never changes while the process runs)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Literal
+
+from psoas.catalog import load_catalog, load_figures
+from psoas.domain.figure_checks import problems
+from psoas.domain.illustration import FigureSpec, slug
+from psoas.reports import diagrams, figures_svg
+
+SideName = Literal["left", "right"]
+OTHER: dict[str, str] = {"left": "right", "right": "left"}
+
+
+class NoPicture(LookupError):
+    """No such item or picture."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One picture of an item, as the surfaces list it."""
+
+    item_id: str
+    name: str  # "main", "technique", "placement" or a variant's slug
+    title: str
+    kind: str  # sequence, pair, placement
+    description: str
+
+    def url(self, side: SideName = "right") -> str:
+        tail = "" if self.name == "main" else f"/{self.name}"
+        query = "" if side == "right" else "?side=left"
+        return f"/illustrations/{self.item_id}{tail}.svg{query}"
+
+    def motion_url(self, side: SideName = "right") -> str:
+        return self.url(side).replace(".svg", ".motion.svg", 1)
+
+
+def _words(text: str, side: SideName) -> str:
+    return text.replace("{side}", side).replace("{other}", OTHER[side])
+
+
+@functools.cache
+def pictures(item_id: str) -> tuple[Picture, ...]:
+    """Every picture of an item: its own first, then the technique pair and the placement
+    diagram where it has them, then one per variant in the catalog's order."""
+    library = load_figures()
+    try:
+        exercise = load_catalog().exercise(item_id)
+        figs = library.items[item_id]
+    except KeyError as exc:
+        raise NoPicture(item_id) from exc
+    out = []
+    named: list[tuple[str, str]] = [("main", exercise.name)]
+    if figs.technique:
+        named.append(("technique", f"{exercise.name}: the wrong way and the right way"))
+    if figs.placement:
+        named.append(("placement", f"{exercise.name}: where to place it"))
+    named += [(slug(v.name), f"{exercise.name}: {v.name}") for v in exercise.variants]
+    for name, title in named:
+        try:
+            _, _, fig = library.resolve(item_id, name)
+        except KeyError:
+            continue  # not drawn yet: tests/unit/test_illustrations.py requires every one
+        out.append(Picture(item_id, name, title, fig.kind, fig.description))
+    return tuple(out)
+
+
+def picture(item_id: str, name: str = "main") -> Picture:
+    for p in pictures(item_id):
+        if p.name == name:
+            return p
+    raise NoPicture(f"{item_id}/{name}")
+
+
+def _figure(item_id: str, name: str) -> FigureSpec:
+    picture(item_id, name)  # raises NoPicture for unknown names
+    return load_figures().resolve(item_id, name)[2]
+
+
+@functools.cache
+def svg(item_id: str, name: str = "main", side: SideName = "right") -> str:
+    """The picture as SVG, the working side as asked (a placement diagram marks that side)."""
+    p = picture(item_id, name)
+    fig = _figure(item_id, name)
+    words = _words(p.description, side)
+    if fig.kind == "placement":
+        return diagrams.placement_svg(fig.spots, side=side, title=p.title, description=words)
+    return figures_svg.figure_svg(load_figures(), fig, title=p.title, side=side, description=words)
+
+
+@functools.cache
+def motion(item_id: str, name: str = "main", side: SideName = "right") -> str:
+    """The picture as a moving figure for the guided player (a placement diagram stays still)."""
+    p = picture(item_id, name)
+    fig = _figure(item_id, name)
+    if fig.kind == "placement":
+        return svg(item_id, name, side)
+    return figures_svg.motion_svg(
+        load_figures(), fig, title=p.title, side=side, description=_words(p.description, side)
+    )
+
+
+def check(item_id: str, name: str = "main") -> list[str]:
+    """What is wrong with a picture's geometry; empty when it obeys its exercise."""
+    return problems(load_figures(), _figure(item_id, name))
+
+
+def every_picture() -> list[Picture]:
+    return [p for e in load_catalog().exercises for p in pictures(e.id)]
