@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from psoas.reports import pictures
 from tests.conftest import ALL_NO_HEALTH, ALL_NO_RED_FLAGS, intake_doc
 from tests.integration.conftest import SignedIn, Web
 
@@ -585,8 +586,11 @@ def test_no_health_value_in_any_url(web: Web) -> None:
     assert seen
     for url in seen:
         parts = urlsplit(url)
-        assert set(parse_qs(parts.query)) <= {"saved"}, url
+        assert set(parse_qs(parts.query)) <= {"saved", "v", "side"}, url
         for value in parse_qs(parts.query).get("saved", []):
             assert value in ("pain", "psfs", "retest", "applied"), url
+        # the pictures' addresses carry the release and the side drawn, nothing of the person
+        assert parse_qs(parts.query).get("v", [pictures.version()]) == [pictures.version()], url
+        assert parse_qs(parts.query).get("side", ["left"])[0] in ("left", "right"), url
         assert not any(v in url for v in HEALTH_VALUES), url
         assert not re.search(r"/\d+(/|$)", parts.path) or parts.path.startswith("/account"), url

@@ -211,20 +211,20 @@ def catalog_show(
     except KeyError as exc:
         known = ", ".join(e.id for e in catalog.exercises)
         raise fail([f"ID: no exercise {exercise_id!r}. Known ids: {known}"]) from exc
-    from psoas.services import illustrations
+    from psoas.reports import pictures
 
-    pictures = illustrations.pictures(ex.id)
+    listed = pictures.pictures(ex.id)
     if format is Format.json:
         echo_json(
             {
                 **ex.model_dump(mode="json"),
-                "pictures": [{"name": p.name, "title": p.title, "url": p.url()} for p in pictures],
+                "pictures": [{"name": p.name, "title": p.title, "url": p.url()} for p in listed],
             }
         )
     else:
         typer.echo(format_exercise(ex, catalog))
         typer.echo("\nPictures (psoas catalog illustrate ID; on the web at the address shown):")
-        for p in pictures:
+        for p in listed:
             typer.echo(f"  {p.name:<32} {p.url()}")
 
 
@@ -249,7 +249,7 @@ def catalog_illustrate(
 ) -> None:
     """Draw an exercise's picture as SVG, or every picture with --all DIR."""
     from psoas.catalog import load_catalog
-    from psoas.services import illustrations
+    from psoas.reports import pictures
 
     if all_to is None and exercise_id is None:
         raise fail(["give an exercise ID, or --all DIR"])
@@ -258,18 +258,18 @@ def catalog_illustrate(
         chosen = [
             p
             for i in ids
-            for p in illustrations.pictures(i)
+            for p in pictures.pictures(i)
             if exercise_id is None or all_to is not None or check or p.name == picture
         ]
-    except illustrations.NoPicture as exc:
+    except pictures.NoPicture as exc:
         raise fail([f"ID: no exercise {exc}; `psoas catalog list` shows them"]) from exc
     if not chosen:
-        names = ", ".join(p.name for p in illustrations.pictures(ids[0]))
+        names = ", ".join(p.name for p in pictures.pictures(ids[0]))
         raise fail([f"--picture: {exercise_id} has {names}"])
     if check:
         bad = 0
         for p in chosen:
-            for problem in illustrations.check(p.item_id, p.name):
+            for problem in pictures.check(p.item_id, p.name):
                 bad += 1
                 typer.echo(f"{p.item_id}/{p.name}: {problem}")
         typer.echo(f"{len(chosen)} pictures checked, {bad} problems")
@@ -279,11 +279,11 @@ def catalog_illustrate(
         for p in chosen:
             for s in ("right", "left"):
                 name = p.item_id if p.name == "main" else f"{p.item_id}--{p.name}"
-                text = illustrations.svg(p.item_id, p.name, s)
+                text = pictures.svg(p.item_id, p.name, s)
                 (all_to / f"{name}.{s}.svg").write_text(text, encoding="utf-8")
         typer.echo(f"{len(chosen) * 2} pictures written to {all_to}")
         return
-    text = illustrations.svg(chosen[0].item_id, chosen[0].name, side.value)
+    text = pictures.svg(chosen[0].item_id, chosen[0].name, side.value)
     if output is None:
         typer.echo(text)
     else:

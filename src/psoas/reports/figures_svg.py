@@ -378,8 +378,9 @@ def figure_svg(
         label_y = height + LABEL_SPACE - 5
         if s.frame.verdict:
             colour = WRONG if s.frame.verdict == "wrong" else RIGHT
-            mark = "\u2717 " if s.frame.verdict == "wrong" else "\u2713 "
-            parts.append(_text(cx, label_y, mark + s.frame.label, 8.5, colour, "bold"))
+            words = ("Wrong: " if s.frame.verdict == "wrong" else "Right: ") + s.frame.label
+            parts.append(_text(cx + 5, label_y, words, 8.5, colour, "bold"))
+            parts.append(_mark(cx + 5 - len(words) * 8.5 * 0.29 - 7, label_y - 3, s.frame.verdict))
         else:
             parts.append(_text(cx, label_y, s.frame.label, 8.5, INK, "bold"))
         previous = (s, t)
@@ -387,6 +388,20 @@ def figure_svg(
     width = left - GAP
     total_h = height + LABEL_SPACE
     return _svg(width, total_h, title, description, "".join(parts))
+
+
+def _mark(x: float, y: float, verdict: str) -> str:
+    """A drawn cross or tick (not a glyph: every font and the PDF show it)."""
+    if verdict == "wrong":
+        d = f"M{_f(x - 3)} {_f(y - 3)}l6 6M{_f(x + 3)} {_f(y - 3)}l-6 6"
+        colour = WRONG
+    else:
+        d = f"M{_f(x - 3.4)} {_f(y)}l2.4 2.8l4.6 -6"
+        colour = RIGHT
+    return (
+        f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.8" '
+        f'stroke-linecap="round" stroke-linejoin="round"/>'
+    )
 
 
 def _svg(width: float, height: float, title: str, description: str, body: str) -> str:

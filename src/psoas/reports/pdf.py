@@ -14,6 +14,8 @@ any character prints; otherwise the PDF core font Helvetica with text reduced to
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -23,9 +25,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from psoas.domain.catalog import Catalog, Reference
+from psoas.domain.illustration import slug
 from psoas.domain.program import item_steps
 from psoas.domain.results import Assessment, Program, ProgramItem
-from psoas.reports import result_text
+from psoas.reports import pictures, result_text
 
 __all__ = [
     "DISCLAIMER_LINE",
@@ -67,6 +70,23 @@ class ItemText:
     cautions: tuple[str, ...]
     why: tuple[str, ...]
     sources: tuple[str, ...]
+    one_sided: bool = False
+    #: how to do it in pictures: the item's own, its wrong and right way, where to place a tool
+    pictures: tuple[pictures.Picture, ...] = ()
+    variants: tuple[VariantText, ...] = ()
+
+
+@dataclass(frozen=True)
+class VariantText:
+    """An easier, harder or other way to do an item, with its picture."""
+
+    name: str
+    kind: str  # "Easier", "Harder", "Another way"
+    description: str
+    picture: pictures.Picture | None
+
+
+VARIANT_KINDS = {"regression": "Easier", "progression": "Harder", "alternative": "Another way"}
 
 
 def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
@@ -99,6 +119,16 @@ def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
         cautions=cautions,
         why=item.why,
         sources=item.sources,
+        one_sided=ex.one_sided,
+        pictures=tuple(
+            p for n in ("main", "technique", "placement") if (p := pictures.find(ex.id, n))
+        ),
+        variants=tuple(
+            VariantText(
+                v.name, VARIANT_KINDS[v.kind], v.description, pictures.find(ex.id, slug(v.name))
+            )
+            for v in ex.variants
+        ),
     )
 
 
@@ -257,6 +287,7 @@ def _draw_item(pdf: _Handout, n: int, it: ItemText) -> None:
     pdf.multi_cell(pdf.epw, 4.5, pdf.t(it.kind), align="L", new_x=XPos.LMARGIN)
     pdf.set_text_color(0)
     pdf.ln(0.5)
+    _draw_pictures(pdf, it)
     pdf.labelled("Dose:", it.dose)
     if it.equipment:
         pdf.labelled("You need:", ", ".join(it.equipment))
@@ -289,6 +320,34 @@ def _draw_item(pdf: _Handout, n: int, it: ItemText) -> None:
     )
     pdf.set_text_color(0)
     pdf.ln(2)
+
+
+#: Printed widths (mm): a figure of two frames fits a column; the front-view diagram is smaller.
+PICTURE_WIDTH = {"sequence": 105.0, "pair": 105.0, "placement": 62.0}
+
+
+def _draw_pictures(pdf: _Handout, it: ItemText) -> None:
+    """The item's pictures as vectors, each kept whole on one page, captioned."""
+    for p in it.pictures:
+        w, h = (float(v) for v in p.size())
+        width = min(PICTURE_WIDTH.get(p.kind, 105.0) * min(1.0, w / 200), pdf.epw)
+        height = width * h / w
+        pdf.room_for(height + 6)
+        # fpdf2 draws the shapes and text; it does not read <title>/<desc> (the caption says it)
+        svg = re.sub(r"<title.*?</desc>", "", pictures.svg(p.item_id, p.name), flags=re.S)
+        pdf.image(io.BytesIO(svg.encode()), x=pdf.l_margin, w=width, h=height)
+        pdf.font(8, "I")
+        pdf.set_text_color(90)
+        caption = {
+            "pair": "The wrong way and the right way.",
+            "placement": "Where to place it, seen from the front.",
+        }.get(
+            p.kind, "Right side shown; do the left the same way, mirrored." if it.one_sided else ""
+        )
+        if caption:
+            pdf.multi_cell(pdf.epw, 4, pdf.t(caption), align="L", new_x=XPos.LMARGIN)
+        pdf.set_text_color(0)
+        pdf.ln(1)
 
 
 def _draw_safety_net(pdf: _Handout, lines: Sequence[str], number: str) -> None:

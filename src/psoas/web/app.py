@@ -26,6 +26,7 @@ from psoas.web.routes import (
     account,
     assessment,
     clinician,
+    illustrations,
     patient,
     patient_api,
     recheck,
@@ -46,7 +47,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cacheable = scope["path"].startswith("/static/")
+        cacheable = scope["path"].startswith(("/static/", "/illustrations/"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -123,6 +124,15 @@ def create_app(
             request, "error.html", status_code=exc.status_code, title=title, message=str(exc.detail)
         )
 
-    for module in (account, assessment, patient, patient_api, recheck, session, clinician):
+    for module in (
+        account,
+        assessment,
+        patient,
+        patient_api,
+        recheck,
+        session,
+        clinician,
+        illustrations,
+    ):
         app.include_router(module.router)
     return app

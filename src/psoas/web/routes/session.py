@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from psoas.domain.catalog import Exercise
 from psoas.domain.session_plan import Step
 from psoas.domain.tracking import BreakKind, SetLog
-from psoas.reports import result_text
+from psoas.reports import pictures, result_text
 from psoas.services import session_web
 from psoas.web.deps import DB, Now, Patient
 from psoas.web.pages import render
@@ -68,6 +68,16 @@ class StepOut(BaseModel):
         )
 
 
+class PicturesOut(BaseModel):
+    """Where an item's pictures are: the moving figure for each side, and the placement
+    diagram of a release."""
+
+    right: str
+    left: str
+    placement_right: str | None = None
+    placement_left: str | None = None
+
+
 class SessionPlanOut(BaseModel):
     program_version: int
     total_seconds: int
@@ -78,6 +88,9 @@ class SessionPlanOut(BaseModel):
     )
     server_now: datetime = Field(description="the server's clock, to correct the device's")
     steps: list[StepOut]
+    pictures: dict[str, PicturesOut] = Field(
+        default_factory=dict, description="each item's pictures (SVG addresses), by item id"
+    )
 
 
 class SessionIn(_In):
@@ -224,6 +237,21 @@ def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
         recheck_from_pain=plan.recheck_from_pain,
         server_now=now,
         steps=[StepOut.of(s) for s in plan.steps],
+        pictures={
+            i: out for i in dict.fromkeys(s.item_id for s in plan.steps) if (out := _pictures(i))
+        },
+    )
+
+
+def _pictures(item_id: str) -> PicturesOut | None:
+    main, place = pictures.find(item_id), pictures.find(item_id, "placement")
+    if main is None:
+        return None
+    return PicturesOut(
+        right=main.url("right", motion=True),
+        left=main.url("left", motion=True),
+        placement_right=place.url("right") if place else None,
+        placement_left=place.url("left") if place else None,
     )
 
 

@@ -9,6 +9,7 @@
  * Tests may speed time up with `window.PSOAS_SPEED` (set before this script runs; timer.js).
  */
 import { apiClient, detailOf } from "./api.js";
+import { figurePose, figureShow, movementAt } from "./figure.js";
 import { sendLater, uuid } from "./queue.js";
 import { openStore } from "./store.js";
 import { SPEED, countdown, secondsText, serverClock } from "./timer.js";
@@ -213,6 +214,18 @@ function player(app) {
     $("how").hidden = !first.instructions.length && !s.breathing;
   }
 
+  // the item's figure for this side (the left side is the right one mirrored), and the
+  // placement diagram beside it during a release
+  function showFigure(s) {
+    var pics = (plan.pictures || {})[s.item_id];
+    var left = s.side === "left";
+    figureShow($("figure"), pics ? (left ? pics.left : pics.right) : null);
+    var place = pics ? (left ? pics.placement_left : pics.placement_right) : null;
+    var img = $("placement");
+    if (place) { if (img.getAttribute("src") !== place) img.src = place; img.hidden = false; }
+    else { img.hidden = true; img.removeAttribute("src"); }
+  }
+
   function nextIsNew(i) { return i + 1 >= steps.length || steps[i + 1].item_id !== steps[i].item_id; }
 
   function startStep(i, introduce) {
@@ -225,6 +238,7 @@ function player(app) {
     session.pos = i;
     saveSession();
     if (newItem) { showItem(s); say(s.name); }
+    showFigure(s);
     $("where").textContent = "Exercise " + itemNumber(i) + " of " + itemCount + " · set " + (i + 1) + " of " + steps.length + " in all";
     $("item-name").textContent = s.name;
     $("side-set").textContent = (s.side ? s.side.charAt(0).toUpperCase() + s.side.slice(1) + " side · " : "") +
@@ -311,6 +325,7 @@ function player(app) {
     var done = total ? Math.round((total - remaining) / total * 100) : 100;
     $("bar-fill").style.width = done + "%";
     $("bar").setAttribute("aria-valuenow", String(done));
+    figurePose($("figure"), movementAt(s, phase, total - remaining, total));
     if (phase === "work" && s.category === "release") {
       var t = (total - remaining) % (BREATH_IN + BREATH_OUT);
       var inhale = t < BREATH_IN;

@@ -4,7 +4,8 @@
  * show the program). Every visit online replaces the kept copy, and any page marked `forget`
  * (a program held back by a warning sign, no program, signed out, a clinician) makes the page
  * script empty the cache, so a held-back program is never shown offline. Nothing else is
- * kept: no API answers, no other page. Sets done offline are queued by the player itself.
+ * kept but the exercise pictures (catalog content, the same for everyone): no API answers, no
+ * other page. Sets done offline are queued by the player itself.
  */
 "use strict";
 
@@ -16,6 +17,7 @@ var ASSETS = [
   "/static/player.js", "/static/breaks.js",
   // the ES modules player.js and breaks.js import: every one, or the pages break offline
   "/static/api.js", "/static/store.js", "/static/queue.js", "/static/timer.js",
+  "/static/figure.js",
 ];
 var OFFLINE_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
@@ -95,6 +97,9 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(page(request, url.pathname));
   } else if (ASSETS.indexOf(url.pathname) >= 0) {
     event.respondWith(asset(request, url.pathname));
+  } else if (url.pathname.indexOf("/illustrations/") === 0) {
+    // exercise pictures: catalog content, not anyone's data; kept so the player draws offline
+    event.respondWith(asset(request, url.pathname + url.search));
   } else if (request.mode === "navigate") {
     event.respondWith(fetch(request).catch(offlinePage));
   }

@@ -5,9 +5,11 @@ with this version, so a picture never changes while the process runs)."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Literal
 
+from psoas import __version__
 from psoas.catalog import load_catalog, load_figures
 from psoas.domain.figure_checks import problems
 from psoas.domain.illustration import FigureSpec, slug
@@ -31,13 +33,28 @@ class Picture:
     kind: str  # sequence, pair, placement
     description: str
 
-    def url(self, side: SideName = "right") -> str:
-        tail = "" if self.name == "main" else f"/{self.name}"
-        query = "" if side == "right" else "?side=left"
-        return f"/illustrations/{self.item_id}{tail}.svg{query}"
+    def alt(self, side: SideName = "right") -> str:
+        """The picture in words (its description, with the side named)."""
+        return _words(self.description, side)
 
-    def motion_url(self, side: SideName = "right") -> str:
-        return self.url(side).replace(".svg", ".motion.svg", 1)
+    def size(self) -> tuple[str, str]:
+        """Its width and height in the picture's own units (for the page's layout)."""
+        head = svg(self.item_id, self.name)[:300]
+        box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', head)
+        return (box.group(1), box.group(2)) if box else ("4", "3")
+
+    def url(self, side: SideName = "right", *, motion: bool = False) -> str:
+        """Its web address; ``v`` changes with every release, so caches may keep it for good."""
+        tail = "" if self.name == "main" else f"/{self.name}"
+        kind = ".motion.svg" if motion else ".svg"
+        query = f"?v={version()}" + ("" if side == "right" else "&side=left")
+        return f"/illustrations/{self.item_id}{tail}{kind}{query}"
+
+
+@functools.cache
+def version() -> str:
+    """The pictures' version: the code's and the catalog's."""
+    return f"{__version__}-{load_catalog().version}"
 
 
 def _words(text: str, side: SideName) -> str:
@@ -70,11 +87,20 @@ def pictures(item_id: str) -> tuple[Picture, ...]:
     return tuple(out)
 
 
+def find(item_id: str, name: str = "main") -> Picture | None:
+    """One picture of an item, or None."""
+    try:
+        listed = pictures(item_id)
+    except NoPicture:
+        return None
+    return next((p for p in listed if p.name == name), None)
+
+
 def picture(item_id: str, name: str = "main") -> Picture:
-    for p in pictures(item_id):
-        if p.name == name:
-            return p
-    raise NoPicture(f"{item_id}/{name}")
+    found = find(item_id, name)
+    if found is None:
+        raise NoPicture(f"{item_id}/{name}")
+    return found
 
 
 def _figure(item_id: str, name: str) -> FigureSpec:
