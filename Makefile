@@ -43,6 +43,7 @@ test: lint typecheck unit
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_assess.py
+	$(BIN)/python benchmarks/bench_pictures.py
 
 bench-tracking: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_tracking.py

@@ -353,3 +353,38 @@ def test_pain_before_clearly_higher_sends_the_person_to_the_warning_signs(
     # the session the page opened is closed unstarted, with nothing done in it
     assert all(s.status == "quit" for s in history.sessions) and not history.sets
     assert [(r.score, r.context) for r in history.pain] == [(7, "daily")]
+
+
+def test_the_player_moves_the_figure_for_the_side_and_shows_where_to_press(
+    page: Any, server: Served
+) -> None:
+    """Issue 11: the figure animates in time with the work, mirrored for the left side, and a
+    release shows its placement diagram beside it."""
+    sign_up_with_a_program(page, server, "figure@example.org")
+    open_player(page, speed=4)
+    page.click("#start")
+    expect(page.locator("#phase")).to_have_text("Release", timeout=10_000)
+    expect(page.locator("#side-set")).to_contain_text("Left side")
+    figure = page.locator("#figure svg")
+    expect(figure).to_be_visible()
+    assert "left" in (page.locator("#figure svg desc").text_content() or "")
+    placement = page.locator("#placement")
+    expect(placement).to_be_visible()
+    assert "side=left" in (placement.get_attribute("src") or "")
+    assert page.evaluate("document.getElementById('placement').naturalWidth") > 0
+    seen = set()
+    deadline = time.monotonic() + 15
+    while len(seen) < 3 and time.monotonic() < deadline:
+        seen.add(page.evaluate("document.getElementById('figure').dataset.shown"))
+        time.sleep(0.2)
+    assert len(seen) >= 3, f"the figure did not move: {seen}"
+    visible = page.evaluate(
+        "[...document.querySelectorAll('#figure g.pose')].filter(g => g.style.display !== 'none')"
+        ".length"
+    )
+    assert visible == 1
+    page.screenshot(path=SCREENSHOT.replace(".png", "-figure.png"))
+    page.click("#skip-item")
+    expect(page.locator("#item-name")).not_to_have_text(re.compile("Massage-gun"))
+    expect(page.locator("#placement")).to_be_hidden()
+    expect(page.locator("#figure svg title")).not_to_have_text(re.compile("Massage-gun"))

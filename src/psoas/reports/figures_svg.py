@@ -348,42 +348,40 @@ def figure_svg(
     parts: list[str] = []
     left = 0.0
     mirror = side == "left"
-    previous: tuple[Scene, _Frame] | None = None
+    previous: Scene | None = None
     for i, (s, bx) in enumerate(zip(scenes, boxes, strict=True)):
         frame_box = Bounds(bx.x0, y0, bx.x1, y1)
-        t = _Frame(frame_box, left, 0.0, mirror)
+        t = _Frame(frame_box, 0.0, 0.0, mirror)  # each panel in its own coordinates
         floor_y = t((0.0, 0.0))[1]
-        parts.append(
-            f'<path d="M{_f(left)} {_f(floor_y)}h{_f(frame_box.width)}" stroke="{PROP_EDGE}" '
-            f'stroke-width="1"/>'
-        )
-        parts.append(_props(s, t, held=False))
-        parts.append(_figure_body(s, t, figure.highlight, figure.show_pelvis))
+        panel = [
+            f'<path d="M0 {_f(floor_y)}h{_f(frame_box.width)}" stroke="{PROP_EDGE}" '
+            f'stroke-width="1"/>',
+            _props(s, t, held=False),
+            _figure_body(s, t, figure.highlight, figure.show_pelvis),
+        ]
         if previous is not None and figure.kind == "sequence":
-            ps, _ = previous
-            moving = _moving_point(ps.body, s.body, s.frame.moving)
-            parts.append(_arrow(t(ps.body[moving]), t(s.body[moving])))
+            moving = _moving_point(previous.body, s.body, s.frame.moving)
+            panel.append(_arrow(t(previous.body[moving]), t(s.body[moving])))
         for c in figure.callouts:
             if c.frame in (i, i - len(scenes)):
                 px, py = t(spot(s.body, c.at))
-                dx = -c.dx if mirror else c.dx
-                tx, ty = px + dx, py - c.dy
-                parts.append(
+                tx, ty = px + (-c.dx if mirror else c.dx), py - c.dy
+                panel.append(
                     f'<path d="M{_f(px)} {_f(py)}L{_f(tx)} {_f(ty + 2)}" stroke="{INK}" '
                     f'stroke-width="0.6"/><circle cx="{_f(px)}" cy="{_f(py)}" r="1.2" '
-                    f'fill="{INK}"/>'
+                    f'fill="{INK}"/>' + _text(tx, ty, c.text, 6.5)
                 )
-                parts.append(_text(tx, ty, c.text, 6.5))
-        cx = left + frame_box.width / 2
+        cx = frame_box.width / 2
         label_y = height + LABEL_SPACE - 5
         if s.frame.verdict:
             colour = WRONG if s.frame.verdict == "wrong" else RIGHT
             words = ("Wrong: " if s.frame.verdict == "wrong" else "Right: ") + s.frame.label
-            parts.append(_text(cx + 5, label_y, words, 8.5, colour, "bold"))
-            parts.append(_mark(cx + 5 - len(words) * 8.5 * 0.29 - 7, label_y - 3, s.frame.verdict))
+            panel.append(_text(cx + 5, label_y, words, 8.5, colour, "bold"))
+            panel.append(_mark(cx + 5 - len(words) * 8.5 * 0.29 - 7, label_y - 3, s.frame.verdict))
         else:
-            parts.append(_text(cx, label_y, s.frame.label, 8.5, INK, "bold"))
-        previous = (s, t)
+            panel.append(_text(cx, label_y, s.frame.label, 8.5, INK, "bold"))
+        parts.append(f'<g transform="translate({_f(left)} 0)">{"".join(panel)}</g>')
+        previous = s
         left += frame_box.width + GAP
     width = left - GAP
     total_h = height + LABEL_SPACE

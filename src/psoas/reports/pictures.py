@@ -137,4 +137,6 @@ def check(item_id: str, name: str = "main") -> list[str]:
 
 
 def every_picture() -> list[Picture]:
-    return [p for e in load_catalog().exercises for p in pictures(e.id)]
+    """Every picture of every item that has pictures."""
+    library = load_figures()
+    return [p for e in load_catalog().exercises if e.id in library.items for p in pictures(e.id)]

@@ -14,13 +14,15 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from psoas.domain.progression import decision_title
-from psoas.reports import result_text
+from psoas.reports import pictures, result_text
 from psoas.services import exports
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 # What a result says, in the words every surface uses (see psoas.reports.result_text).
 templates.env.globals["say"] = result_text
+# The exercise pictures (psoas.reports.pictures): an item's, or None while it has none.
+templates.env.globals["picture_of"] = pictures.find
 # Every download, from the one registry the terminal, the API and the clinic use.
 templates.env.globals["downloads"] = exports.DOWNLOADS
 # What a progress decision means next, in the one wording every surface uses.
