@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 
 from psoas.catalog import load_catalog
 from psoas.cli.app import app
+from psoas.reports import pictures
 from tests.conftest import CONTRACTS, EXAMPLES, ROOT, intake_doc, load_json
 from tests.strategies import from_schema
 
@@ -862,3 +863,42 @@ def test_piping_a_file_without_input_flag_says_to_use_input() -> None:
     assert done.returncode == 2
     assert done.stdout == b""
     assert b"--input -" in done.stderr
+
+
+# --- pictures (issue 11) -----------------------------------------------------------------------
+
+
+def test_catalog_show_says_where_the_pictures_are() -> None:
+    result = invoke("catalog", "show", "half-kneeling-hip-flexor-stretch")
+    assert result.returncode == 0, result.stderr
+    assert "/illustrations/half-kneeling-hip-flexor-stretch.svg?v=" in result.stdout
+    assert "/illustrations/half-kneeling-hip-flexor-stretch/technique.svg" in result.stdout
+    data = json.loads(invoke("catalog", "show", "lunge-stretch", "-f", "json").stdout)
+    assert data["pictures"][0]["name"] == "main"
+    assert data["pictures"][0]["url"].startswith("/illustrations/lunge-stretch.svg")
+
+
+def test_catalog_illustrate_writes_one_picture_or_all(tmp_path: Path) -> None:
+    out = tmp_path / "kneel.svg"
+    result = invoke(
+        "catalog", "illustrate", "half-kneeling-hip-flexor-stretch",
+        "--picture", "technique", "--side", "left", "-o", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    svg = out.read_text()
+    assert svg.startswith("<svg") and "Wrong: " in svg and "left" in svg
+    every = invoke("catalog", "illustrate", "--all", str(tmp_path / "all"))
+    assert every.returncode == 0, every.stderr
+    written = sorted((tmp_path / "all").iterdir())
+    assert len(written) == 2 * len(pictures.every_picture())
+    assert {p.name for p in written} >= {"lunge-stretch.right.svg", "lunge-stretch.left.svg"}
+
+
+def test_catalog_illustrate_checks_every_picture_and_refuses_unknown_names() -> None:
+    checked = invoke("catalog", "illustrate", "--check")
+    assert checked.returncode == 0, checked.stdout
+    assert f"{len(pictures.every_picture())} pictures checked, 0 problems" in checked.stdout
+    unknown = invoke("catalog", "illustrate", "no-such-item")
+    assert unknown.returncode != 0 and "no exercise" in unknown.stderr
+    variant = invoke("catalog", "illustrate", "lunge-stretch", "--picture", "nope")
+    assert variant.returncode != 0 and "lunge-stretch has main" in variant.stderr

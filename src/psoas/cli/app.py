@@ -244,30 +244,37 @@ def catalog_illustrate(
         Path | None, typer.Option("--all", help="write every picture of every item to DIR")
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="check the pictures' geometry; no SVG written")
+        bool,
+        typer.Option("--check", help="check the pictures' geometry (all without an ID)"),
     ] = False,
 ) -> None:
     """Draw an exercise's picture as SVG, or every picture with --all DIR."""
     from psoas.catalog import load_catalog
     from psoas.reports import pictures
 
-    if all_to is None and exercise_id is None:
-        raise fail(["give an exercise ID, or --all DIR"])
-    ids = [e.id for e in load_catalog().exercises] if exercise_id is None else [exercise_id]
-    try:
-        chosen = [
-            p
-            for i in ids
-            for p in pictures.pictures(i)
-            if exercise_id is None or all_to is not None or check or p.name == picture
-        ]
-    except pictures.NoPicture as exc:
-        raise fail([f"ID: no exercise {exc}; `psoas catalog list` shows them"]) from exc
-    if not chosen:
+    if all_to is None and exercise_id is None and not check:
+        raise fail(["give an exercise ID, or --all DIR, or --check"])
+    catalog = load_catalog()
+    if exercise_id is not None and exercise_id not in {e.id for e in catalog.exercises}:
+        raise fail([f"ID: no exercise {exercise_id!r}; `psoas catalog list` shows them"])
+    ids = [e.id for e in catalog.exercises] if exercise_id is None else [exercise_id]
+    undrawn = [i for i in ids if pictures.find(i) is None]
+    chosen = [
+        p
+        for i in ids
+        if i not in undrawn
+        for p in pictures.pictures(i)
+        if exercise_id is None or all_to is not None or check or p.name == picture
+    ]
+    if undrawn and not check:
+        raise fail([f"ID: no pictures yet for {', '.join(undrawn)}"])
+    if not chosen and not check:
         names = ", ".join(p.name for p in pictures.pictures(ids[0]))
         raise fail([f"--picture: {exercise_id} has {names}"])
     if check:
-        bad = 0
+        bad = len(undrawn)
+        for i in undrawn:
+            typer.echo(f"{i}: no pictures")
         for p in chosen:
             for problem in pictures.check(p.item_id, p.name):
                 bad += 1
