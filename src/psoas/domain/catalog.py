@@ -67,6 +67,8 @@ Audience = Literal[
 ]
 #: Who a card sends the person to, if anyone.
 PointsTo = Literal["physiotherapist", "doctor", "physiotherapist_or_doctor"]
+#: The education figures a card can show (drawn by ``psoas.reports.diagrams.education_svg``).
+EducationFigure = Literal["psoas-anatomy", "pelvic-tilt-hypothesis", "disc-pressure"]
 
 _ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -290,6 +292,9 @@ class EducationCard(_Frozen):
     )
     notice: str | None = Field(
         default=None, description="a copyright notice that must be shown with the card"
+    )
+    figure: EducationFigure | None = Field(
+        default=None, description="the education figure shown with the card, if any"
     )
     sources: tuple[str, ...] = Field(min_length=1)
 
