@@ -83,3 +83,20 @@ def test_the_session_plan_names_the_moving_figure_for_each_side(web: Web) -> Non
         assert ann.client.get(pics["left"]).status_code == 200
         is_release = any(s["category"] == "release" for s in plan["steps"] if s["item_id"] == item)
         assert (pics["placement_right"] is not None) == is_release, item
+
+
+def test_the_education_figures_are_served_and_shown_with_their_card(web: Web) -> None:
+    client = web.client()
+    for name in ("psoas-anatomy", "pelvic-tilt-hypothesis", "disc-pressure"):
+        p = pictures.education(name)
+        svg = client.get(p.url())
+        assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg")
+        assert len(p.alt()) >= 20
+    assert client.get("/illustrations/education/no-such-figure.svg").status_code == 404
+    ann = web.sign_up("ann@example.org")
+    seed(web, ann)
+    page = ann.client.get("/me/result")
+    assert page.status_code == 200
+    card = page.text.split('id="edu-what-the-psoas-evidence-says"', 1)[1].split("</details>")[0]
+    for name in ("psoas-anatomy", "pelvic-tilt-hypothesis"):
+        assert f"/illustrations/education/{name}.svg" in card, name

@@ -203,10 +203,10 @@ def test_every_education_figure_draws_and_an_unknown_name_does_not() -> None:
 
 def test_cards_name_only_figures_that_exist() -> None:
     cards = load_catalog().education
-    named = {c.id: c.figure for c in cards if c.figure}
-    assert named.get("what-the-psoas-evidence-says") == "pelvic-tilt-hypothesis"
-    for figure in named.values():
-        assert figure in diagrams.EDUCATION_FIGURES
+    named = {c.id: c.figures for c in cards if c.figures}
+    assert named.get("what-the-psoas-evidence-says") == ("psoas-anatomy", "pelvic-tilt-hypothesis")
+    for figures in named.values():
+        assert set(figures) <= set(diagrams.EDUCATION_FIGURES)
 
 
 def path_points(d: str) -> list[tuple[float, float]]:

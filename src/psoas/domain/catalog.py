@@ -293,8 +293,8 @@ class EducationCard(_Frozen):
     notice: str | None = Field(
         default=None, description="a copyright notice that must be shown with the card"
     )
-    figure: EducationFigure | None = Field(
-        default=None, description="the education figure shown with the card, if any"
+    figures: tuple[EducationFigure, ...] = Field(
+        default=(), description="the education figures shown with the card, if any"
     )
     sources: tuple[str, ...] = Field(min_length=1)
 

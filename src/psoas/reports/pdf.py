@@ -323,31 +323,35 @@ def _draw_item(pdf: _Handout, n: int, it: ItemText) -> None:
 
 
 #: Printed widths (mm): a figure of two frames fits a column; the front-view diagram is smaller.
-PICTURE_WIDTH = {"sequence": 105.0, "pair": 105.0, "placement": 62.0}
+PICTURE_WIDTH = {"sequence": 105.0, "pair": 105.0, "placement": 62.0, "education": 90.0}
+
+
+def _draw_picture(pdf: _Handout, p: pictures.Picture, caption: str = "") -> None:
+    """One picture as vectors, kept whole on one page, with its caption."""
+    w, h = (float(v) for v in p.size())
+    width = min(PICTURE_WIDTH.get(p.kind, 105.0) * min(1.0, w / 200), pdf.epw)
+    height = width * h / w
+    pdf.room_for(height + 6)
+    # fpdf2 draws the shapes and text; it does not read <title>/<desc> (the caption says it)
+    svg = re.sub(r"<title.*?</desc>", "", pictures.svg(p.item_id, p.name), flags=re.S)
+    pdf.image(io.BytesIO(svg.encode()), x=pdf.l_margin, w=width, h=height)
+    if caption:
+        pdf.font(8, "I")
+        pdf.set_text_color(90)
+        pdf.multi_cell(pdf.epw, 4, pdf.t(caption), align="L", new_x=XPos.LMARGIN)
+        pdf.set_text_color(0)
+    pdf.ln(1)
 
 
 def _draw_pictures(pdf: _Handout, it: ItemText) -> None:
-    """The item's pictures as vectors, each kept whole on one page, captioned."""
+    """The item's pictures: its own, the wrong and right way, where to place a tool."""
+    mirrored = "Right side shown; do the left the same way, mirrored." if it.one_sided else ""
     for p in it.pictures:
-        w, h = (float(v) for v in p.size())
-        width = min(PICTURE_WIDTH.get(p.kind, 105.0) * min(1.0, w / 200), pdf.epw)
-        height = width * h / w
-        pdf.room_for(height + 6)
-        # fpdf2 draws the shapes and text; it does not read <title>/<desc> (the caption says it)
-        svg = re.sub(r"<title.*?</desc>", "", pictures.svg(p.item_id, p.name), flags=re.S)
-        pdf.image(io.BytesIO(svg.encode()), x=pdf.l_margin, w=width, h=height)
-        pdf.font(8, "I")
-        pdf.set_text_color(90)
         caption = {
             "pair": "The wrong way and the right way.",
             "placement": "Where to place it, seen from the front.",
-        }.get(
-            p.kind, "Right side shown; do the left the same way, mirrored." if it.one_sided else ""
-        )
-        if caption:
-            pdf.multi_cell(pdf.epw, 4, pdf.t(caption), align="L", new_x=XPos.LMARGIN)
-        pdf.set_text_color(0)
-        pdf.ln(1)
+        }.get(p.kind, mirrored)
+        _draw_picture(pdf, p, caption)
 
 
 def _draw_safety_net(pdf: _Handout, lines: Sequence[str], number: str) -> None:
@@ -407,6 +411,8 @@ def _draw_education(pdf: _Handout, cards: Sequence[result_text.Education]) -> No
     for card in cards:
         pdf.room_for(20)
         pdf.heading(card.title)
+        for name in card.figures:
+            _draw_picture(pdf, pictures.education(name))
         pdf.para(card.body)
         if card.who_helps:
             pdf.para(card.who_helps, style="B")

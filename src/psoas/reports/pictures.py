@@ -5,6 +5,7 @@ with this version, so a picture never changes while the process runs)."""
 from __future__ import annotations
 
 import functools
+import html
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -87,8 +88,35 @@ def pictures(item_id: str) -> tuple[Picture, ...]:
     return tuple(out)
 
 
+#: The pseudo-item under which the education figures are listed and served.
+EDUCATION = "education"
+
+
+@functools.cache
+def education(name: str) -> Picture:
+    """An education figure (where the psoas runs, the pelvic-tilt idea, disc pressures)."""
+    try:
+        text = diagrams.education_svg(name)
+    except KeyError as exc:
+        raise NoPicture(f"{EDUCATION}/{name}") from exc
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.S)
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", text, re.S)
+    return Picture(
+        EDUCATION,
+        name,
+        html.unescape(title.group(1)) if title else name,
+        "education",
+        html.unescape(desc.group(1)) if desc else "",
+    )
+
+
 def find(item_id: str, name: str = "main") -> Picture | None:
-    """One picture of an item, or None."""
+    """One picture of an item (or an education figure), or None."""
+    if item_id == EDUCATION:
+        try:
+            return education(name)
+        except NoPicture:
+            return None
     try:
         listed = pictures(item_id)
     except NoPicture:
@@ -112,6 +140,8 @@ def _figure(item_id: str, name: str) -> FigureSpec:
 def svg(item_id: str, name: str = "main", side: SideName = "right") -> str:
     """The picture as SVG, the working side as asked (a placement diagram marks that side)."""
     p = picture(item_id, name)
+    if item_id == EDUCATION:
+        return diagrams.education_svg(name)
     fig = _figure(item_id, name)
     words = _words(p.description, side)
     if fig.kind == "placement":
@@ -123,6 +153,8 @@ def svg(item_id: str, name: str = "main", side: SideName = "right") -> str:
 def motion(item_id: str, name: str = "main", side: SideName = "right") -> str:
     """The picture as a moving figure for the guided player (a placement diagram stays still)."""
     p = picture(item_id, name)
+    if item_id == EDUCATION:
+        return svg(item_id, name, side)
     fig = _figure(item_id, name)
     if fig.kind == "placement":
         return svg(item_id, name, side)

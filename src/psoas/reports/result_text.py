@@ -275,10 +275,15 @@ class Education:
     sources: tuple[str, ...]
     who_helps: str = ""
     notice: str = ""
+    #: the education figures shown with it (names for psoas.reports.pictures.education)
+    figures: tuple[str, ...] = ()
 
 
 def education(a: Assessment) -> list[Education]:
     """The education cards the assessment chose (none under an emergency or urgent result)."""
+    from psoas.catalog import load_catalog  # the figures are catalog data, not the result's
+
+    cards = {c.id: c for c in load_catalog().education}
     return [
         Education(
             id=card.id,
@@ -287,6 +292,7 @@ def education(a: Assessment) -> list[Education]:
             sources=card.sources,
             who_helps=POINTS_TO.get(card.points_to or "", ""),
             notice=card.notice or "",
+            figures=cards[card.id].figures if card.id in cards else (),
         )
         for card in a.education
     ]
