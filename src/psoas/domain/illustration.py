@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from psoas.domain.catalog import EducationFigure
 from psoas.domain.figure import ANGLE_NAMES, SKIN, STANDING, Body, Point, Pose, front_of, solve
 
 PropKind = Literal[
@@ -179,6 +180,9 @@ class ItemFigures(_Frozen):
     technique: FigureSpec | None = None
     placement: FigureSpec | None = None
     variants: dict[str, FigureSpec] = Field(default_factory=dict)
+    explains: tuple[EducationFigure, ...] = Field(
+        default=(), description="education figures that show why (psoas.reports.diagrams)"
+    )
 
 
 class FigureLibrary(_Frozen):

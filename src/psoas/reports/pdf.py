@@ -120,9 +120,7 @@ def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
         why=item.why,
         sources=item.sources,
         one_sided=ex.one_sided,
-        pictures=tuple(
-            p for n in ("main", "technique", "placement") if (p := pictures.find(ex.id, n))
-        ),
+        pictures=pictures.how_to(ex.id),
         variants=tuple(
             VariantText(
                 v.name, VARIANT_KINDS[v.kind], v.description, pictures.find(ex.id, slug(v.name))
@@ -350,6 +348,7 @@ def _draw_pictures(pdf: _Handout, it: ItemText) -> None:
         caption = {
             "pair": "The wrong way and the right way.",
             "placement": "Where to place it, seen from the front.",
+            "education": "Why it matters.",
         }.get(p.kind, mirrored)
         _draw_picture(pdf, p, caption)
 

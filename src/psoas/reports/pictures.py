@@ -131,6 +131,15 @@ def picture(item_id: str, name: str = "main") -> Picture:
     return found
 
 
+@functools.cache
+def how_to(item_id: str) -> tuple[Picture, ...]:
+    """What a program item opens with: its picture, the wrong and right way, where to place a
+    tool, and any education figure that shows why."""
+    own = tuple(p for n in ("main", "technique", "placement") if (p := find(item_id, n)))
+    figs = load_figures().items.get(item_id)
+    return own + tuple(education(n) for n in (figs.explains if figs else ()))
+
+
 def _figure(item_id: str, name: str) -> FigureSpec:
     picture(item_id, name)  # raises NoPicture for unknown names
     return load_figures().resolve(item_id, name)[2]
