@@ -285,8 +285,21 @@ def _arrow(a: tuple[float, float], b: tuple[float, float]) -> str:
     )
 
 
-def _text(x: float, y: float, text: str, size: float, fill: str = INK, weight: str = "") -> str:
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    fill: str = INK,
+    weight: str = "",
+    halo: bool = False,
+) -> str:
     w = f' font-weight="{weight}"' if weight else ""
+    if halo:  # white behind the words where they cross a limb
+        back = _text(x, y, text, size, HALO, weight).replace(
+            "<text ", '<text stroke="#fff" stroke-width="2.4" stroke-linejoin="round" ', 1
+        )
+        return back + _text(x, y, text, size, fill, weight)
     return (
         f'<text x="{_f(x)}" y="{_f(y)}" font-size="{_f(size)}" text-anchor="middle" '
         f'font-family="sans-serif" fill="{fill}"{w}>{escape(text)}</text>'
@@ -341,7 +354,7 @@ def figure_svg(
 ) -> str:
     """The figure's frames side by side, each with its label, arrows and callouts."""
     scenes = [scene(library, figure, i) for i in range(len(figure.frames))]
-    boxes = [bounds(s) for s in scenes]
+    boxes = [_panel_box(figure, i, s) for i, s in enumerate(scenes)]
     height = max(b.y1 for b in boxes) - min(b.y0 for b in boxes)
     y1 = max(b.y1 for b in boxes)
     y0 = min(b.y0 for b in boxes)
@@ -369,15 +382,15 @@ def figure_svg(
                 panel.append(
                     f'<path d="M{_f(px)} {_f(py)}L{_f(tx)} {_f(ty + 2)}" stroke="{INK}" '
                     f'stroke-width="0.6"/><circle cx="{_f(px)}" cy="{_f(py)}" r="1.2" '
-                    f'fill="{INK}"/>' + _text(tx, ty, c.text, 6.5)
+                    f'fill="{INK}"/>' + _text(tx, ty, c.text, 6.5, halo=True)
                 )
         cx = frame_box.width / 2
         label_y = height + LABEL_SPACE - 5
         if s.frame.verdict:
             colour = WRONG if s.frame.verdict == "wrong" else RIGHT
-            words = ("Wrong: " if s.frame.verdict == "wrong" else "Right: ") + s.frame.label
+            words = _label(s)
             panel.append(_text(cx + 5, label_y, words, 8.5, colour, "bold"))
-            panel.append(_mark(cx + 5 - len(words) * 8.5 * 0.29 - 7, label_y - 3, s.frame.verdict))
+            panel.append(_mark(cx - len(words) * 8.5 * 0.26, label_y - 3, s.frame.verdict))
         else:
             panel.append(_text(cx, label_y, s.frame.label, 8.5, INK, "bold"))
         parts.append(f'<g transform="translate({_f(left)} 0)">{"".join(panel)}</g>')
@@ -400,6 +413,33 @@ def _mark(x: float, y: float, verdict: str) -> str:
         f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.8" '
         f'stroke-linecap="round" stroke-linejoin="round"/>'
     )
+
+
+#: Average advance of a sans-serif letter as a share of its size (a generous estimate).
+LETTER = 0.56
+MIN_PANEL = 100.0
+
+
+def _label(frame: Scene) -> str:
+    verdict = frame.frame.verdict
+    prefix = {"wrong": "Wrong: ", "right": "Right: "}.get(verdict or "", "")
+    return prefix + frame.frame.label
+
+
+def _panel_box(figure: FigureSpec, index: int, s: Scene) -> Bounds:
+    """A panel's extent: the scene, its callouts' words, and room for its label, centred."""
+    b = bounds(s)
+    x0, y0, x1, y1 = b.x0, b.y0, b.x1, b.y1
+    for c in figure.callouts:
+        if c.frame in (index, index - len(figure.frames)):
+            px, py = spot(s.body, c.at)
+            half = len(c.text) * 6.5 * LETTER / 2 + 2
+            x0, x1 = min(x0, px + c.dx - half), max(x1, px + c.dx + half)
+            y1 = max(y1, py + c.dy + 7)
+    label = len(_label(s)) * 8.5 * LETTER + (14 if s.frame.verdict else 6)
+    width = max(x1 - x0, label, MIN_PANEL)
+    pad = (width - (x1 - x0)) / 2
+    return Bounds(x0 - pad, y0, x1 + pad, y1)
 
 
 def _svg(width: float, height: float, title: str, description: str, body: str) -> str:
