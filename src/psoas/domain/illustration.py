@@ -60,6 +60,11 @@ class PropSpec(_Frozen):
     to: str | None = Field(default=None, description="the body point a band runs to")
     angle: float = 0.0
     flip: bool = False
+    beside: bool = Field(
+        default=False,
+        description="beside the person, further from the viewer (a chair held for balance): "
+        "drawn behind the body and never in its way",
+    )
 
 
 class Rest(_Frozen):
@@ -368,6 +373,8 @@ def build_props(
             (ax, ay), (bx, by) = spot(body, spec.at), spot(body, spec.to)
             shapes.append(("band", (ax, ay, bx, by)))
         surfaces.update(new)
+        if spec.beside:
+            solids = []
         props.append(Prop(spec, dict(new), tuple(solids), tuple(shapes)))
     return props, surfaces
 
