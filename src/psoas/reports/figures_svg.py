@@ -41,6 +41,7 @@ RIGHT = "#1d7a3a"
 HALO = "#ffffff"
 
 LABEL_SPACE = 16.0  # cm under each panel for its label
+PER_ROW = 2  # panels side by side; more wrap to the next row (legible on a phone)
 GAP = 8.0  # cm between panels
 
 
@@ -359,7 +360,7 @@ def figure_svg(
     y1 = max(b.y1 for b in boxes)
     y0 = min(b.y0 for b in boxes)
     parts: list[str] = []
-    left = 0.0
+    left = width = 0.0
     mirror = side == "left"
     previous: Scene | None = None
     for i, (s, bx) in enumerate(zip(scenes, boxes, strict=True)):
@@ -393,11 +394,16 @@ def figure_svg(
             panel.append(_mark(cx - len(words) * 8.5 * 0.26, label_y - 3, s.frame.verdict))
         else:
             panel.append(_text(cx, label_y, s.frame.label, 8.5, INK, "bold"))
-        parts.append(f'<g transform="translate({_f(left)} 0)">{"".join(panel)}</g>')
+        row = i // PER_ROW
+        if i % PER_ROW == 0:
+            left = 0.0
+        top = row * (height + LABEL_SPACE + GAP)
+        parts.append(f'<g transform="translate({_f(left)} {_f(top)})">{"".join(panel)}</g>')
         previous = s
         left += frame_box.width + GAP
-    width = left - GAP
-    total_h = height + LABEL_SPACE
+        width = max(width, left - GAP)
+    rows = (len(scenes) + PER_ROW - 1) // PER_ROW
+    total_h = rows * (height + LABEL_SPACE) + (rows - 1) * GAP
     return _svg(width, total_h, title, description, "".join(parts))
 
 
