@@ -131,8 +131,16 @@ def _trunk_paths(body: Body, t: _Frame) -> str:
     return "".join(parts)
 
 
-def _filled(d: str, fill: str) -> str:
-    """A shape with a white halo round its outline, so overlapping parts stay distinct."""
+def _filled(d: str, fill: str, single: bool = False) -> str:
+    """A shape with a white halo round its outline, so overlapping parts stay distinct.
+
+    ``single``: one element whose stroke is painted under its fill (half the bytes; browsers
+    only). Otherwise the halo and the fill are two elements, which PDF renderers draw right."""
+    if single:
+        return (
+            f'<path d="{d}" fill="{fill}" stroke="{HALO}" stroke-width="2.2" '
+            f'stroke-linejoin="round" paint-order="stroke"/>'
+        )
     return (
         f'<path d="{d}" fill="{fill}" stroke="{HALO}" stroke-width="2.2" '
         f'stroke-linejoin="round"/><path d="{d}" fill="{fill}"/>'
@@ -319,13 +327,19 @@ def _pelvis_mark(body: Body, t: _Frame) -> str:
     )
 
 
-def _figure_body(s: Scene, t: _Frame, highlight: Iterable[Highlight], pelvis: bool = False) -> str:
+def _figure_body(
+    s: Scene,
+    t: _Frame,
+    highlight: Iterable[Highlight],
+    pelvis: bool = False,
+    single: bool = True,
+) -> str:
     b = s.body
     return "".join(
         [
-            _filled(_limb_paths(b, t, "far"), FAR),
-            _filled(_trunk_paths(b, t), TRUNK),
-            _filled(_limb_paths(b, t, "near"), NEAR),
+            _filled(_limb_paths(b, t, "far"), FAR, single),
+            _filled(_trunk_paths(b, t), TRUNK, single),
+            _filled(_limb_paths(b, t, "near"), NEAR, single),
             _highlights(b, t, highlight),
             _pelvis_mark(b, t) if pelvis else "",
             _props(s, t, held=True),
@@ -352,8 +366,10 @@ def figure_svg(
     title: str,
     side: SideName = "right",
     description: str = "",
+    for_print: bool = False,
 ) -> str:
-    """The figure's frames side by side, each with its label, arrows and callouts."""
+    """The figure's frames side by side (two to a row), each with its label, arrows and
+    callouts; ``for_print`` draws halos as separate shapes, which PDF renderers need."""
     scenes = [scene(library, figure, i) for i in range(len(figure.frames))]
     boxes = [_panel_box(figure, i, s) for i, s in enumerate(scenes)]
     height = max(b.y1 for b in boxes) - min(b.y0 for b in boxes)
@@ -371,7 +387,7 @@ def figure_svg(
             f'<path d="M0 {_f(floor_y)}h{_f(frame_box.width)}" stroke="{PROP_EDGE}" '
             f'stroke-width="1"/>',
             _props(s, t, held=False),
-            _figure_body(s, t, figure.highlight, figure.show_pelvis),
+            _figure_body(s, t, figure.highlight, figure.show_pelvis, single=not for_print),
         ]
         if previous is not None and figure.kind == "sequence":
             moving = _moving_point(previous.body, s.body, s.frame.moving)

@@ -320,19 +320,28 @@ def _draw_item(pdf: _Handout, n: int, it: ItemText) -> None:
     pdf.ln(2)
 
 
-#: Printed widths (mm): a figure of two frames fits a column; the front-view diagram is smaller.
-PICTURE_WIDTH = {"sequence": 105.0, "pair": 105.0, "placement": 62.0, "education": 90.0}
+#: Printed height (mm) of a row of pictures: about a quarter of the page's text height.
+PICTURE_HEIGHT = 36.0
+PICTURE_GAP = 4.0
 
 
-def _draw_picture(pdf: _Handout, p: pictures.Picture, caption: str = "") -> None:
-    """One picture as vectors, kept whole on one page, with its caption."""
-    w, h = (float(v) for v in p.size())
-    width = min(PICTURE_WIDTH.get(p.kind, 105.0) * min(1.0, w / 200), pdf.epw)
-    height = width * h / w
-    pdf.room_for(height + 6)
+def _svg_for_print(p: pictures.Picture) -> io.BytesIO:
     # fpdf2 draws the shapes and text; it does not read <title>/<desc> (the caption says it)
-    svg = re.sub(r"<title.*?</desc>", "", pictures.svg(p.item_id, p.name), flags=re.S)
-    pdf.image(io.BytesIO(svg.encode()), x=pdf.l_margin, w=width, h=height)
+    drawn = pictures.svg(p.item_id, p.name, for_print=True)
+    return io.BytesIO(re.sub(r"<title.*?</desc>", "", drawn, flags=re.S).encode())
+
+
+def _draw_row(pdf: _Handout, row: Sequence[pictures.Picture], caption: str = "") -> None:
+    """Pictures side by side at one height, as vectors, kept whole on one page, captioned."""
+    sizes = [tuple(float(v) for v in p.size()) for p in row]
+    widths = [min(PICTURE_HEIGHT * w / h, pdf.epw) for w, h in sizes]
+    heights = [wd * h / w for wd, (w, h) in zip(widths, sizes, strict=True)]
+    pdf.room_for(max(heights) + 6)
+    top, x = pdf.y, pdf.l_margin
+    for p, wd, ht in zip(row, widths, heights, strict=True):
+        pdf.image(_svg_for_print(p), x=x, y=top, w=wd, h=ht)
+        x += wd + PICTURE_GAP
+    pdf.set_y(top + max(heights) + 1)
     if caption:
         pdf.font(8, "I")
         pdf.set_text_color(90)
@@ -341,16 +350,36 @@ def _draw_picture(pdf: _Handout, p: pictures.Picture, caption: str = "") -> None
     pdf.ln(1)
 
 
+def _draw_picture(pdf: _Handout, p: pictures.Picture, caption: str = "") -> None:
+    _draw_row(pdf, [p], caption)
+
+
 def _draw_pictures(pdf: _Handout, it: ItemText) -> None:
-    """The item's pictures: its own, the wrong and right way, where to place a tool."""
-    mirrored = "Right side shown; do the left the same way, mirrored." if it.one_sided else ""
+    """The item's pictures in rows as wide as the page: its own, the wrong and right way,
+    where to place a tool, and why; one caption says what they show."""
+    notes = {
+        "pair": "The wrong way and the right way.",
+        "placement": "Where to place it, seen from the front.",
+        "education": "Why it matters.",
+    }
+    caption = " ".join(
+        dict.fromkeys(
+            [*(["Right side shown; do the left the same way, mirrored."] if it.one_sided else [])]
+            + [notes[p.kind] for p in it.pictures if p.kind in notes]
+        )
+    )
+    row: list[pictures.Picture] = []
+    used = 0.0
     for p in it.pictures:
-        caption = {
-            "pair": "The wrong way and the right way.",
-            "placement": "Where to place it, seen from the front.",
-            "education": "Why it matters.",
-        }.get(p.kind, mirrored)
-        _draw_picture(pdf, p, caption)
+        w, h = (float(v) for v in p.size())
+        width = min(PICTURE_HEIGHT * w / h, pdf.epw)
+        if row and used + PICTURE_GAP + width > pdf.epw:
+            _draw_row(pdf, row)
+            row, used = [], 0.0
+        row.append(p)
+        used += (PICTURE_GAP if used else 0.0) + width
+    if row:
+        _draw_row(pdf, row, caption)
 
 
 def _draw_safety_net(pdf: _Handout, lines: Sequence[str], number: str) -> None:

@@ -146,8 +146,11 @@ def _figure(item_id: str, name: str) -> FigureSpec:
 
 
 @functools.cache
-def svg(item_id: str, name: str = "main", side: SideName = "right") -> str:
-    """The picture as SVG, the working side as asked (a placement diagram marks that side)."""
+def svg(
+    item_id: str, name: str = "main", side: SideName = "right", *, for_print: bool = False
+) -> str:
+    """The picture as SVG, the working side as asked (a placement diagram marks that side);
+    ``for_print`` for PDF renderers, which do not paint a stroke under a fill."""
     p = picture(item_id, name)
     if item_id == EDUCATION:
         return diagrams.education_svg(name)
