@@ -87,7 +87,7 @@ def test_signing_out_empties_what_the_device_kept(context: Any, page: Any, serve
     page.evaluate("localStorage.setItem('psoas.v1.0.queue', '[]'); localStorage.setItem('x', '1')")
 
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/signin\?out=1$"))
+    page.wait_for_url(re.compile(r"/signin$"))
     wait_until(lambda: not kept(page, "/me/session"), what="the kept copy to go")
     stored = page.evaluate("Object.keys(localStorage)")
     assert stored == ["x"], stored  # the queue went; keys not psoas.* stay
@@ -96,3 +96,17 @@ def test_signing_out_empties_what_the_device_kept(context: Any, page: Any, serve
     page.goto("/me/session")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     context.set_offline(False)
+
+
+def test_a_link_to_the_sign_in_page_never_empties_a_signed_in_device(
+    page: Any, server: Served
+) -> None:
+    """Issue 14: only signing out (a POST) empties the queue of unsent sets; a link from
+    anywhere to /signin, with or without the old ?out=1, leaves a signed-in person's alone."""
+    sign_up_with_a_program(page, server, "staying@example.org")
+    page.goto("/me")
+    page.evaluate("localStorage.setItem('psoas.v1.0.queue', '[{\"unsent\": 1}]')")
+    for url in ("/signin?out=1", "/signin"):
+        page.goto(url)
+        page.wait_for_url(re.compile(r"/me"))
+    assert page.evaluate("localStorage.getItem('psoas.v1.0.queue')") == '[{"unsent": 1}]'

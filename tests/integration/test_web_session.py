@@ -465,3 +465,21 @@ def test_every_refusal_of_the_api_has_one_shape(web: Web) -> None:
     assert [p["field"] for p in refusals[0].json()["detail"]] == ["pain_before"]
     assert [p["field"] for p in refusals[2].json()["detail"]] == ["(document)"]
     assert [p["field"] for p in refusals[3].json()["detail"]] == ["started_at"]
+
+
+def test_only_signing_out_marks_the_sign_in_page_to_empty_the_device(web: Web) -> None:
+    """Issue 14: the mark that empties the device comes from POST /signout, once, as a cookie;
+    a signed-in person sent to /signin (say by a link with ?out=1) goes home instead."""
+    ann = web.sign_up("ann@example.org")
+    seed(web, ann)
+    for url in ("/signin?out=1", "/signin"):
+        away = ann.client.get(url, follow_redirects=False)
+        assert away.status_code == 303 and away.headers["location"].startswith("/me"), url
+    out = ann.post("/signout", follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/signin"
+    first = ann.client.get("/signin")
+    assert "data-signed-out" in first.text
+    again = ann.client.get("/signin")
+    assert "data-signed-out" not in again.text
+    stranger = web.client().get("/signin?out=1")
+    assert "data-signed-out" not in stranger.text

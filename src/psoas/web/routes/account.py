@@ -78,10 +78,21 @@ def index(request: Request, session: OptionalSession) -> Response:
     return render(request, "index.html", title="Low back pain and the hip flexors")
 
 
+#: Set by signing out (a POST) for the next sign-in page only, which then empties what the
+#: device kept (offline.js). A cookie, not a query: a link from anywhere to the sign-in page must
+#: never empty a signed-in person's queue of unsent sets.
+SIGNED_OUT_COOKIE = "psoas_signed_out"
+
+
 @router.get("/signin", include_in_schema=False)
-def signin_page(request: Request, out: str = "") -> Response:
-    """``?out=1`` after signing out: the page also empties what the device kept (offline.js)."""
-    return _account_form(request, "account/signin.html", title="Sign in", signed_out=out == "1")
+def signin_page(request: Request, session: OptionalSession) -> Response:
+    if session is not None:  # already signed in: nothing to do here, and nothing is emptied
+        return RedirectResponse(home_for(session.user), status_code=303)
+    signed_out = request.cookies.get(SIGNED_OUT_COOKIE) == "1"
+    page = _account_form(request, "account/signin.html", title="Sign in", signed_out=signed_out)
+    if signed_out:
+        page.delete_cookie(SIGNED_OUT_COOKIE, path="/signin")
+    return page
 
 
 @router.post("/signin", include_in_schema=False)
@@ -176,8 +187,17 @@ def signout(request: Request, db: DB, session: OptionalSession) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token and session is not None:
         accounts.end_session(db, token=token)
-    response = RedirectResponse("/signin?out=1", status_code=303)
+    response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.set_cookie(
+        SIGNED_OUT_COOKIE,
+        "1",
+        max_age=300,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+        path="/signin",
+    )
     return response
 
 
