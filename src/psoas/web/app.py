@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,6 +36,7 @@ from psoas.web.routes import (
 )
 
 HERE = Path(__file__).parent
+LOG = logging.getLogger("psoas.web")
 
 
 class SecurityHeaders:
@@ -114,6 +117,32 @@ def create_app(
     @app.exception_handler(ProgramUnavailable)
     async def _no_program(request: Request, exc: ProgramUnavailable) -> Response:
         return JSONResponse({"detail": exc.message}, status_code=404)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> Response:
+        """A database fault, logged without its values: the database's own message may repeat
+        them (PostgreSQL's "Key (email)=(...) already exists"), so only its kind, SQLSTATE and
+        constraint are logged; the statement's parameters are hidden by the engine."""
+        orig = getattr(exc, "orig", None)
+        diag = getattr(orig, "diag", None)
+        LOG.error(
+            "database error %s (sqlstate %s, constraint %s) on %s %s",
+            type(orig or exc).__name__,
+            getattr(orig, "sqlstate", None),
+            getattr(diag, "constraint_name", None),
+            request.method,
+            request.url.path,
+        )
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Something went wrong on our side."}, status_code=500)
+        return render(
+            request,
+            "error.html",
+            status_code=500,
+            title="Something went wrong",
+            message="Something went wrong on our side. Nothing you sent was shown to anyone; "
+            "please try again in a moment.",
+        )
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
