@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Digits, spaces, ``+`` and ``-``, at least one digit, at most 15 characters (112, 999, 911,
@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     demo: bool = False
     emergency_number: str = "112"
+    #: The largest request body the web app reads; a larger one is refused (413) unread.
+    max_request_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
 
     @field_validator("emergency_number")
     @classmethod
