@@ -295,6 +295,21 @@ def join_clinician(db: Database, *, user: User, code: str, now: datetime) -> Use
         return _user(row)
 
 
+#: The demo clinic's accounts (``psoas web --demo``), whose passwords are published.
+DEMO_EMAIL_DOMAIN = "@demo.psoas"
+
+
+def demo_accounts(db: Database) -> int:
+    """How many demo accounts the database holds: production refuses to start with any."""
+    with db.session() as s:
+        found = s.scalar(
+            select(func.count())
+            .select_from(UserRow)
+            .where(UserRow.email.endswith(DEMO_EMAIL_DOMAIN))
+        )
+    return int(found or 0)
+
+
 def get_user(db: Database, *, user_id: int) -> User | None:
     with db.session() as s:
         row = s.get(UserRow, user_id)

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psoas import __version__
 from psoas.domain.errors import InputError, Problem, problems_of
+from psoas.services import accounts
 from psoas.services.programs import ProgramUnavailable
 from psoas.settings import Settings
 from psoas.storage.db import Database
@@ -144,6 +145,13 @@ def create_app(
         redoc_url=None,
     )
     app.state.db = Database(database_url or settings.resolved_database_url())
+    if settings.environment == "production" and accounts.demo_accounts(app.state.db):
+        app.state.db.close()
+        raise RuntimeError(
+            "This database holds the demo clinic's accounts, whose passwords are published: "
+            "production refuses to start on it. Use a fresh database, or delete the accounts "
+            f"ending in {accounts.DEMO_EMAIL_DOMAIN}."
+        )
     app.state.clock = clock
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
