@@ -37,3 +37,23 @@ def test_a_body_within_the_limit_is_read_as_before(web: Web) -> None:
         "/api/v1/me/pain", content=b"{}", headers={"content-length": "not-a-number"}
     )
     assert lying.status_code in (400, 413)
+
+
+def test_an_unexpected_fault_answers_500_with_the_security_headers(web: Web) -> None:
+    from fastapi.testclient import TestClient
+
+    def broken() -> None:
+        raise RuntimeError("a fault nobody expected")
+
+    web.app.add_api_route("/broken", broken)  # type: ignore[attr-defined]
+    client = TestClient(web.app, raise_server_exceptions=False)  # type: ignore[arg-type]
+    answer = client.get("/broken")
+    assert answer.status_code == 500
+    assert "a fault nobody expected" not in answer.text
+    for header, value in (
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ):
+        assert answer.headers[header] == value, header

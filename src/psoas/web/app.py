@@ -41,8 +41,9 @@ LOG = logging.getLogger("psoas.web")
 
 
 class SecurityHeaders:
-    """Headers on every response (a plain ASGI middleware: no extra task per request):
-    no sniffing, no referrer, no framing, and nothing but static files kept in caches."""
+    """Headers on every response, errors included (a plain ASGI middleware: no extra task per
+    request): no sniffing, no referrer, no framing, and nothing but static files and pictures
+    kept in caches."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -52,9 +53,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         cacheable = scope["path"].startswith(("/static/", "/illustrations/"))
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
@@ -63,7 +67,25 @@ class SecurityHeaders:
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # An unexpected fault: answer here, with the headers, before the server's own
+            # handler (outside every middleware) would answer without them; then let it log.
+            if not started:
+                body = b"Something went wrong on our side. Please try again in a moment."
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send_with_headers({"type": "http.response.body", "body": body})
+            raise
 
 
 class BodyLimit:
