@@ -57,3 +57,56 @@ def test_an_unexpected_fault_answers_500_with_the_security_headers(web: Web) -> 
         ("cache-control", "no-store"),
     ):
         assert answer.headers[header] == value, header
+
+
+def test_hostile_documents_answer_422_naming_the_field(web: Web) -> None:
+    """Deep nesting, a number over 4,300 digits and a NUL character in text each answer 422
+    naming where, never 500 (PostgreSQL cannot store a NUL)."""
+    import json
+
+    ann = web.sign_up("ann@example.org")
+    cases = [
+        ('{"activities": ' + "[" * 50_000 + "]" * 50_000 + "}", "(document)", "nest"),
+        ('{"activities": [' + "9" * 5000 + "]}", "(document)", "number"),
+        (
+            json.dumps(
+                {
+                    "activities": [
+                        {"activity": "wa\u0000lk", "score": 3},
+                        {"activity": "sit", "score": 3},
+                        {"activity": "drive", "score": 3},
+                    ]
+                }
+            ),
+            "activities[0].activity",
+            "NUL",
+        ),
+    ]
+    for body, field, word in cases:
+        answer = ann.api(
+            "POST", "/api/v1/me/psfs", content=body, headers={"content-type": "application/json"}
+        )
+        assert answer.status_code == 422, (field, answer.text[:200])
+        (problem,) = answer.json()["detail"]
+        assert problem["field"] == field and word in problem["message"], problem
+
+
+def test_a_time_in_year_one_with_an_offset_is_refused_by_name(web: Web) -> None:
+    """0001-01-01T00:00+05:00 is before the earliest UTC time Python can hold: 422 naming the
+    field, not 500; so is a time before 1900."""
+    from tests.integration.test_web_session import a_set, seed
+
+    ann = web.sign_up("ann@example.org")
+    seed(web, ann)
+    step = ann.client.get("/api/v1/me/session-plan").json()["steps"][0]
+    sid = ann.api("POST", "/api/v1/me/sessions", json={}).json()["id"]
+    for n, when in enumerate(("0001-01-01T00:00:00+05:00", "1899-12-31T23:00:00Z")):
+        key = f"3f0c8a52-0d8e-4c38-9b7e-1f6c2d7a9e0{n}"
+        answer = ann.api(
+            "POST", f"/api/v1/me/sessions/{sid}/sets", json=a_set(step, key, completed_at=when)
+        )
+        assert answer.status_code == 422, answer.text
+        assert [p["field"] for p in answer.json()["detail"]] == ["completed_at"], answer.text
+    for when in ("0001-01-01T00:00:00+05:00", "1899-12-31T23:00:00Z"):
+        answer = ann.api("POST", "/api/v1/me/breaks", json={"kind": "taken", "at": when})
+        assert answer.status_code == 422, answer.text

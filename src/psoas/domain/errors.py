@@ -141,3 +141,75 @@ class Refused(InputError):
     def __init__(self, lines: list[str]):
         super().__init__(problems_from_lines(lines))
         self.lines = lines
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+#: How deeply a document may nest: far beyond any real intake (about 4), far below the
+#: interpreter's recursion limit.
+MAX_DEPTH = 32
+
+
+def _depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit`` (a linear scan)."""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _nul_problems(data: Any, loc: tuple[int | str, ...] = ()) -> list[Problem]:
+    if isinstance(data, str):
+        return (
+            [Problem(_path(loc) or "(document)", "must not contain a NUL character")]
+            if ("\x00" in data)
+            else []
+        )
+    if isinstance(data, dict):
+        out: list[Problem] = []
+        for key, value in data.items():
+            if "\x00" in str(key):
+                out.append(Problem(_path(loc) or "(document)", "has a field name with a NUL"))
+            out += _nul_problems(value, (*loc, str(key)))
+        return out
+    if isinstance(data, list):
+        return [p for i, value in enumerate(data) for p in _nul_problems(value, (*loc, i))]
+    return []
+
+
+def load_document(raw: str | bytes) -> Any:
+    """A JSON document, or :class:`InputError` naming what is wrong: not JSON, nested deeper
+    than :data:`MAX_DEPTH`, a number too long to read (over 4,300 digits), or a NUL character in
+    any text (PostgreSQL cannot store one), each with the field it is in."""
+    import json
+
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem("(document)", "must be UTF-8 text")]) from exc
+    if _depth_exceeds(text, MAX_DEPTH):
+        raise InputError([Problem("(document)", f"must not nest deeper than {MAX_DEPTH} levels")])
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem("(document)", "not valid JSON")]) from exc
+    except ValueError as exc:  # an integer too long to convert
+        raise InputError([Problem("(document)", "has a number too long to read")]) from exc
+    nul = _nul_problems(data)
+    if nul:
+        raise InputError(nul)
+    return data

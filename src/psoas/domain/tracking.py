@@ -6,7 +6,7 @@ Times are timezone-aware UTC datetimes passed in by the caller (the domain has n
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -21,13 +21,25 @@ ResistedResult = Literal["normal", "weak", "painful", "weak_painful"]
 SessionStatus = Literal["in_progress", "completed", "quit"]
 
 
-def _aware(value: datetime) -> datetime:
+#: The earliest time a record may carry: anything before is a mistake (or year 1 sent to break
+#: the arithmetic).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def aware_time(value: datetime) -> datetime:
+    """A time with a time zone that converts to UTC and is not before :data:`EARLIEST`."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must include a time zone")
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # year 1 with an offset east of UTC
+        raise ValueError("must be a date from 1900 on") from None
+    if utc < EARLIEST:
+        raise ValueError("must be a date from 1900 on")
     return value
 
 
-When = Annotated[datetime, AfterValidator(_aware)]
+When = Annotated[datetime, AfterValidator(aware_time)]
 Rating = Annotated[int, Field(ge=0, le=10, strict=True)]
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
+from psoas.domain.errors import InputError, load_document
 from psoas.domain.intake import Intake, describe_errors, parse
 from psoas.domain.questionnaire import provisional_intake
 from psoas.domain.results import Assessment, Triage
@@ -26,9 +26,9 @@ class IntakeError(ValueError):
 def parse_intake(text: str | bytes) -> Intake:
     """Parse and validate an intake document, naming every offending field on failure."""
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IntakeError([f"(document): not valid JSON ({exc})"]) from exc
+        data = load_document(text)
+    except InputError as exc:
+        raise IntakeError([f"{p.field}: {p.message}" for p in exc.problems]) from exc
     return validate_intake(data)
 
 

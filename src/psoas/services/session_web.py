@@ -32,6 +32,7 @@ from psoas.domain.tracking import (
     ProgramVersion,
     SessionRecord,
     SetLog,
+    aware_time,
 )
 from psoas.domain.triage import WITHHOLDING_LEVELS
 from psoas.services import breaks as coach
@@ -136,6 +137,10 @@ def check_time(value: datetime, *, field: str, now: datetime) -> datetime:
     """A time sent by a browser: with a time zone, and not later than the server's clock allows."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise Invalid(field, "must include a time zone, e.g. 2026-11-23T09:00:00Z")
+    try:
+        aware_time(value)
+    except ValueError as exc:
+        raise Invalid(field, str(exc)) from None
     if value > now + CLOCK_SLACK:
         raise Invalid(field, "is in the future; check the device's clock")
     return value

@@ -6,14 +6,13 @@ handlers), and health data only ever travels in bodies, never in a URL.
 from __future__ import annotations
 
 import copy
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from psoas.domain.errors import InputError, Problem
+from psoas.domain.errors import load_document
 from psoas.domain.progression import Decision, ProgressSummary
 from psoas.domain.results import Assessment
 from psoas.domain.tracking import PainRating, ProgramVersion, PsfsEntry, Retest
@@ -29,11 +28,7 @@ router = APIRouter()
 
 async def json_body(request: Request) -> Any:
     """The JSON body, read here so that validation errors come back naming each field."""
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([Problem("(document)", "must be a JSON document")]) from exc
+    return load_document(await request.body())
 
 
 Body = Annotated[Any, Depends(json_body)]
