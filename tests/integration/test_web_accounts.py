@@ -42,7 +42,7 @@ def test_bad_sign_up_names_the_field_and_creates_nothing(web: Web) -> None:
             "role": "patient",
         },
     )
-    assert short.status_code == 400 and "password: must be at least 10" in short.text
+    assert short.status_code == 400 and "password: must be at least 12" in short.text
     bad = post_account_form(
         client,
         "/signup",
@@ -291,3 +291,44 @@ def test_a_sign_up_refused_for_its_invitation_creates_no_account(web: Web) -> No
     web.sign_up("l@example.org", role="clinician")
     joined = web.sign_up("m@example.org", invite=code)
     assert joined.client.get("/api/v1/me").json()["clinician_id"] == clinician.id
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password1234",
+        "qwertyuiop12",
+        "abcdefghijkl",
+        "123456789012",
+        "pat.example@demo",
+        "Pat Example 1",
+    ],
+)
+def test_a_password_easy_to_guess_is_refused_in_plain_words(web: Web, password: str) -> None:
+    """Issue 14: at least 12 characters and not easy to guess (common, a keyboard run, or the
+    person's own name or email), with a plain message."""
+    client = web.client()
+    answer = post_account_form(
+        client,
+        "/signup",
+        data={
+            "email": "pat.example@demo.org",
+            "password": password,
+            "display_name": "Pat Example",
+            "role": "patient",
+        },
+    )
+    assert answer.status_code == 400, password
+    assert "password:" in answer.text and "unrelated words" in answer.text
+    ok = post_account_form(
+        client,
+        "/signup",
+        data={
+            "email": "pat.example@demo.org",
+            "password": "correct horse battery",
+            "display_name": "Pat Example",
+            "role": "patient",
+        },
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303

@@ -35,7 +35,9 @@ SESSION_DAYS = 14
 THROTTLE_WINDOW = timedelta(minutes=15)
 THROTTLE_FAILURES = 5
 INVITATION_DAYS = 30
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
+#: zxcvbn's score (0-4) a password needs: 3 is "safely unguessable" for an online attack.
+MIN_PASSWORD_SCORE = 3
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 _hasher = PasswordHasher()
@@ -105,11 +107,22 @@ def _user(row: UserRow) -> User:
     )
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, *, field: str = "password", avoid: tuple[str, ...] = ()) -> None:
+    """At least 12 characters, and not easy to guess (a common or breached password, a keyboard
+    run, or the person's own name or email), judged by zxcvbn."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password: must be at least {MIN_PASSWORD} characters")
+        raise AccountError(f"{field}: must be at least {MIN_PASSWORD} characters")
     if len(password) > 1024:
-        raise AccountError("password: must be at most 1024 characters")
+        raise AccountError(f"{field}: must be at most 1024 characters")
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # word lists: loaded when asked
+
+    judged = zxcvbn(password[:100], user_inputs=[a for a in avoid if a])
+    if judged["score"] < MIN_PASSWORD_SCORE:
+        why = judged["feedback"].get("warning") or "it is too easy to guess"
+        raise AccountError(
+            f"{field}: {why.rstrip('.')}. Try a few unrelated words together, "
+            "for example a short sentence only you would say."
+        )
 
 
 def sign_up(
@@ -132,7 +145,7 @@ def sign_up(
         raise AccountError("role: must be patient or clinician")
     if invitation and role != "patient":
         raise AccountError(ONLY_PATIENTS_JOIN)
-    _check_password(password)
+    _check_password(password, avoid=(email, display_name, *email.split("@")))
     with db.session() as s, s.begin():
         if s.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
             raise AccountError("email: an account with this email exists; sign in instead")
@@ -235,7 +248,6 @@ def change_password(
     db: Database, *, user: User, current: str, new: str, now: datetime, keep_token: str | None
 ) -> None:
     """Change the password and end every other session of this user."""
-    _check_password(new)
     with db.session() as s, s.begin():
         row = s.get(UserRow, user.id)
         assert row is not None
@@ -243,6 +255,7 @@ def change_password(
             _hasher.verify(row.password_hash, current)
         except (VerificationError, InvalidHashError) as exc:
             raise AccountError("current_password: not recognised") from exc
+        _check_password(new, field="new_password", avoid=(user.email, user.display_name))
         row.password_hash = _hasher.hash(new)
         keep = _digest(keep_token) if keep_token else ""
         s.execute(
