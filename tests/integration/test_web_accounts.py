@@ -332,3 +332,29 @@ def test_a_password_easy_to_guess_is_refused_in_plain_words(web: Web, password: 
         follow_redirects=False,
     )
     assert ok.status_code == 303
+
+
+def test_an_api_token_cannot_manage_credentials_and_dies_with_the_password(web: Web) -> None:
+    """Issue 14: a token may read and write the person's records, never change the password or
+    make or revoke tokens; a new password revokes every token."""
+    ann = web.sign_up("ann@example.org")
+    page = ann.post("/account/tokens", {"name": "my script"})
+    token = re.search(r"psoas_[A-Za-z0-9_\-]+", page.text).group(0)  # type: ignore[union-attr]
+    bare = web.client()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert bare.get("/api/v1/me", headers=auth).status_code == 200
+    for path, data in (
+        ("/account/tokens", {"name": "another"}),
+        ("/account/password", {"current_password": "x", "new_password": "a new passphrase"}),
+        ("/account/tokens/1/revoke", {}),
+    ):
+        answer = bare.post(path, data=data, headers=auth, follow_redirects=False)
+        assert answer.status_code == 403 and "API token" in answer.text, path
+    assert len(re.findall(r"/account/tokens/\d+/revoke", ann.client.get("/account").text)) == 1
+    changed = ann.post(
+        "/account/password",
+        {"current_password": "correct horse battery", "new_password": "a new passphrase"},
+        follow_redirects=False,
+    )
+    assert changed.status_code in (200, 303)
+    assert bare.get("/api/v1/me", headers=auth).status_code == 401

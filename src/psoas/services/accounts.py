@@ -86,6 +86,8 @@ class WebSession:
     user: User
     csrf_token: str
     expires_at: datetime
+    #: signed in with an API token, not a browser session: never allowed to manage credentials
+    via_token: bool = False
 
 
 def profile_name_for(user_id: int) -> str:
@@ -247,7 +249,8 @@ def end_session(db: Database, *, token: str) -> None:
 def change_password(
     db: Database, *, user: User, current: str, new: str, now: datetime, keep_token: str | None
 ) -> None:
-    """Change the password and end every other session of this user."""
+    """Change the password, end every other session of this user and revoke their API
+    tokens."""
     with db.session() as s, s.begin():
         row = s.get(UserRow, user.id)
         assert row is not None
@@ -257,6 +260,8 @@ def change_password(
             raise AccountError("current_password: not recognised") from exc
         _check_password(new, field="new_password", avoid=(user.email, user.display_name))
         row.password_hash = _hasher.hash(new)
+        # a new password ends every API token too: one made by whoever knew the old one goes
+        s.execute(delete(ApiTokenRow).where(ApiTokenRow.user_id == user.id))
         keep = _digest(keep_token) if keep_token else ""
         s.execute(
             delete(WebSessionRow).where(

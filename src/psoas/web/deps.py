@@ -62,7 +62,7 @@ async def current_session(request: Request, db: DB, now: Now) -> accounts.WebSes
         )
         if user is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API token")
-        return accounts.WebSession(user=user, csrf_token="", expires_at=now)
+        return accounts.WebSession(user=user, csrf_token="", expires_at=now, via_token=True)
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -102,6 +102,20 @@ async def require_user(request: Request, session: OptionalSession) -> accounts.U
 
 
 CurrentUser = Annotated[accounts.User, Depends(require_user)]
+
+
+async def require_browser_user(request: Request, session: OptionalSession) -> accounts.User:
+    """A person signed in in the browser: an API token may never change the password or make
+    or revoke tokens, so a leaked token cannot take the account over."""
+    if session is not None and session.via_token:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "an API token cannot manage the password or tokens: sign in in the browser",
+        )
+    return await require_user(request, session)
+
+
+BrowserUser = Annotated[accounts.User, Depends(require_browser_user)]
 
 
 async def require_patient(user: CurrentUser) -> accounts.User:

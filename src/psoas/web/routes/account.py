@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from psoas.services import accounts
-from psoas.web.deps import DB, SESSION_COOKIE, CurrentUser, Now, OptionalSession
+from psoas.web.deps import DB, SESSION_COOKIE, BrowserUser, CurrentUser, Now, OptionalSession
 from psoas.web.pages import render
 
 router = APIRouter()
@@ -231,7 +231,7 @@ def password_change(
     request: Request,
     db: DB,
     now: Now,
-    user: CurrentUser,
+    user: BrowserUser,
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
 ) -> Response:
@@ -262,7 +262,7 @@ def join(
 
 @router.post("/account/tokens", include_in_schema=False)
 def new_token(
-    request: Request, db: DB, now: Now, user: CurrentUser, name: Annotated[str, Form()] = ""
+    request: Request, db: DB, now: Now, user: BrowserUser, name: Annotated[str, Form()] = ""
 ) -> Response:
     try:
         token = accounts.create_api_token(db, user=user, name=name, now=now)
@@ -279,7 +279,7 @@ def new_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke", include_in_schema=False)
-def revoke_token(db: DB, user: CurrentUser, token_id: int) -> Response:
+def revoke_token(db: DB, user: BrowserUser, token_id: int) -> Response:
     try:
         accounts.revoke_api_token(db, user=user, token_id=token_id)
     except accounts.NotFound as exc:
