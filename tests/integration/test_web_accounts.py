@@ -358,3 +358,29 @@ def test_an_api_token_cannot_manage_credentials_and_dies_with_the_password(web: 
     )
     assert changed.status_code in (200, 303)
     assert bare.get("/api/v1/me", headers=auth).status_code == 401
+
+
+def test_guesses_at_the_current_password_are_throttled(web: Web) -> None:
+    """Issue 14: the password change's current-password check counts wrong guesses like the
+    sign-in does; after five, even the right one waits (429 with Retry-After)."""
+    ann = web.sign_up("ann@example.org")
+    for n in range(5):
+        wrong = ann.post(
+            "/account/password",
+            {"current_password": f"guess number {n}", "new_password": "a new passphrase"},
+        )
+        assert wrong.status_code == 400 and "current_password" in wrong.text
+    right = ann.post(
+        "/account/password",
+        {"current_password": "correct horse battery", "new_password": "a new passphrase"},
+        follow_redirects=False,
+    )
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0
+    assert "too many wrong current passwords" in right.text
+    web.clock.advance(minutes=16)
+    later = ann.post(
+        "/account/password",
+        {"current_password": "correct horse battery", "new_password": "a new passphrase"},
+        follow_redirects=False,
+    )
+    assert later.status_code == 303

@@ -62,8 +62,8 @@ class NotFound(LookupError):
 
 
 class Throttled(RuntimeError):
-    def __init__(self, retry_after: int):
-        super().__init__(f"too many failed sign-ins; try again in {retry_after // 60 + 1} minutes")
+    def __init__(self, retry_after: int, what: str = "failed sign-ins"):
+        super().__init__(f"too many {what}; try again in {retry_after // 60 + 1} minutes")
         self.retry_after = retry_after
 
 
@@ -168,30 +168,29 @@ def sign_up(
         return _user(row)
 
 
+def _throttle_wait(s: Session, key: str, now: datetime) -> int:
+    """Seconds to wait before another password check for ``key`` (an email, or a user's
+    password change), 0 when allowed: after THROTTLE_FAILURES failures in THROTTLE_WINDOW."""
+    since = now - THROTTLE_WINDOW
+    failed = (
+        LoginAttemptRow.email == key,
+        LoginAttemptRow.at >= since,
+        LoginAttemptRow.success.is_(False),
+    )
+    failures = s.scalar(select(func.count()).select_from(LoginAttemptRow).where(*failed))
+    if (failures or 0) < THROTTLE_FAILURES:
+        return 0
+    oldest = s.scalar(select(func.min(LoginAttemptRow.at)).where(*failed))
+    return max(int(((oldest or now) + THROTTLE_WINDOW - now).total_seconds()), 1)
+
+
 def authenticate(db: Database, *, email: str, password: str, now: datetime) -> User:
     """The user, or AccountError; Throttled after repeated failures for the same email."""
     email = email.strip().lower()
     with db.session() as s, s.begin():
-        since = now - THROTTLE_WINDOW
-        failures = s.scalar(
-            select(func.count())
-            .select_from(LoginAttemptRow)
-            .where(
-                LoginAttemptRow.email == email,
-                LoginAttemptRow.at >= since,
-                LoginAttemptRow.success.is_(False),
-            )
-        )
-        if (failures or 0) >= THROTTLE_FAILURES:
-            oldest = s.scalar(
-                select(func.min(LoginAttemptRow.at)).where(
-                    LoginAttemptRow.email == email,
-                    LoginAttemptRow.at >= since,
-                    LoginAttemptRow.success.is_(False),
-                )
-            )
-            wait = int(((oldest or now) + THROTTLE_WINDOW - now).total_seconds())
-            raise Throttled(max(wait, 1))
+        wait = _throttle_wait(s, email, now)
+        if wait:
+            raise Throttled(wait)
         row = s.scalar(select(UserRow).where(UserRow.email == email))
         ok = False
         if row is not None:
@@ -251,14 +250,25 @@ def change_password(
 ) -> None:
     """Change the password, end every other session of this user and revoke their API
     tokens."""
+    key = f"password-change:{user.id}"  # its own count: guesses here are throttled too
     with db.session() as s, s.begin():
+        wait = _throttle_wait(s, key, now)
+        if wait:
+            raise Throttled(wait, "wrong current passwords")
         row = s.get(UserRow, user.id)
         assert row is not None
         try:
-            _hasher.verify(row.password_hash, current)
-        except (VerificationError, InvalidHashError) as exc:
-            raise AccountError("current_password: not recognised") from exc
-        _check_password(new, field="new_password", avoid=(user.email, user.display_name))
+            ok: bool = _hasher.verify(row.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        s.add(LoginAttemptRow(email=key, at=now, success=ok))
+    # the attempt is committed above, so a wrong guess counts even though we raise here
+    if not ok:
+        raise AccountError("current_password: not recognised")
+    _check_password(new, field="new_password", avoid=(user.email, user.display_name))
+    with db.session() as s, s.begin():
+        row = s.get(UserRow, user.id)
+        assert row is not None
         row.password_hash = _hasher.hash(new)
         # a new password ends every API token too: one made by whoever knew the old one goes
         s.execute(delete(ApiTokenRow).where(ApiTokenRow.user_id == user.id))

@@ -201,11 +201,13 @@ def signout(request: Request, db: DB, session: OptionalSession) -> Response:
     return response
 
 
-def _account_error(request: Request, db: DB, user: accounts.User, exc: Exception) -> Response:
+def _account_error(
+    request: Request, db: DB, user: accounts.User, exc: Exception, status_code: int = 400
+) -> Response:
     return render(
         request,
         "account/account.html",
-        status_code=400,
+        status_code=status_code,
         title="Account",
         errors=[str(exc)],
         tokens=accounts.api_tokens(db, user=user),
@@ -244,6 +246,10 @@ def password_change(
             now=now,
             keep_token=request.cookies.get(SESSION_COOKIE),
         )
+    except accounts.Throttled as exc:
+        page = _account_error(request, db, user, exc, status_code=429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except accounts.AccountError as exc:
         return _account_error(request, db, user, exc)
     return RedirectResponse("/account?flash=Password+changed", status_code=303)
