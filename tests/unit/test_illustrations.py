@@ -217,3 +217,16 @@ def test_the_motion_figure_holds_every_keyframe_in_order() -> None:
         assert len(keys) == len(fig.frames), pic
         assert groups[0].get("data-key") is not None and groups[-1].get("data-key") is not None
         assert sum(1 for g in groups if "display:none" not in (g.get("style") or "")) == 1
+
+
+def test_the_wrong_lunge_shows_the_fault_it_names() -> None:
+    """The "knee past the toes" picture must show the knee clearly past them (a picture of the
+    fault that hides it teaches nothing)."""
+    from psoas.domain.illustration import scene
+
+    pair = LIBRARY.items["lunge-stretch"].technique
+    assert pair is not None
+    wrong = scene(LIBRARY, pair, 0).body
+    assert wrong["far_knee"][0] > wrong["far_toe"][0] + 5
+    right = scene(LIBRARY, pair, 1).body
+    assert right["far_knee"][0] <= right["far_toe"][0]

@@ -119,7 +119,7 @@ HUMAN_RANGE: Mapping[str, tuple[float, float]] = MappingProxyType(
     {
         "hip_flexion": (-30.0, 135.0),
         "knee_flexion": (-5.0, 155.0),
-        "ankle_dorsiflexion": (-75.0, 30.0),  # heel-to-toe line: midfoot included
+        "ankle_dorsiflexion": (-75.0, 40.0),  # heel-to-toe line: midfoot included; 40 in a lunge
         "lumbar_flexion": (-35.0, 60.0),
         "thoracic_flexion": (-25.0, 45.0),
         "neck_flexion": (-60.0, 70.0),
