@@ -407,7 +407,7 @@ def figure_svg(
             colour = WRONG if s.frame.verdict == "wrong" else RIGHT
             words = _label(s)
             panel.append(_text(cx + 5, label_y, words, 8.5, colour, "bold"))
-            panel.append(_mark(cx - len(words) * 8.5 * 0.26, label_y - 3, s.frame.verdict))
+            panel.append(_mark(cx - len(words) * 8.5 * 0.3, label_y - 3, s.frame.verdict))
         else:
             panel.append(_text(cx, label_y, s.frame.label, 8.5, INK, "bold"))
         row = i // PER_ROW
