@@ -649,3 +649,28 @@ def test_an_emergency_stop_is_shown_as_stopped_and_is_not_the_pain_baseline(web:
     assert "pain 0/10" not in page
     history = tracking.history(db_of(web), profile_name=accounts.profile_name_for(bo.id))
     assert [a.complete for a in history.assessments] == [True, False]
+
+
+def test_the_record_shows_the_thomas_baseline_with_the_retests(web: Web) -> None:
+    from psoas.domain.tracking import Retest
+
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    tia = joined_patient(
+        web,
+        ada,
+        "tia@home.test",
+        "Tia",
+        observations={
+            "thomas_test": {"left": {"hip_angle_deg": 12}, "right": {"hip_angle_deg": 14}}
+        },
+    )
+    web.clock.advance(days=1)
+    retest = Retest(at=web.clock.now, thomas_left_hip_deg=1, thomas_right_hip_deg=13)
+    tracking.log_retest(db_of(web), profile_name=accounts.profile_name_for(tia.id), retest=retest)
+    page = html.unescape(ada.client.get(f"/clinic/patients/{tia.id}").text)
+    assert (
+        "Start → latest: left 12 (assessment) → 1 (latest re-test); right 14 (assessment) → 13 "
+        "(latest re-test)."
+    ) in page
+    assert 'at the assessment</span></td><td class="num">12</td><td class="num">14</td>' in page
+    assert "thigh 12 degrees above the table at the assessment, thigh 1 degree above" in page

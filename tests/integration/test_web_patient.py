@@ -594,3 +594,48 @@ def test_no_health_value_in_any_url(web: Web) -> None:
         assert parse_qs(parts.query).get("side", ["left"])[0] in ("left", "right"), url
         assert not any(v in url for v in HEALTH_VALUES), url
         assert not re.search(r"/\d+(/|$)", parts.path) or parts.path.startswith("/account"), url
+
+
+def test_the_thomas_test_reads_one_start_and_latest_everywhere(web: Web) -> None:
+    """The table, the sentence, the chart and the API read the same baseline and latest
+    re-test; a first re-test is never followed by "no re-test yet"."""
+    me = web.sign_up("tom@example.org")
+    api_assess(me)  # no Thomas test at the assessment
+    web.clock.advance(days=1)
+    me.post("/me/log", {"kind": "retest", "thomas_left_hip_deg": "8", "thomas_right_hip_deg": "9"})
+    words = text(me.client.get("/me/progress").text)
+    assert (
+        "Thomas test left hip (degrees): start → latest 8 (first re-test) → re-test again" in words
+    )
+    assert "thigh 8 degrees above the table at your first re-test" in words
+    assert "no re-test" not in words
+    retest = me.api("GET", "/api/v1/me/progress").json()["summary"]["retest"]
+    assert (retest["left"]["first"], retest["left"]["first_from"]) == (8, "retest")
+    assert retest["left"]["latest"] is None
+    web.clock.advance(days=2)
+    me.post("/me/log", {"kind": "retest", "thomas_left_hip_deg": "3", "thomas_right_hip_deg": "9"})
+    words = text(me.client.get("/me/progress").text)
+    assert "start → latest 8 (first re-test) → 3 (latest re-test)" in words
+    assert "at your first re-test, thigh 3 degrees above the table at the latest re-test" in words
+
+    measured = web.sign_up("tia@example.org")
+    api_assess(
+        measured,
+        observations={
+            "thomas_test": {"left": {"hip_angle_deg": 12}, "right": {"hip_angle_deg": 14}}
+        },
+    )
+    words = text(measured.client.get("/me/progress").text)
+    assert "Thomas test left hip (degrees): start → latest 12 (assessment) → not re-tested" in words
+    assert "at the assessment; no re-test of this side yet" in words
+    web.clock.advance(days=1)
+    measured.post(
+        "/me/log", {"kind": "retest", "thomas_left_hip_deg": "1", "thomas_right_hip_deg": "13"}
+    )
+    page = measured.client.get("/me/progress").text
+    words = text(page)
+    assert "start → latest 12 (assessment) → 1 (latest re-test)" in words
+    assert "at the assessment, thigh 1 degree above the table at the latest re-test" in words
+    retest = measured.api("GET", "/api/v1/me/progress").json()["summary"]["retest"]
+    assert (retest["left"]["first"], retest["left"]["latest"]) == (12, 1)
+    assert "Thomas test hip angles" in page  # the chart, drawn from the same points

@@ -141,3 +141,17 @@ def test_the_pages_charts_are_drawn_once_for_each_state_of_a_history(
     later = HISTORY.model_copy(update={"pain": (*HISTORY.pain, PainRating(at=at, score=2))})
     charts.progress_charts("test-db", later, summary)
     assert len(drawn) == 2
+
+
+def test_the_retest_chart_starts_from_the_baseline_the_report_reads() -> None:
+    from psoas.domain.progression import thomas_baseline
+
+    assert thomas_baseline(HISTORY) == (2, 14)  # the example intake's Thomas test
+    svg = progress_charts(HISTORY, fmt="svg")["retest.svg"].decode()
+    assert "Left hip at the assessment (the start)" in svg
+    assert "Right hip at the assessment (the start)" in svg
+    # measured at the assessment only: the chart still shows where the course starts
+    assert "retest.svg" in progress_charts(HISTORY.model_copy(update={"retests": ()}), fmt="svg")
+    without = make_history(with_assessment=False)
+    svg = progress_charts(without, fmt="svg")["retest.svg"].decode()
+    assert "at the assessment" not in svg

@@ -24,6 +24,8 @@ from psoas.domain.progression import (
     step_back,
     step_up,
     summarize,
+    thomas_baseline,
+    thomas_points,
 )
 from psoas.domain.results import PerSide, Program
 from psoas.domain.tracking import (
@@ -439,6 +441,38 @@ def test_retest_first_is_the_first_retest_without_an_intake_measurement() -> Non
     assert s.retest.right.first == 20 and s.retest.right.first_from == "retest"
     assert s.retest.right.change == -12 and s.retest.meaningful_improvement
     assert s.retest.left.first == 3 and s.retest.left.change is None
+
+
+def test_right_after_a_first_retest_no_reading_says_there_is_no_retest() -> None:
+    b = Builder().retest(3, 12, 20)  # no Thomas test at the assessment
+    s, _ = run(b, 3, thomas=None)
+    texts = [r.message for r in s.readings if r.code.startswith("retest-")]
+    assert texts and not any("no re-test" in t for t in texts)
+    left = next(r.message for r in s.readings if r.code == "retest-left")
+    assert "at your first re-test" in left and "the next re-test will show" in left
+    # measured at the assessment and not yet again: then it does say so
+    s, _ = run(Builder(), 3)
+    left = next(r.message for r in s.readings if r.code == "retest-left")
+    assert "at the assessment; no re-test of this side yet" in left
+
+
+def test_the_baseline_and_latest_are_the_first_and_last_thomas_points() -> None:
+    b = Builder().assessment(0, hour=7).retest(14, 1, 4).retest(28, None, 3)
+    history = b.history()
+    baseline = thomas_baseline(history)
+    assert baseline == (2, 14)  # the office worker's assessment
+    s = summarize(history=history, baseline_pain=5, baseline_thomas=baseline, now=at(28, 20))
+    points = thomas_points(history, baseline, at(28, 20))
+    for side, summary in (("left", s.retest.left), ("right", s.retest.right)):
+        first, last = points[side][0], points[side][-1]  # type: ignore[index]
+        assert (summary.first, summary.first_from, summary.first_at) == (
+            first.degrees,
+            first.source,
+            first.at,
+        )
+        assert (summary.latest, summary.latest_at) == (last.degrees, last.at)
+    assert s.retest.left.first_at == at(0, 7) and s.retest.left.latest_at == at(14, 18)
+    assert s.retest.right.latest == 3 and s.retest.right.latest_at == at(28, 18)
 
 
 def test_retest_due_at_fourteen_days_from_start_or_last_retest() -> None:

@@ -296,11 +296,11 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
         )
     held_back = decision.rule == "held-back"
     for side_name, side in (("left", summary.retest.left), ("right", summary.retest.right)):
-        if not held_back and side.first is not None and side.latest is not None:
+        if not held_back and side.first is not None:
             rows.append(
                 (
-                    f"Thomas test {side_name} (degrees): first -> latest",
-                    f"{side.first:g} -> {side.latest:g}",
+                    f"Thomas test {side_name} hip (degrees): start -> latest",
+                    side.text.replace("→", "->"),
                 )
             )
     width = max(len(r[0]) for r in rows)

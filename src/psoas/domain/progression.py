@@ -195,15 +195,52 @@ class FunctionSummary(_Out):
     meaningful_worsening: bool = False
 
 
+ThomasFrom = Literal["intake", "retest"]
+
+
+class ThomasPoint(_Out):
+    """One Thomas-test hip angle that progress reads: the assessment's, or a re-test's."""
+
+    at: datetime | None = Field(description="when it was measured (None: not known)")
+    degrees: float
+    source: ThomasFrom
+
+
 class SideRetest(_Out):
+    """One side's Thomas-test hip angle: the baseline (the assessment's measurement, else the
+    first re-test of that side) against the latest later re-test (None until there is one)."""
+
     first: float | None = None
-    first_from: Literal["intake", "retest"] | None = None
+    first_from: ThomasFrom | None = None
+    first_at: datetime | None = None
     latest: float | None = None
+    latest_at: datetime | None = None
     change: float | None = Field(
         default=None, description="latest minus first hip angle; < 0 means more length"
     )
     meaningful_improvement: bool = False
     meaningful_worsening: bool = False
+
+    @property
+    def text(self) -> str:
+        """The baseline and the latest re-test in a few words, for every table: ``2 (at the
+        assessment) -> 1 (latest re-test)``; empty when the side was never measured."""
+        if self.first is None:
+            return ""
+        start = f"{_fmt(self.first)} ({START_LABELS[self.first_from or 'intake']})"
+        if self.latest is not None:
+            return f"{start} → {_fmt(self.latest)} (latest re-test)"
+        if self.first_from == "intake":
+            return f"{start} → not re-tested yet"
+        return f"{start} → re-test again to compare"
+
+
+#: Where a side's baseline comes from: in a table, and in a sentence.
+START_LABELS: dict[ThomasFrom, str] = {"intake": "assessment", "retest": "first re-test"}
+START_WORDS: dict[ThomasFrom, str] = {
+    "intake": "at the assessment",
+    "retest": "at your first re-test",
+}
 
 
 class RetestSummary(_Out):
@@ -301,8 +338,11 @@ PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "retest-change",
-        "Thomas-test hip angles, per side: the intake measurement (or else the first re-test) "
-        f"against the latest re-test. Only a change of {THOMAS_DEGREES:g} degrees or more counts "
+        "Thomas-test hip angles, per side: the baseline is the measurement of the assessment "
+        "progress is measured against (the first that gave a program), or else the first "
+        "re-test that measured that side; the latest is the most recent later re-test of that "
+        "side (none until there is one). Every table, chart and sentence shows these two. Only "
+        f"a change of {THOMAS_DEGREES:g} degrees or more counts "
         "(a project choice: the goniometer is precise to about 2 degrees, but testers agree "
         "only modestly on the result); a fall is more length.",
         RETEST_SOURCES,
@@ -532,10 +572,56 @@ def _session_pain(history: History, now: datetime) -> tuple[SessionPain, ...]:
     return tuple(pairs[-SESSION_PAIN_SESSIONS:])
 
 
+def baseline_assessment(history: History) -> StoredAssessment | None:
+    """The assessment progress is measured against: the first that gave a program (an
+    emergency stop records only the warning signs, not a pain rating)."""
+    return next((a for a in history.assessments if a.result.program is not None), None)
+
+
 def baseline_intake(history: History) -> Intake | None:
-    """The answers progress is measured against: those of the first assessment that gave a
-    program (an emergency stop records only the warning signs, not a pain rating)."""
-    return next((a.intake for a in history.assessments if a.result.program is not None), None)
+    """The answers progress is measured against (see :func:`baseline_assessment`)."""
+    first = baseline_assessment(history)
+    return first.intake if first is not None else None
+
+
+def thomas_baseline(history: History) -> tuple[float | None, float | None] | None:
+    """The Thomas-test hip angles (left, right) of the baseline assessment, if it measured
+    them: where every surface starts the hip's course."""
+    intake = baseline_intake(history)
+    t = intake.observations.thomas_test if intake is not None else None
+    if t is None:
+        return None
+    return (
+        t.left.hip_angle_deg if t.left else None,
+        t.right.hip_angle_deg if t.right else None,
+    )
+
+
+def thomas_points(
+    history: History,
+    baseline: tuple[float | None, float | None] | None,
+    now: datetime | None = None,
+) -> dict[Literal["left", "right"], tuple[ThomasPoint, ...]]:
+    """Every Thomas-test hip angle progress reads, per side and oldest first: the baseline
+    assessment's (``baseline``, from :func:`thomas_baseline`), then each re-test up to ``now``
+    that measured the side. The first point of a side is its baseline and the last (when there
+    are two or more) its latest re-test: the table, the chart and the readings all read these."""
+    first = baseline_assessment(history)
+    base_at = first.created_at if first is not None else None
+    retests = sorted((r for r in history.retests if now is None or r.at <= now), key=lambda r: r.at)
+    out: dict[Literal["left", "right"], tuple[ThomasPoint, ...]] = {}
+    sides: tuple[Literal["left", "right"], ...] = ("left", "right")
+    for n, side in enumerate(sides):
+        points: list[ThomasPoint] = []
+        base = baseline[n] if baseline is not None else None
+        if base is not None:
+            points.append(ThomasPoint(at=base_at, degrees=base, source="intake"))
+        for r in retests:
+            value = r.thomas_left_hip_deg if side == "left" else r.thomas_right_hip_deg
+            if value is not None:
+                points.append(ThomasPoint(at=r.at, degrees=value, source="retest"))
+        out[side] = tuple(points)
+    return out
 
 
 def pain_baseline(
@@ -613,21 +699,18 @@ def _function(history: History, now: datetime) -> FunctionSummary:
     )
 
 
-def _side(baseline: float | None, measured: Sequence[tuple[datetime, float | None]]) -> SideRetest:
-    values = [v for _, v in measured if v is not None]
-    first: float | None
-    if baseline is not None:
-        first, source, later = baseline, "intake", values
-    elif values:
-        first, source, later = values[0], "retest", values[1:]
-    else:
+def _side(points: Sequence[ThomasPoint]) -> SideRetest:
+    if not points:
         return SideRetest()
-    latest = later[-1] if later else None
-    change = latest - first if latest is not None else None
+    first = points[0]
+    latest = points[-1] if len(points) > 1 else None
+    change = latest.degrees - first.degrees if latest is not None else None
     return SideRetest(
-        first=first,
-        first_from="intake" if source == "intake" else "retest",
-        latest=latest,
+        first=first.degrees,
+        first_from=first.source,
+        first_at=first.at,
+        latest=latest.degrees if latest is not None else None,
+        latest_at=latest.at if latest is not None else None,
         change=change,
         meaningful_improvement=change is not None and change <= -THOMAS_DEGREES + _EPS,
         meaningful_worsening=change is not None and change >= THOMAS_DEGREES - _EPS,
@@ -637,15 +720,14 @@ def _side(baseline: float | None, measured: Sequence[tuple[datetime, float | Non
 def _retest(
     history: History, baseline: tuple[float | None, float | None] | None, now: datetime
 ) -> RetestSummary:
-    retests = sorted((r for r in history.retests if r.at <= now), key=lambda r: r.at)
-    base_left, base_right = baseline if baseline is not None else (None, None)
-    left = _side(base_left, [(r.at, r.thomas_left_hip_deg) for r in retests])
-    right = _side(base_right, [(r.at, r.thomas_right_hip_deg) for r in retests])
+    retests = [r for r in history.retests if r.at <= now]
+    points = thomas_points(history, baseline, now)
+    left, right = _side(points["left"]), _side(points["right"])
     return RetestSummary(
         left=left,
         right=right,
         retests=len(retests),
-        last_retest_at=retests[-1].at if retests else None,
+        last_retest_at=max((r.at for r in retests), default=None),
         meaningful_improvement=left.meaningful_improvement or right.meaningful_improvement,
         meaningful_worsening=left.meaningful_worsening or right.meaningful_worsening,
     )
@@ -758,12 +840,18 @@ def _retest_readings(r: RetestSummary, due: bool, days_since: int | None) -> lis
     for name, side in (("left", r.left), ("right", r.right)):
         if side.first is None:
             continue
+        where = START_WORDS[side.first_from or "intake"]
         if side.latest is None or side.change is None:
+            nxt = (
+                "no re-test of this side yet to compare with"
+                if side.first_from == "intake"
+                else "the next re-test will show any change"
+            )
             out.append(
                 Reading(
                     code=f"retest-{name}",
-                    message=f"{name.capitalize()} hip (Thomas test): {_angle(side.first)} at "
-                    "the start; no re-test yet to compare with.",
+                    message=f"{name.capitalize()} hip (Thomas test): {_angle(side.first)} "
+                    f"{where}; {nxt}.",
                     sources=RETEST_SOURCES,
                 )
             )
@@ -781,8 +869,8 @@ def _retest_readings(r: RetestSummary, due: bool, days_since: int | None) -> lis
         out.append(
             Reading(
                 code=f"retest-{name}",
-                message=f"{name.capitalize()} hip (Thomas test): {_angle(side.first)} at the "
-                f"start, {_angle(side.latest)} now: {verdict}.",
+                message=f"{name.capitalize()} hip (Thomas test): {_angle(side.first)} "
+                f"{where}, {_angle(side.latest)} at the latest re-test: {verdict}.",
                 sources=RETEST_SOURCES,
             )
         )

@@ -24,7 +24,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from psoas.domain.involvement import THOMAS_POSITIVE_DEG
-from psoas.domain.progression import baseline_intake, pain_baseline
+from psoas.domain.progression import (
+    baseline_intake,
+    pain_baseline,
+    thomas_baseline,
+    thomas_points,
+)
 from psoas.domain.tracking import History, PainRating
 
 __all__ = ["PAIN_MIC", "progress_charts"]
@@ -346,12 +351,11 @@ def _function(fig: Figure, history: History, zone: tzinfo) -> bool:
 
 
 def _retest(fig: Figure, history: History, zone: tzinfo) -> bool:
+    """The Thomas-test hip angle of each side from its baseline (the assessment's, else the
+    first re-test) through every re-test: the same points the progress report reads."""
+    points = thomas_points(history, thomas_baseline(history))
     series = {
-        side: sorted(
-            (r.at, angle)
-            for r in history.retests
-            if (angle := getattr(r, f"thomas_{side}_hip_deg")) is not None
-        )
+        side: [(p.at, p.degrees, p.source) for p in points[side] if p.at is not None]
         for side in ("left", "right")
     }
     if not any(series.values()):
@@ -369,11 +373,11 @@ def _retest(fig: Figure, history: History, zone: tzinfo) -> bool:
         ("left", BLUE, "o", "-"),
         ("right", VERMILLION, "s", "--"),
     ):
-        points = series[side]
-        if points:
+        line = series[side]
+        if line:
             ax.plot(
-                [_num(t) for t, _ in points],
-                [a for _, a in points],
+                [_num(t) for t, _, _ in line],
+                [a for _, a, _ in line],
                 color=colour,
                 marker=marker,
                 linestyle=style,
@@ -381,7 +385,20 @@ def _retest(fig: Figure, history: History, zone: tzinfo) -> bool:
                 markersize=6,
                 label=f"{side.capitalize()} hip",
             )
-    angles = [a for pts in series.values() for _, a in pts]
+            start = [(t, a) for t, a, source in line[:1] if source == "intake"]
+            if start:
+                ax.scatter(
+                    [_num(t) for t, _ in start],
+                    [a for _, a in start],
+                    facecolors="white",
+                    edgecolors=colour,
+                    marker=marker,
+                    s=70,
+                    linewidths=1.8,
+                    zorder=3,
+                    label=f"{side.capitalize()} hip at the assessment (the start)",
+                )
+    angles = [a for pts in series.values() for _, a, _ in pts]
     low = min([*angles, 0.0]) - 3
     high = max([*angles, THOMAS_POSITIVE_DEG]) + 3
     ax.set_ylim(low, high)
@@ -395,7 +412,7 @@ def _retest(fig: Figure, history: History, zone: tzinfo) -> bool:
     ax.set_ylabel("Thigh above the table (degrees)")
     ax.set_xlabel("Date")
     _date_axis(ax, zone)
-    _pad_dates(ax, (t for pts in series.values() for t, _ in pts), zone)
+    _pad_dates(ax, (t for pts in series.values() for t, _, _ in pts), zone)
     _legend_below(fig, ax, ncols=2)
     return True
 

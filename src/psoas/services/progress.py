@@ -13,6 +13,7 @@ from psoas.domain.progression import (
     baseline_intake,
     decide,
     summarize,
+    thomas_baseline,
 )
 from psoas.domain.tracking import History, ProgramVersion
 from psoas.services import tracking
@@ -34,18 +35,10 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
     history = tracking.history(db, profile_name=profile_name, with_sets=with_sets)
     latest = history.assessments[-1] if history.assessments else None
     first_intake = baseline_intake(history)
-    baseline_pain = first_intake.pain.intensity_now if first_intake else None
-    baseline_thomas = None
-    if first_intake and first_intake.observations.thomas_test:
-        t = first_intake.observations.thomas_test
-        baseline_thomas = (
-            t.left.hip_angle_deg if t.left else None,
-            t.right.hip_angle_deg if t.right else None,
-        )
     summary = summarize(
         history=history,
-        baseline_pain=baseline_pain,
-        baseline_thomas=baseline_thomas,
+        baseline_pain=first_intake.pain.intensity_now if first_intake else None,
+        baseline_thomas=thomas_baseline(history),
         now=now,
         sessions_with_sets=tracking.sessions_with_sets(db, profile_name=profile_name),
     )
