@@ -7,12 +7,14 @@ from __future__ import annotations
 import html
 import random
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from psoas.domain import patient_list
+from psoas.domain.adherence import PlannedSet, about_percent, planned_sets, sessions_number
 from psoas.domain.tracking import ProgramVersion, SessionStatus, SetLog
 from psoas.services import accounts, clinic, progress, tracking
 from psoas.services.assessment import run_assessment
@@ -52,25 +54,36 @@ def joined_patient(web: Web, clinician: SignedIn, email: str, name: str, **intak
     return patient
 
 
-def session_now(web: Web, patient: SignedIn, at: datetime | None = None) -> None:
-    """One completed session with one set, at ``at`` (default: the clock's now)."""
+def log_sets(web: Web, session_id: int, plan: Sequence[PlannedSet], at: datetime) -> None:
+    """The sets of ``plan`` done in full, as the players log them."""
+    for p in plan:
+        tracking.log_set(
+            db_of(web),
+            entry=SetLog(
+                session_id=session_id,
+                item_id=p.item_id,
+                side=p.side,
+                set_number=p.set_number,
+                hold_seconds=p.hold_seconds if p.kind == "hold" else None,
+                reps=p.reps if p.kind == "reps" else None,
+                minutes=p.minutes,
+                completed_at=at,
+                key=f"s{session_id}:{p.item_id}:{p.side}:{p.set_number}",
+            ),
+        )
+
+
+def session_now(
+    web: Web, patient: SignedIn, at: datetime | None = None, *, sets: int | None = None
+) -> None:
+    """One completed session at ``at`` (default: the clock's now) with the first ``sets`` sets
+    of its plan done in full (every set: a whole session)."""
     db, name = db_of(web), accounts.profile_name_for(patient.id)
     at = at or web.clock.now
     record, version = tracking.start_session(db, profile_name=name, now=at)
     assert record.id is not None
-    item = next(i for i in version.program.items if i.category == "stretch")
-    tracking.log_set(
-        db,
-        entry=SetLog(
-            session_id=record.id,
-            item_id=item.id,
-            side="left",
-            set_number=1,
-            hold_seconds=30,
-            completed_at=at,
-            key=f"s{record.id}:{item.id}:left:1",
-        ),
-    )
+    plan = planned_sets(version.program)
+    log_sets(web, record.id, plan if sets is None else plan[:sets], at)
     tracking.finish_session(db, session_id=record.id, status="completed", now=at)
 
 
@@ -509,7 +522,8 @@ def test_pain_worse_is_flagged_and_flagged_patients_come_first(web: Web) -> None
 
 
 def _random_weeks(web: Web, patient: SignedIn, rng: random.Random, start: datetime) -> None:
-    """Six weeks of uneven use: twice-a-day sessions, quits, sessions without sets, pain."""
+    """Six weeks of uneven use: twice-a-day sessions, quits, sessions without sets or with
+    some of them (a set logged twice, once held for half its time), pain."""
     db, name = db_of(web), accounts.profile_name_for(patient.id)
     for day in range(42):
         for slot in (7, 12, 18):  # sometimes more sessions in a day than the program asks for
@@ -519,18 +533,24 @@ def _random_weeks(web: Web, patient: SignedIn, rng: random.Random, start: dateti
                 continue
             record, version = tracking.start_session(db, profile_name=name, now=at)
             assert record.id is not None
-            if roll < 0.85:
-                item = version.program.items[0]
-                tracking.log_set(
-                    db,
-                    entry=SetLog(
-                        session_id=record.id,
-                        item_id=item.id,
-                        set_number=1,
-                        completed_at=at,
-                        key=f"s{record.id}:{item.id}:1",
-                    ),
-                )
+            if roll < 0.85:  # some of the sets, some held for less than planned
+                plan = planned_sets(version.program)
+                done = plan[: rng.randrange(1, len(plan) + 1)]
+                log_sets(web, record.id, done, at)
+                short = rng.choice(done)
+                if short.kind == "hold" and rng.random() < 0.5:
+                    tracking.log_set(
+                        db,
+                        entry=SetLog(
+                            session_id=record.id,
+                            item_id=short.item_id,
+                            side=short.side,
+                            set_number=short.set_number,
+                            hold_seconds=(short.hold_seconds or 30) // 2,
+                            completed_at=at,
+                            key=f"s{record.id}:again",
+                        ),
+                    )
             if roll < 0.9:
                 status: SessionStatus = "completed" if roll < 0.7 else "quit"
                 tracking.finish_session(db, session_id=record.id, status=status, now=at)
@@ -649,6 +669,51 @@ def test_an_emergency_stop_is_shown_as_stopped_and_is_not_the_pain_baseline(web:
     assert "pain 0/10" not in page
     history = tracking.history(db_of(web), profile_name=accounts.profile_name_for(bo.id))
     assert [a.complete for a in history.assessments] == [True, False]
+
+
+def test_a_mostly_skipped_session_counts_its_share_on_every_surface(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    """Two sets of a session done, the rest skipped and the session "completed": the list, the
+    record, the patient's progress and the API all count the share of the work done."""
+    ada, pat = clinic_a
+    session_now(web, pat, sets=2)
+    plan = planned_sets(current(web, pat).program)
+    share = sum(p.work_seconds for p in plan[:2]) / sum(p.work_seconds for p in plan)
+    rows = {r["name"]: r for r in ada.client.get("/api/v1/patients").json()}
+    (row,) = rows.values()
+    assert row["adherence_7"]["completed"] == pytest.approx(share)
+    assert row["adherence_7"]["fraction"] == pytest.approx(share / row["adherence_7"]["expected"])
+    detail = ada.client.get(f"/api/v1/patients/{pat.id}").json()
+    assert detail["progress"]["adherence_7"] == row["adherence_7"]
+    mine = pat.client.get("/api/v1/me/progress").json()
+    assert mine["summary"]["adherence_7"] == row["adherence_7"]
+    words = html.unescape(ada.client.get("/clinic").text)
+    assert f"({sessions_number(share)}/1)" in words
+    record = html.unescape(ada.client.get(f"/clinic/patients/{pat.id}").text)
+    assert f'<td class="num">{about_percent(share)}%</td>' in record  # the session's work
+
+
+def test_a_clinicians_edit_does_not_reset_adherence(
+    web: Web, clinic_a: tuple[SignedIn, SignedIn]
+) -> None:
+    ada, pat = clinic_a
+    start = web.clock.now
+    for day in range(6):
+        session_now(web, pat, start + timedelta(days=day))
+    web.clock.advance(days=6)
+    item = next(i for i in current(web, pat).program.items if i.category == "strengthen")
+    edited = ada.api(
+        "POST", f"/api/v1/patients/{pat.id}/program", json={"reason": "less", "remove": [item.id]}
+    )
+    assert edited.status_code == 201, edited.text
+    rows = {r["name"]: r for r in ada.client.get("/api/v1/patients").json()}
+    (row,) = rows.values()
+    assert row["program_version"] == 2
+    # the six days of version 1 still count: 6 of 7, not "0 of 1" since the edit
+    assert (row["adherence_7"]["completed"], row["adherence_7"]["expected"]) == (6, 7)
+    mine = pat.client.get("/api/v1/me/progress").json()["summary"]
+    assert mine["adherence_7"] == row["adherence_7"]
 
 
 def test_the_record_shows_the_thomas_baseline_with_the_retests(web: Web) -> None:

@@ -143,6 +143,26 @@ def test_the_pages_charts_are_drawn_once_for_each_state_of_a_history(
     assert len(drawn) == 2
 
 
+def test_the_adherence_chart_counts_as_the_progress_report_does() -> None:
+    """Each week's bar is the sessions' worth of work done (a session by the share of its sets
+    done), against what the version in force each day asked for: the report's definition."""
+    from psoas.domain.progression import summarize, thomas_baseline
+    from psoas.reports.charts import adherence_weeks
+
+    weeks = adherence_weeks(HISTORY)
+    assert weeks and all(0 <= done <= asked for _, done, asked in weeks)
+    # the history logs three sets of each session's plan: far from whole sessions
+    sessions = len(HISTORY.sessions)
+    assert sum(done for _, done, _ in weeks) < sessions / 2
+    at = max(p.at for p in HISTORY.pain)
+    s = summarize(
+        history=HISTORY, baseline_pain=5, baseline_thomas=thomas_baseline(HISTORY), now=at
+    )
+    assert s.adherence_28.window_days == (at.date() - weeks[0][0]).days + 1  # under 28 days
+    assert sum(done for _, done, _ in weeks) == pytest.approx(s.adherence_28.completed)
+    assert sum(asked for _, _, asked in weeks) == s.adherence_28.expected
+
+
 def test_the_retest_chart_starts_from_the_baseline_the_report_reads() -> None:
     from psoas.domain.progression import thomas_baseline
 

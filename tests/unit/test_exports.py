@@ -527,6 +527,18 @@ def test_csv_rows_carry_the_logged_values() -> None:
     assert snooze["details"] == "snooze_minutes=10"
 
 
+def test_csv_session_ends_carry_the_share_of_work_adherence_counts() -> None:
+    from psoas.domain.progression import session_shares
+
+    shares = session_shares(HISTORY)
+    ends = {r["session_id"]: r["details"] for r in _csv_rows(HISTORY) if r["kind"] == "session_end"}
+    assert len(ends) == len(HISTORY.sessions)
+    for s in HISTORY.sessions:
+        share = shares[s.id or 0]
+        assert 0 < share < 1  # three sets of each session's plan
+        assert ends[str(s.id)] == f"status={s.status}; work_done={round(share, 3)!r}"
+
+
 def test_csv_is_rfc4180_with_crlf_line_ends_in_utc() -> None:
     plus_two = timezone(timedelta(hours=2))
     words = ('Lifting a box, "carefully"', "Putting on\nsocks", "Gardening")

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from psoas.catalog import load_catalog
+from psoas.domain.adherence import planned_sets
 from psoas.domain.assess import assess
 from psoas.domain.intake import Intake
 from psoas.domain.progression import (
@@ -103,9 +104,11 @@ class Builder:
         before: int | None = None,
         after: int | None = None,
         status: SessionStatus = "completed",
-        with_set: bool = False,
+        sets: int | None = None,
         hour: int = 9,
     ) -> Builder:
+        """A session that logged the first ``sets`` sets of its plan in full (all of them
+        when None), as the players log them."""
         sid = len(self.sessions) + 1
         started = at(day, hour)
         version = max(v.version for v in self.versions if v.created_at <= started)
@@ -118,17 +121,19 @@ class Builder:
                 status=status,
             )
         )
-        if with_set:
-            item = PROGRAM.items[1].id
+        plan = planned_sets(self.versions[version - 1].program)
+        for n, p in enumerate(plan if sets is None else plan[:sets]):
             self.sets.append(
                 SetLog(
                     session_id=sid,
-                    item_id=item,
-                    side="left",
-                    set_number=1,
-                    hold_seconds=30,
-                    completed_at=started + timedelta(minutes=2),
-                    key=f"set-{sid:06d}",
+                    item_id=p.item_id,
+                    side=p.side,
+                    set_number=p.set_number,
+                    hold_seconds=p.hold_seconds if p.kind == "hold" else None,
+                    reps=p.reps if p.kind == "reps" else None,
+                    minutes=p.minutes,
+                    completed_at=started + timedelta(seconds=30 * (n + 1)),
+                    key=f"set-{sid:04d}-{n:03d}",
                 )
             )
         if before is not None:
@@ -296,14 +301,19 @@ def test_adherence_window_is_shorter_for_a_new_program() -> None:
     assert s.adherence_28 == s.adherence_7
 
 
-def test_a_session_counts_when_completed_or_with_a_set_and_once_a_day_for_one_a_day() -> None:
+def test_a_session_counts_by_the_share_of_its_work_done_and_once_a_day_for_one_a_day() -> None:
+    plan = planned_sets(PROGRAM)
     b = Builder()
-    b.session(0, status="in_progress")  # nothing logged: does not count
-    b.session(1, status="quit", with_set=True)  # a set logged: counts
-    b.session(2).session(2, hour=12)  # two on one day: the program asks for one
+    b.session(0, status="in_progress", sets=0)  # nothing logged: does not count
+    b.session(1, status="quit", sets=1)  # one set logged: counts its share of the work
+    b.session(2).session(2, hour=12)  # two whole ones on one day: the program asks for one
+    b.session(3, sets=0)  # "completed" with every set skipped: nothing done
     s, _ = run(b, 3)
-    assert s.adherence_7.completed == 2
-    assert s.completed_last_14 == 2
+    one_set = plan[0].work_seconds / sum(p.work_seconds for p in plan)
+    assert s.adherence_7.completed == pytest.approx(1 + one_set)
+    assert s.adherence_7.expected == 4
+    assert s.completed_last_14 == pytest.approx(1 + one_set)
+    assert s.days_since_last_session == 1  # the skipped session of day 3 is not a session done
 
 
 def test_inactive_week_after_seven_days_without_a_session() -> None:

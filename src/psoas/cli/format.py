@@ -266,10 +266,6 @@ def format_sources(refs: Iterable[Reference]) -> str:
     return "\n".join(format_reference(r) for r in refs)
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
-
-
 def format_progress(summary: ProgressSummary, decision: Decision) -> str:
     """The progress table and its plain reading, then what the program should do next."""
     out = [_heading(f"Progress on {summary.at:%Y-%m-%d}"), ""]
@@ -280,8 +276,8 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
             "Days on the program",
             str(summary.days_on_program if summary.days_on_program is not None else "-"),
         ),
-        ("Sessions, last 7 days", f"{a7.completed} of {a7.expected} ({_pct(a7.fraction)})"),
-        ("Sessions, last 28 days", f"{a28.completed} of {a28.expected} ({_pct(a28.fraction)})"),
+        ("Sessions, last 7 days", f"{a7.sessions_text} ({a7.percent_text})"),
+        ("Sessions, last 28 days", f"{a28.sessions_text} ({a28.percent_text})"),
     ]
     p = summary.pain
     if p.baseline is not None:

@@ -5,18 +5,18 @@ shows, with its flags, most pressing first. Pure: no database, no clock (``now``
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from psoas.domain.adherence import Adherence, VersionStart, adherences
 from psoas.domain.progression import (
     PAIN_DAYS_TO_JUDGE,
     PAIN_DAYS_TO_WARN,
     RETEST_EVERY_DAYS,
-    Adherence,
     meaningful_pain,
 )
 from psoas.domain.results import TriageLevel
@@ -30,7 +30,8 @@ RETEST_DUE = "re-test due"
 FLAGS: tuple[str, ...] = (RED_FLAG, PAIN_WORSE, INACTIVE_WEEK, RETEST_DUE)
 
 _DAY = timedelta(days=1)
-_EPS = 1e-9
+#: The longest window the list shows adherence for: the days it needs the work of.
+WINDOW_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,12 @@ class PatientFacts:
     #: Pain at the start: the first assessment that gave a program.
     intake_pain: int | None
     program_version: int | None
-    first_program_at: datetime | None
-    current_program_at: datetime | None
-    sessions_per_day: int
-    #: Sessions that count in the last 7 and 28 days (at most the program's a day).
-    sessions_7: int
-    sessions_28: int
+    #: Every program version made up to now, oldest first: when it started and the sessions a
+    #: day it asks for (what each day asked for, see psoas.domain.adherence).
+    versions: tuple[VersionStart, ...]
+    #: The sessions' shares of work done, summed by UTC day, over the last WINDOW_DAYS days.
+    worked: Mapping[date, float] = field(hash=False)
+    #: The latest session with any work done.
     last_session_at: datetime | None
     #: The first pain rating, the baseline when there is no assessment.
     first_rating: int | None
@@ -103,30 +104,12 @@ def _days(delta: timedelta) -> int:
     return max(0, delta // _DAY)
 
 
-def _adherence(
-    current_at: datetime | None, per_day: int, counted: int, now: datetime, window: int
-) -> Adherence:
-    """The same arithmetic as :func:`psoas.domain.progression._adherence`."""
-    if current_at is None:
-        return Adherence.model_construct(window_days=0, completed=0, expected=0, fraction=None)
-    start = max(now - timedelta(days=window), current_at)
-    elapsed = (now - start) / _DAY
-    days = min(window, max(1, math.ceil(elapsed - _EPS)))
-    expected = days * per_day
-    completed = min(expected, counted)
-    # Built without validation: a thousand of them per list, and every value is computed here.
-    return Adherence.model_construct(
-        window_days=days, completed=completed, expected=expected, fraction=completed / expected
-    )
-
-
 def patient_row(f: PatientFacts, now: datetime) -> PatientRow:
     """The list's line for one patient: adherence, pain trend and flags."""
     level, assessed_at, intake_pain = f.triage_level, f.assessed_at, f.intake_pain
     held_back = level is not None and withholds_program(level)
-    version, first_at, current_at = f.program_version, f.first_program_at, f.current_program_at
-    per_day = f.sessions_per_day
-    n7, n28 = f.sessions_7, f.sessions_28
+    version = f.program_version
+    first_at = f.versions[0].created_at if f.versions else None
     last_at = f.last_session_at
     since_last = _days(now - last_at) if last_at else None
     flags: list[str] = []
@@ -158,7 +141,8 @@ def patient_row(f: PatientFacts, now: datetime) -> PatientRow:
         if now - anchor >= timedelta(days=RETEST_EVERY_DAYS):
             flags.append(RETEST_DUE)
 
-    active = None if held_back else current_at
+    asked = () if held_back else f.versions  # nothing is asked of a held-back program
+    week, month = adherences(asked, f.worked, now, (7, WINDOW_DAYS))
     return PatientRow.model_construct(
         id=f.id,
         name=f.name,
@@ -167,8 +151,8 @@ def patient_row(f: PatientFacts, now: datetime) -> PatientRow:
         assessed_at=assessed_at,
         program_version=None if held_back else version,
         program_held_back=held_back,
-        adherence_7=_adherence(active, per_day, n7, now, 7),
-        adherence_28=_adherence(active, per_day, n28, now, 28),
+        adherence_7=week,
+        adherence_28=month,
         pain_baseline=baseline,
         pain_recent=recent,
         pain_change=change,

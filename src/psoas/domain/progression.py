@@ -16,16 +16,23 @@ for the generated clinical-rules document.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from psoas.domain import recheck
+from psoas.domain.adherence import (
+    Adherence,
+    VersionStart,
+    adherences,
+    planned_sets,
+    session_share,
+    sessions_number,
+    work_by_day,
+)
 from psoas.domain.catalog import Catalog, Exercise
 from psoas.domain.intake import Intake
 from psoas.domain.recheck import PAIN_RISE_POINTS, pain_rise
@@ -35,7 +42,7 @@ from psoas.domain.tracking import (
     PainRating,
     ProgramVersion,
     PsfsEntry,
-    SessionRecord,
+    SetLog,
     StoredAssessment,
 )
 from psoas.domain.triage import withholds_program
@@ -125,15 +132,6 @@ class Reading(_Out):
     code: str
     message: str
     sources: tuple[str, ...] = Field(min_length=1)
-
-
-class Adherence(_Out):
-    """Sessions done against sessions the program asks for, over a window of days."""
-
-    window_days: int = Field(ge=0, description="days counted (shorter when the program is new)")
-    completed: int = Field(ge=0)
-    expected: int = Field(ge=0)
-    fraction: float | None = Field(default=None, ge=0, le=1)
 
 
 class SessionPain(_Out):
@@ -259,7 +257,9 @@ class ProgressSummary(_Out):
     days_on_version: int | None = Field(default=None, description="since the current version")
     adherence_7: Adherence
     adherence_28: Adherence
-    completed_last_14: int = 0
+    completed_last_14: float = Field(
+        default=0.0, description="sessions' worth of work done in the last 14 days"
+    )
     days_since_last_session: int | None = None
     inactive_week: bool = False
     pain: PainSummary
@@ -306,11 +306,17 @@ PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "adherence",
-        "A session counts when it is marked complete or has at least one set logged; on one "
-        "(UTC) calendar day at most the program's sessions a day count. Adherence is sessions "
-        "counted over sessions expected (days x sessions a day) for the last 7 and 28 days, or "
-        "since the current program version started when that is shorter; part days count as "
-        "whole days. No session for 7 days (once the program is a week old) is an inactive week.",
+        "A session counts by the share of its planned work that was done, 0 to 1: each planned "
+        "set weighs its work time (a hold times its repetitions, 3 seconds a repetition, a "
+        "release's minutes) and a logged set earns what it did against the plan (hold, "
+        "repetitions or minutes logged over planned, at most 1), so a session with most of its "
+        "sets skipped counts only the part done, whatever the session's status. A (UTC) calendar "
+        "day counts its sessions' shares, at most the sessions a day asked for by the program "
+        "version in force that day (the latest made on or before it). Adherence is what the days "
+        "counted over what they asked for, for the last 7 and 28 calendar days (today counts "
+        "whole), from the first program's day at the earliest: a new version changes what a day "
+        "asks for, never the history. No session with any work done for 7 days (once the "
+        "program is a week old) is an inactive week.",
         ADHERENCE_SOURCES,
     ),
     (
@@ -391,7 +397,8 @@ PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "progress",
-        f"At least {STEP_UP_SESSIONS} sessions counted in the last {STEP_UP_WINDOW_DAYS} days, "
+        f"At least {STEP_UP_SESSIONS} sessions' worth of work counted (as adherence counts it) "
+        f"in the last {STEP_UP_WINDOW_DAYS} calendar days, "
         "pain not meaningfully worse, pain after sessions not higher than before by "
         f"{HOLD_SESSION_PAIN:g} point or more on average, and the current program version at "
         f"least {STEP_UP_VERSION_DAYS} days old: each stretch gains one set on each side up to "
@@ -497,55 +504,28 @@ def _versions(history: History, now: datetime) -> list[ProgramVersion]:
     return sorted((v for v in history.programs if v.created_at <= now), key=lambda v: v.version)
 
 
-def _counted_sessions(
-    history: History, now: datetime, with_sets: Collection[int] | None = None
-) -> list[SessionRecord]:
-    """Sessions that count as done: completed, or with at least one set logged."""
-    if with_sets is None:
-        with_sets = {log.session_id for log in history.sets}
-    done = [
-        s
+def version_starts(history: History, now: datetime) -> list[VersionStart]:
+    """When each program version up to ``now`` started and the sessions a day it asks for."""
+    return [VersionStart(v.created_at, v.program.sessions_per_day) for v in _versions(history, now)]
+
+
+def session_shares(history: History) -> dict[int, float]:
+    """Each session's share of its planned work that was done, from the history's sets (see
+    :func:`psoas.domain.adherence.session_share`)."""
+    plans = {v.version: planned_sets(v.program) for v in history.programs}
+    logs: dict[int, list[SetLog]] = {}
+    for log in history.sets:
+        logs.setdefault(log.session_id, []).append(log)
+    return {
+        s.id: session_share(
+            plans[s.program_version], logs.get(s.id, ()), completed=s.status == "completed"
+        )
         for s in history.sessions
-        if s.started_at <= now and (s.status == "completed" or s.id in with_sets)
-    ]
-    return sorted(done, key=lambda s: s.started_at)
-
-
-def _count(
-    sessions: Sequence[SessionRecord], per_day: dict[int, int], start: datetime, end: datetime
-) -> int:
-    """Sessions in [start, end], at most the program's sessions a day on one calendar day."""
-    by_day: dict[date, list[SessionRecord]] = defaultdict(list)
-    for s in sessions:
-        if start <= s.started_at <= end:
-            by_day[_day(s.started_at)].append(s)
-    total = 0
-    for day_sessions in by_day.values():
-        cap = max(per_day.get(s.program_version, 1) for s in day_sessions)
-        total += min(len(day_sessions), cap)
-    return total
+        if s.id is not None
+    }
 
 
 # --- summarize ----------------------------------------------------------------------------------
-
-
-def _adherence(
-    sessions: Sequence[SessionRecord],
-    per_day: dict[int, int],
-    current: ProgramVersion | None,
-    now: datetime,
-    window: int,
-) -> Adherence:
-    if current is None:
-        return Adherence(window_days=0, completed=0, expected=0)
-    start = max(now - timedelta(days=window), current.created_at)
-    elapsed = (now - start) / _DAY
-    days = min(window, max(1, math.ceil(elapsed - _EPS)))
-    expected = days * current.program.sessions_per_day
-    completed = min(expected, _count(sessions, per_day, start, now))
-    return Adherence(
-        window_days=days, completed=completed, expected=expected, fraction=completed / expected
-    )
 
 
 def _session_pain(history: History, now: datetime) -> tuple[SessionPain, ...]:
@@ -733,6 +713,11 @@ def _retest(
     )
 
 
+def _sessions_done(a: Adherence) -> str:
+    """Sessions' worth of work done, in the wording every surface uses."""
+    return sessions_number(a.completed, a.expected)
+
+
 def _adherence_reading(label: str, a: Adherence) -> Reading:
     if a.fraction is None:
         return Reading(
@@ -743,8 +728,9 @@ def _adherence_reading(label: str, a: Adherence) -> Reading:
     span = "Today" if a.window_days == 1 else f"In the last {a.window_days} days"
     return Reading(
         code=f"adherence-{label}",
-        message=f"{span} you did {a.completed} of the {_plural(a.expected, 'session')} your "
-        f"program asks for ({a.fraction:.0%}).",
+        message=f"{span} you did {_sessions_done(a)} of the {_plural(a.expected, 'session')} "
+        f"your program asked for ({a.percent_text}), counting each session by the share of its "
+        "sets done.",
         sources=ADHERENCE_SOURCES,
     )
 
@@ -901,14 +887,14 @@ def summarize(
     baseline_pain: int | None,
     baseline_thomas: tuple[float | None, float | None] | None,
     now: datetime,
-    sessions_with_sets: Collection[int] | None = None,
+    shares: Mapping[int, float] | None = None,
 ) -> ProgressSummary:
     """Adherence, pain, function and re-test, judged against their meaningful changes.
 
     ``baseline_pain`` is the intake's pain rating (0-10) and ``baseline_thomas`` the intake's
-    Thomas-test hip angles (left, right) in degrees; either may be None. Records later than
-    ``now`` are ignored. ``sessions_with_sets`` may name the sessions with at least one set
-    when the caller loaded the history without its sets (they are only counted here).
+    Thomas-test hip angles (left, right) in degrees (:func:`thomas_baseline`); either may be
+    None. Records later than ``now`` are ignored. ``shares`` gives each session's share of its
+    work done (:func:`session_shares`) when the caller loaded the history without its sets.
     """
     now = _aware(now)
     if baseline_pain is not None and not 0 <= baseline_pain <= 10:
@@ -916,13 +902,20 @@ def summarize(
     versions = _versions(history, now)
     first = versions[0] if versions else None
     current = versions[-1] if versions else None
-    per_day = {v.version: v.program.sessions_per_day for v in history.programs}
-    sessions = _counted_sessions(history, now, sessions_with_sets)
-
-    adherence_7 = _adherence(sessions, per_day, current, now, 7)
-    adherence_28 = _adherence(sessions, per_day, current, now, 28)
-    last_14 = _count(sessions, per_day, now - timedelta(days=STEP_UP_WINDOW_DAYS), now)
-    last = sessions[-1].started_at if sessions else None
+    starts = version_starts(history, now)
+    if shares is None:
+        shares = session_shares(history)
+    worked = work_by_day(history.sessions, shares, now)
+    adherence_7, adherence_28, last_14_days = adherences(
+        starts, worked, now, (7, 28, STEP_UP_WINDOW_DAYS)
+    )
+    last_14 = last_14_days.completed
+    done = [
+        s.started_at
+        for s in history.sessions
+        if s.id is not None and s.started_at <= now and shares.get(s.id, 0.0) > 0
+    ]
+    last = max(done, default=None)
     days_since_last = _days(now - last) if last else None
     days_on_program = _days(now - first.created_at) if first else None
     days_on_version = _days(now - current.created_at) if current else None
@@ -1347,7 +1340,7 @@ def _hypothesis(summary: ProgressSummary, first: ProgramVersion, now: datetime) 
                 summary,
                 kind="hypothesis_not_supported",
                 rule="hypothesis-not-supported",
-                message=f"After {days} days on the program, with {a.completed} of the last "
+                message=f"After {days} days on the program, with {_sessions_done(a)} of the last "
                 f"{a.expected} sessions done, {evidence}. That suggests the hip flexors are "
                 "probably not the key to your back pain: many people with back pain have normal "
                 "hip-flexor length. Keep up general exercise and walking, which help most back "
@@ -1356,7 +1349,7 @@ def _hypothesis(summary: ProgressSummary, first: ProgramVersion, now: datetime) 
                 sources=_unique(HYPOTHESIS_SOURCES, KEEP_ACTIVE_SOURCES),
                 advise_clinician=True,
             )
-        done = f"{a.completed} of {a.expected}" if a.fraction is not None else "few"
+        done = f"{_sessions_done(a)} of {a.expected}" if a.fraction is not None else "few"
         return _decision(
             summary,
             kind="hold",
@@ -1488,9 +1481,10 @@ def decide(
 
     reasons: list[str] = []
     sources: list[str] = ["bandy-1997"]
-    if summary.completed_last_14 < STEP_UP_SESSIONS:
+    if summary.completed_last_14 < STEP_UP_SESSIONS - _EPS:
         reasons.append(
-            f"You have done {summary.completed_last_14} of the {STEP_UP_SESSIONS} sessions "
+            f"You have done {sessions_number(summary.completed_last_14, STEP_UP_SESSIONS)} of "
+            f"the {STEP_UP_SESSIONS} sessions "
             f"in {STEP_UP_WINDOW_DAYS} days needed for a step up."
         )
     age = now - current.created_at
@@ -1534,7 +1528,8 @@ def decide(
         summary,
         kind="progress",
         rule="progress",
-        message=f"You did {summary.completed_last_14} sessions in the last "
+        message=f"You did {sessions_number(summary.completed_last_14)} sessions' "
+        f"worth of work in the last "
         f"{STEP_UP_WINDOW_DAYS} days{checked}, so the program steps up: "
         + " ".join(changes)
         + " Holds stay at 30 seconds: longer holds add nothing."

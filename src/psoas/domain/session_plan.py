@@ -7,16 +7,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from psoas.domain.adherence import SECONDS_PER_REP, SetKey, StepKind, planned_sets
 from psoas.domain.catalog import Catalog
 from psoas.domain.program import item_steps
-from psoas.domain.results import Program, ProgramItem
+from psoas.domain.results import Program
 from psoas.domain.tracking import SetLog
 
-StepKind = Literal["hold", "reps", "timed"]
+__all__ = ["GET_READY_SECONDS", "SECONDS_PER_REP", "Step", "StepKind", "session_steps"]
+
 GET_READY_SECONDS = 5
-SECONDS_PER_REP = 3
 
 
 class Step(BaseModel):
@@ -32,6 +33,9 @@ class Step(BaseModel):
     sets_on_this_side: int
     kind: StepKind
     work_seconds: int
+    share: float = Field(
+        default=0.0, ge=0, le=1, description="this set's part of the session's work, 0 to 1"
+    )
     reps: int | None
     hold_seconds: int | None
     rest_seconds: int
@@ -40,6 +44,11 @@ class Step(BaseModel):
     instructions: tuple[str, ...] = ()  # the item's numbered steps, on its first set only
     breathing: str | None
     cue: str | None
+
+    @property
+    def key(self) -> SetKey:
+        """Item, side and set number: what adherence matches a logged set by."""
+        return self.item_id, self.side, self.set_number
 
     @property
     def key_part(self) -> str:
@@ -74,56 +83,41 @@ class Step(BaseModel):
         return f"{self.name}{side}. Set {self.set_number} of {self.sets_on_this_side}: {what}."
 
 
-def _sides(item: ProgramItem) -> list[tuple[Literal["left", "right"] | None, float]]:
-    if item.dose.per_side is not None:
-        return [("left", item.dose.per_side.left), ("right", item.dose.per_side.right)]
-    return [(None, float(item.dose.sets or 1))]
-
-
 def session_steps(program: Program, catalog: Catalog) -> list[Step]:
     """Releases, then stretches, then strengthening; posture habits and breaks are not timed.
 
     Each side's sets are done together before switching, as the source protocols describe.
+    The sets are :func:`~psoas.domain.adherence.planned_sets`, the plan adherence counts by.
     """
+    plan = planned_sets(program)
+    total = sum(p.work_seconds for p in plan)
+    items = {i.id: i for i in program.items}
     steps: list[Step] = []
-    for item in program.items:
-        if item.category in ("posture", "movement"):
-            continue
-        ex = catalog.exercise(item.id)
+    seen: set[str] = set()
+    for p in plan:
+        ex = catalog.exercise(p.item_id)
+        first = p.item_id not in seen
+        seen.add(p.item_id)
         cues = list(ex.cues)
-        first = True
-        for side, amount in _sides(item):
-            timed = item.dose.minutes is not None and not item.dose.sets
-            count = 1 if timed else max(1, int(amount))
-            for n in range(1, count + 1):
-                if timed:
-                    kind: StepKind = "timed"
-                    work = round(amount * 60)
-                elif item.dose.hold_seconds:
-                    kind = "hold"
-                    work = item.dose.hold_seconds * (item.dose.reps or 1)
-                else:
-                    kind = "reps"
-                    work = (item.dose.reps or 1) * SECONDS_PER_REP
-                steps.append(
-                    Step(
-                        item_id=item.id,
-                        name=item.name,
-                        category=item.category,
-                        side=side,
-                        set_number=n,
-                        sets_on_this_side=count,
-                        kind=kind,
-                        work_seconds=work,
-                        reps=item.dose.reps,
-                        hold_seconds=item.dose.hold_seconds,
-                        rest_seconds=item.dose.rest_seconds,
-                        get_ready_seconds=GET_READY_SECONDS,
-                        first_of_item=first,
-                        instructions=item_steps(ex, item.dose) if first else (),
-                        breathing=ex.breathing,
-                        cue=cues[(n - 1) % len(cues)] if cues else None,
-                    )
-                )
-                first = False
+        steps.append(
+            Step(
+                item_id=p.item_id,
+                name=p.name,
+                category=p.category,
+                side=p.side,
+                set_number=p.set_number,
+                sets_on_this_side=p.sets_on_this_side,
+                kind=p.kind,
+                work_seconds=p.work_seconds,
+                share=p.work_seconds / total if total else 0.0,
+                reps=p.reps,
+                hold_seconds=p.hold_seconds,
+                rest_seconds=p.rest_seconds,
+                get_ready_seconds=GET_READY_SECONDS,
+                first_of_item=first,
+                instructions=item_steps(ex, items[p.item_id].dose) if first else (),
+                breathing=ex.breathing,
+                cue=cues[(p.set_number - 1) % len(cues)] if cues else None,
+            )
+        )
     return steps

@@ -9,7 +9,6 @@ style. The same history gives the same bytes: no dates in the metadata, fixed SV
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal
@@ -23,16 +22,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from psoas.domain.adherence import days, sessions_number, utc_day, work_by_day
 from psoas.domain.involvement import THOMAS_POSITIVE_DEG
 from psoas.domain.progression import (
     baseline_intake,
     pain_baseline,
+    session_shares,
     thomas_baseline,
     thomas_points,
+    version_starts,
 )
 from psoas.domain.tracking import History, PainRating
 
-__all__ = ["PAIN_MIC", "progress_charts"]
+__all__ = ["PAIN_MIC", "adherence_weeks", "progress_charts"]
 
 #: The smallest change in a 0-10 pain rating that matters to people with low back pain
 #: (Ostelo 2008, ``ostelo-2008``: 2 points or 30 %).
@@ -209,92 +211,85 @@ def _pain(fig: Figure, history: History, zone: tzinfo) -> bool:
 # --- adherence ----------------------------------------------------------------------------------
 
 
-def _sessions_per_day_on(history: History, day: date, zone: tzinfo) -> int:
-    current = [p for p in history.programs if _local(p.created_at, zone).date() <= day]
-    if not current:
-        return 0
-    return max(current, key=lambda p: (p.created_at, p.version)).program.sessions_per_day
-
-
-def _last_day(history: History, zone: tzinfo) -> date:
+def _last_time(history: History) -> datetime:
     times = [s.started_at for s in history.sessions]
     times += [s.ended_at for s in history.sessions if s.ended_at is not None]
     times += [x.completed_at for x in history.sets]
+    times += [p.created_at for p in history.programs]
     for records in (history.pain, history.psfs, history.retests, history.breaks):
         times += [r.at for r in records]
-    return max(_local(t, zone).date() for t in times)
+    return max(times)
+
+
+def adherence_weeks(history: History) -> list[tuple[date, float, int]]:
+    """Each week from the first program's day (UTC days): its first day, the sessions' worth
+    of work done and the sessions the program asked for, counted as the progress report counts
+    them (psoas.domain.adherence). Empty without sessions or a program."""
+    if not history.sessions or not history.programs:
+        return []
+    last_time = _last_time(history)
+    versions = version_starts(history, last_time)
+    if not versions:
+        return []
+    worked = work_by_day(history.sessions, session_shares(history), last_time)
+    first, last = utc_day(versions[0].created_at), utc_day(last_time)
+    weeks: list[tuple[date, float, int]] = []
+    for d in days(versions, worked, first, last):
+        if (d.day - first).days % 7 == 0:
+            weeks.append((d.day, 0.0, 0))
+        start, done, asked = weeks[-1]
+        weeks[-1] = (start, done + d.done, asked + d.asked)
+    return weeks
 
 
 def _adherence(fig: Figure, history: History, zone: tzinfo) -> bool:
-    if not history.sessions or not history.programs:
+    """Sessions' worth of work done each week against what the program asked for."""
+    weeks = adherence_weeks(history)
+    if not weeks:
         return False
-    first = min(
-        min(_local(p.created_at, zone).date() for p in history.programs),
-        min(_local(s.started_at, zone).date() for s in history.sessions),
-    )
-    last = _last_day(history, zone)
-    weeks = (last - first).days // 7 + 1
-    starts = [first + timedelta(days=7 * w) for w in range(weeks)]
-    done: Counter[int] = Counter()
-    unfinished: Counter[int] = Counter()
-    for s in history.sessions:
-        week = (_local(s.started_at, zone).date() - first).days // 7
-        (done if s.status == "completed" else unfinished)[week] += 1
-    expected = [
-        sum(
-            _sessions_per_day_on(history, start + timedelta(days=d), zone)
-            for d in range(7)
-            if start + timedelta(days=d) <= last
-        )
-        for start in starts
-    ]
+    starts = [w[0] for w in weeks]
+    done = [w[1] for w in weeks]
+    asked = [w[2] for w in weeks]
+    last = utc_day(_last_time(history))
     ax = fig.add_subplot()
-    x = [_num(datetime(s.year, s.month, s.day, tzinfo=zone)) for s in starts]
+    x = [_num(datetime(s.year, s.month, s.day, tzinfo=UTC)) for s in starts]
     width = 5.0  # days
-    completed = [done[w] for w in range(weeks)]
-    bars = ax.bar(x, completed, width=width, align="edge", color=BLUE, label="Completed")
+    bars = ax.bar(
+        x, done, width=width, align="edge", color=BLUE, label="Done (each session by its share)"
+    )
     ax.bar_label(
         bars,
-        labels=[str(n) if n else "" for n in completed],
+        labels=[sessions_number(n) if n else "" for n in done],
         label_type="center",
         color="white",
         fontweight="bold",
     )
-    if any(unfinished.values()):
-        ax.bar(
-            x,
-            [unfinished[w] for w in range(weeks)],
-            width=width,
-            align="edge",
-            bottom=completed,
-            color=ORANGE,
-            hatch="//",
-            edgecolor="white",
-            label="Started, not finished",
-        )
     ax.hlines(
-        expected,
+        asked,
         x,
         [t + width for t in x],
         colors=BLACK,
         linewidth=2.2,
-        label="Expected by the program",
+        label="Asked for by the program",
     )
-    note = "Each bar is one week; the black line is what the program asks for"
+    note = (
+        "Each bar is one week; a session counts by the share of its sets done; the black line "
+        "is what the program asked for"
+    )
     if last < starts[-1] + timedelta(days=6):
         note += f" (the last week so far runs to {last:%d %b})"
     _titles(fig, ax, "Sessions per week", note)
-    ax.set_ylabel("Sessions (per week)")
-    ax.set_xlabel("Week starting")
+    ax.set_ylabel("Sessions' worth of work (per week)")
+    ax.set_xlabel("Week starting (UTC)")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    top = max([*expected, *(done[w] + unfinished[w] for w in range(weeks)), 1])
+    top = max([*asked, *done, 1])
     ax.set_ylim(0, top * 1.15)
     ax.set_xlim(x[0] - 1, x[-1] + 7)
-    ax.set_xticks(x[:: max(1, -(-weeks // 10))])
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=zone))  # type: ignore[no-untyped-call]
+    ax.set_xticks(x[:: max(1, -(-len(weeks) // 10))])
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=UTC))  # type: ignore[no-untyped-call]
     ax.grid(axis="x", visible=False)
     ax.set_axisbelow(True)
-    _legend_below(fig, ax, ncols=3)
+    _legend_below(fig, ax, ncols=2)
     return True
 
 

@@ -21,6 +21,7 @@ from pydantic import ValidationError, model_validator
 
 from psoas.domain.catalog import Catalog
 from psoas.domain.errors import describe_errors
+from psoas.domain.progression import session_shares
 from psoas.domain.results import Program, ProgramItem
 from psoas.domain.tracking import History, Profile, ProgramVersion
 from psoas.reports.result_text import break_advice
@@ -236,7 +237,9 @@ def history_to_csv(history: History) -> str:
     """Every logged event, oldest first, as CSV (RFC 4180: header row, CRLF line ends).
 
     Columns are :data:`CSV_COLUMNS`; times are ISO 8601 in UTC. ``kind`` is one of
-    ``session_start``, ``session_end`` (only for sessions that ended), ``set``, ``pain``,
+    ``session_start``, ``session_end`` (only for sessions that ended; ``work_done`` in
+    ``details`` is the share of the session's planned work done, 0 to 1, as adherence counts
+    it: psoas.domain.adherence), ``set``, ``pain``,
     ``psfs`` (one row per activity: ``details`` is the person's own words, ``score`` its
     0-10 rating), ``retest`` (measurements in ``details``) and ``break``. ``context`` is the
     pain context or the break kind. Text cells that a spreadsheet would run as a formula get
@@ -247,6 +250,7 @@ def history_to_csv(history: History) -> str:
     def add(at: datetime, kind: str, **cells: str) -> None:
         rows.append((at, len(rows), {"time": _utc(at), "kind": kind, **cells}))
 
+    shares = session_shares(history)
     for s in history.sessions:
         sid = _cell_number(s.id)
         add(
@@ -256,7 +260,13 @@ def history_to_csv(history: History) -> str:
             details=_kv([("program_version", s.program_version)]),
         )
         if s.ended_at is not None:
-            add(s.ended_at, "session_end", session_id=sid, details=_kv([("status", s.status)]))
+            work = round(shares.get(s.id or 0, 0.0), 3)
+            add(
+                s.ended_at,
+                "session_end",
+                session_id=sid,
+                details=_kv([("status", s.status), ("work_done", work)]),
+            )
     for log in history.sets:
         add(
             log.completed_at,

@@ -66,8 +66,9 @@ def alt_text(name: str, s: ProgressSummary) -> str:
     if name == "adherence":
         a7, a28 = s.adherence_7, s.adherence_28
         return (
-            f"Sessions done each day. Last 7 days: {a7.completed} of {a7.expected}; last 28 "
-            f"days: {a28.completed} of {a28.expected}."
+            "Sessions' worth of work done each week (each session counts by the share of its "
+            f"sets done) against what the program asked for. Last 7 days: {a7.sessions_text}; "
+            f"last 28 days: {a28.sessions_text}."
         )
     if name == "function":
         f = s.function

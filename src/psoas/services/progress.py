@@ -31,7 +31,7 @@ class Report:
 
 def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = False) -> Report:
     """``with_sets`` loads every set too (for charts and exports); progress itself needs only
-    which sessions have sets."""
+    each session's share of its work done, which the sessions keep."""
     history = tracking.history(db, profile_name=profile_name, with_sets=with_sets)
     latest = history.assessments[-1] if history.assessments else None
     first_intake = baseline_intake(history)
@@ -40,7 +40,7 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
         baseline_pain=first_intake.pain.intensity_now if first_intake else None,
         baseline_thomas=thomas_baseline(history),
         now=now,
-        sessions_with_sets=tracking.sessions_with_sets(db, profile_name=profile_name),
+        shares=tracking.session_work(db, profile_name=profile_name),
     )
     decision = decide(history=history, summary=summary, catalog=load_catalog(), now=now)
     budget = latest.intake.preferences.minutes_per_day if latest else None

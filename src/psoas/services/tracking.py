@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from psoas.domain.adherence import planned_sets
 from psoas.domain.intake import Intake
 from psoas.domain.recheck import has_risen, rechecked_intake
 from psoas.domain.results import Assessment
@@ -176,12 +177,19 @@ def log_set(db: Database, *, entry: SetLog) -> bool:
             raise TrackingError(f"session {entry.session_id}: no such session") from exc
         if entry.item_id not in {i.id for i in version.program.items}:
             raise TrackingError(f"item {entry.item_id!r}: not part of this session's program")
-        return repo.log_set(s, entry=entry)
+        stored = repo.log_set(s, entry=entry)
+        if stored:
+            repo.update_session_work(
+                s, session_id=entry.session_id, plan=planned_sets(version.program)
+            )
+        return stored
 
 
 def finish_session(db: Database, *, session_id: int, status: SessionStatus, now: datetime) -> None:
     with db.session() as s, s.begin():
         repo.end_session(s, session_id=session_id, status=status, now=now)
+        version = repo.program_version_for_session(s, session_id=session_id)
+        repo.update_session_work(s, session_id=session_id, plan=planned_sets(version.program))
 
 
 def log_pain(
@@ -230,10 +238,11 @@ def history(db: Database, *, profile_name: str, with_sets: bool = True) -> Histo
         return repo.load_history(s, profile_id=_pid(profile), with_sets=with_sets)
 
 
-def sessions_with_sets(db: Database, *, profile_name: str) -> frozenset[int]:
+def session_work(db: Database, *, profile_name: str) -> dict[int, float]:
+    """Each session's share of its planned work that was done (psoas.domain.adherence)."""
     profile = get_profile(db, profile_name)
-    with db.session() as s:
-        return repo.sessions_with_sets(s, profile_id=_pid(profile))
+    with db.session() as s, s.begin():
+        return repo.session_work(s, profile_id=_pid(profile))
 
 
 def restore(db: Database, *, backup: History, name: str | None = None) -> Profile:

@@ -5,24 +5,24 @@ domain (:mod:`psoas.domain.patient_list`) turns the facts into the list's flags.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
-from psoas.domain.patient_list import PatientFacts
+from psoas.domain.adherence import VersionStart
+from psoas.domain.patient_list import WINDOW_DAYS, PatientFacts
 from psoas.domain.progression import PAIN_DAYS_TO_WARN, PAIN_WINDOW_DAYS
 from psoas.domain.triage import WITHHOLDING_LEVELS
 from psoas.storage.db import Database
+from psoas.storage.repo import fill_session_work
 from psoas.storage.tables import (
     AssessmentRow,
     PainRow,
     ProgramVersionRow,
     RetestRow,
     SessionRow,
-    SetLogRow,
     UserRow,
     UTCDateTime,
 )
@@ -39,19 +39,6 @@ def _at(value: datetime) -> ColumnElement[Any]:
     return literal(value, UTCDateTime())
 
 
-MAX_PER_DAY = 6  # the most sessions a day a program asks for (Program.sessions_per_day)
-
-
-def _capped(starts: Iterable[datetime], since: datetime, cap: int) -> int:
-    """Sessions started since ``since``, at most ``cap`` on one UTC day."""
-    days: dict[object, int] = {}
-    for at in starts:
-        if at >= since:
-            day = at.astimezone(UTC).date()
-            days[day] = days.get(day, 0) + 1
-    return sum(min(n, cap) for n in days.values())
-
-
 def patient_facts(
     db: Database, *, clinician_id: int, now: datetime, patient_id: int | None = None
 ) -> list[PatientFacts]:
@@ -63,10 +50,12 @@ def patient_facts(
     if patient_id is not None:
         mine.append(u.id == patient_id)
     profiles = select(u.profile_id).where(*mine).scalar_subquery()
-    t7, t28 = now - timedelta(days=7), now - timedelta(days=28)
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = today - timedelta(days=WINDOW_DAYS - 1)  # the first day of the longest window
     pain_since = now - timedelta(days=PAIN_WINDOW_DAYS)
 
-    with db.engine.connect() as conn:
+    with db.engine.begin() as conn:
+        fill_session_work(conn, profile_ids=profiles)  # sessions written in bulk, if any
         people = conn.execute(
             select(u.id, u.display_name, u.email, u.profile_id).where(*mine)
         ).all()
@@ -101,112 +90,50 @@ def patient_facts(
             )
         }
 
-        # Program versions: the first one's date, the current one's number, date, sessions a day.
-        versions = (
-            select(
-                pv.profile_id,
-                func.max(pv.version).label("version"),
-                func.min(pv.created_at).label("first_at"),
-            )
+        # Program versions up to now: when each started and the sessions a day it asks for.
+        versions: dict[int, list[VersionStart]] = {}
+        current: dict[int, int] = {}
+        for pid, version, created_at, per_day in conn.execute(
+            select(pv.profile_id, pv.version, pv.created_at, pv.sessions_per_day)
             .where(pv.profile_id.in_(profiles), pv.created_at <= _at(now))
-            .group_by(pv.profile_id)
-            .subquery()
-        )
-        programs: dict[int, tuple[int, datetime, datetime, int]] = {}
-        for pid, version, first_at, created_at, per_day in conn.execute(
-            select(
-                versions.c.profile_id,
-                versions.c.version,
-                versions.c.first_at,
-                pv.created_at,
-                pv.sessions_per_day,
-            ).join(
-                pv,
-                and_(pv.profile_id == versions.c.profile_id, pv.version == versions.c.version),
-            )
+            .order_by(pv.profile_id, pv.version)
         ):
-            programs[pid] = (version, first_at, created_at, per_day or 1)
+            versions.setdefault(pid, []).append(VersionStart(created_at, per_day or 1))
+            current[pid] = version
 
-        # Sessions that count (completed, or with a set logged) in the last 7 and 28 days, at
-        # most the program's sessions a day on one UTC day, and the latest. One pass per
-        # patient gives the sessions and the days with a session: enough unless a day may hold
-        # more sessions than the program asks for; only those patients are counted day by day.
-        counted = or_(s.status == "completed", exists().where(SetLogRow.session_id == s.id))
-        window = [s.started_at >= _at(t28), s.started_at <= _at(now), counted]
+        # The work done (each session's share of its plan, kept on the session), summed by UTC
+        # day over the list's window, and the latest session with any work done.
         day = _utc_day(s.started_at, dialect)
-        in_week = s.started_at >= _at(t7)
-        done: dict[int, tuple[int, int]] = {}
-        latest_session: dict[int, datetime] = {}
-        crowded: list[int] = []  # days with more sessions than the program asks for, maybe
-        for pid, n7, n28, d7, d28, last in conn.execute(
-            select(
-                s.profile_id,
-                func.sum(case((in_week, 1), else_=0)),
-                func.count(),
-                func.count(func.distinct(case((in_week, day), else_=None))),
-                func.count(func.distinct(day)),
-                func.max(s.started_at),
-            )
-            .where(s.profile_id.in_(profiles), *window)
-            .group_by(s.profile_id)
-        ):
-            latest_session[pid] = last
-            cap = programs[pid][3] if pid in programs else 1
-            if cap == 1:
-                done[pid] = (int(d7), int(d28))
-            elif n28 - d28 < cap:  # no day can hold more than `cap` sessions
-                done[pid] = (int(n7), int(n28))
-            else:
-                crowded.append(pid)
-        if crowded:
-            # Per day, then the daily counts capped at 1 to MAX_PER_DAY; the program picks one.
-            by_day = (
-                select(
-                    s.profile_id.label("profile_id"),
-                    func.count().label("n28"),
-                    func.sum(case((in_week, 1), else_=0)).label("n7"),
-                )
-                .where(s.profile_id.in_(crowded), *window)
-                .group_by(s.profile_id, day)
-                .subquery()
-            )
-            capped = [
-                func.sum(case((column > cap, cap), else_=column))
-                for column in (by_day.c.n7, by_day.c.n28)
-                for cap in range(1, MAX_PER_DAY + 1)
-            ]
-            for pid, *sums in conn.execute(
-                select(by_day.c.profile_id, *capped).group_by(by_day.c.profile_id)
-            ):
-                cap = min(programs[pid][3], MAX_PER_DAY)
-                done[pid] = (int(sums[cap - 1] or 0), int(sums[MAX_PER_DAY + cap - 1] or 0))
-        # The latest session of those with none in the last 28 days.
-        quiet = [pid for pid in programs if pid not in latest_session]
+        done = [s.profile_id.in_(profiles), s.started_at <= _at(now), s.work_done > 0]
+        in_window = [*done, s.started_at >= _at(since)]
+        worked: dict[int, dict[date, float]] = {}
+        days: dict[Any, date] = {}  # a window has 28 days: each read once (SQLite gives text)
+        for pid, on, work in conn.execute(
+            select(s.profile_id, day, func.sum(s.work_done))
+            .where(*in_window)
+            .group_by(s.profile_id, day)
+        ).all():  # all at once: much faster than row by row for thousands of rows
+            when = days.get(on)
+            if when is None:
+                when = days[on] = on if isinstance(on, date) else date.fromisoformat(on)
+            worked.setdefault(pid, {})[when] = work
+        latest_session: dict[int, datetime] = dict(
+            conn.execute(
+                select(s.profile_id, func.max(s.started_at))
+                .where(*in_window)
+                .group_by(s.profile_id)
+            ).all()
+        )
+        # The latest session of those with none in the window.
+        quiet = [pid for pid in versions if pid not in latest_session]
         if quiet:
             latest_session.update(
                 conn.execute(
                     select(s.profile_id, func.max(s.started_at))
-                    .where(s.profile_id.in_(quiet), s.started_at <= _at(now), counted)
+                    .where(*done, s.profile_id.in_(quiet))
                     .group_by(s.profile_id)
                 ).all()
             )
-        # A program version that started inside a window shortens it: count those exactly.
-        recent_start = {
-            pid: created_at for pid, (_, _, created_at, _) in programs.items() if created_at > t28
-        }
-        if recent_start:
-            starts: dict[int, list[datetime]] = {}
-            for pid, started_at in conn.execute(
-                select(s.profile_id, s.started_at).where(
-                    s.profile_id.in_(list(recent_start)), *window
-                )
-            ):
-                starts.setdefault(pid, []).append(started_at)
-            for pid, created_at in recent_start.items():
-                cap = programs[pid][3]
-                done[pid] = tuple(  # type: ignore[assignment]
-                    _capped(starts.get(pid, ()), max(created_at, since), cap) for since in (t7, t28)
-                )
 
         # Pain: daily and before-session ratings of the last 7 days.
         rated = [p.profile_id.in_(profiles), p.context != "after_session", p.at <= _at(now)]
@@ -267,12 +194,9 @@ def patient_facts(
             triage_level=assessed.get(pid, (None, None, None))[0],
             assessed_at=assessed.get(pid, (None, None, None))[1],
             intake_pain=assessed.get(pid, (None, None, None))[2],
-            program_version=programs[pid][0] if pid in programs else None,
-            first_program_at=programs[pid][1] if pid in programs else None,
-            current_program_at=programs[pid][2] if pid in programs else None,
-            sessions_per_day=programs[pid][3] if pid in programs else 1,
-            sessions_7=done.get(pid, (0, 0))[0],
-            sessions_28=done.get(pid, (0, 0))[1],
+            program_version=current.get(pid),
+            versions=tuple(versions.get(pid, ())),
+            worked=worked.get(pid, {}),
             last_session_at=latest_session.get(pid),
             first_rating=first_rating.get(pid),
             recent_pain=recent_pain[pid][0] if pid in recent_pain else None,

@@ -6,14 +6,20 @@ transaction. Nothing a person logged is ever updated in place or deleted.
 
 from __future__ import annotations
 
+import functools
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from psoas.domain.adherence import PlannedSet, planned_sets, session_share
 from psoas.domain.intake import Intake
+from psoas.domain.progression import session_shares
 from psoas.domain.results import Assessment, Program
 from psoas.domain.tracking import (
     BreakEvent,
@@ -254,7 +260,11 @@ def start_session(
     db: Session, *, profile_id: int, program_version: int, now: datetime
 ) -> SessionRecord:
     row = SessionRow(
-        profile_id=profile_id, program_version=program_version, started_at=now, status="in_progress"
+        profile_id=profile_id,
+        program_version=program_version,
+        started_at=now,
+        status="in_progress",
+        work_done=0.0,
     )
     db.add(row)
     db.flush()
@@ -292,6 +302,104 @@ def log_set(db: Session, *, entry: SetLog) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def update_session_work(db: Session, *, session_id: int, plan: Sequence[PlannedSet]) -> float:
+    """Work out and keep the share of the session's planned work done (``plan``: its program
+    version's :func:`~psoas.domain.adherence.planned_sets`) from the sets stored so far. The
+    session's row is locked first, so sets saved at the same moment are all counted."""
+    status = db.scalar(
+        select(SessionRow.status).where(SessionRow.id == session_id).with_for_update()
+    )
+    if status is None:
+        raise NotFound(f"session {session_id}")
+    share = session_share(
+        plan, sets_for_session(db, session_id=session_id), completed=status == "completed"
+    )
+    db.execute(update(SessionRow).where(SessionRow.id == session_id).values(work_done=share))
+    return share
+
+
+@functools.lru_cache(maxsize=256)
+def _plan_of(program_json: str) -> tuple[PlannedSet, ...]:
+    return planned_sets(Program.model_validate_json(program_json))
+
+
+def plan_of(program: dict[str, Any]) -> tuple[PlannedSet, ...]:
+    """The session plan of a stored program document, kept by its content: the same program
+    (a thousand patients often share a few) is read once."""
+    return _plan_of(json.dumps(program, sort_keys=True, separators=(",", ":")))
+
+
+_SET_COLUMNS = tuple(SetLog.model_fields)
+_FILL_CHUNK = 2000
+
+
+def fill_session_work(conn: Connection, *, profile_ids: Iterable[int] | Any) -> int:
+    """Work out the share of work done of the sessions of these profiles (a list, or a SQL
+    subquery of profile ids) that do not have it yet (stored before it was kept, or written
+    in bulk), and keep it. Returns how many were filled; cheap when none are missing."""
+    s = SessionRow
+    missing = conn.execute(
+        select(s.id, s.profile_id, s.program_version, s.status).where(
+            s.work_done.is_(None), s.profile_id.in_(profile_ids)
+        )
+    ).all()
+    if not missing:
+        return 0
+    wanted = {(pid, version) for _, pid, version, _ in missing}
+    plans: dict[tuple[int, int], tuple[PlannedSet, ...]] = {}
+    pv = ProgramVersionRow
+    for pid, version, program in conn.execute(
+        select(pv.profile_id, pv.version, pv.program).where(
+            pv.profile_id.in_({pid for pid, _ in wanted})
+        )
+    ):
+        if (pid, version) in wanted:
+            plans[(pid, version)] = plan_of(program)
+    set_t = SetLogRow.__table__
+    filled = 0
+    for at in range(0, len(missing), _FILL_CHUNK):
+        chunk = missing[at : at + _FILL_CHUNK]
+        logs: dict[int, list[SetLog]] = defaultdict(list)
+        for row in conn.execute(
+            select(*(set_t.c[name] for name in _SET_COLUMNS)).where(
+                set_t.c.session_id.in_([sid for sid, *_ in chunk])
+            )
+        ):
+            log = SetLog.model_construct(**dict(zip(_SET_COLUMNS, row, strict=True)))
+            logs[log.session_id].append(log)
+        values = [
+            {
+                "sid": sid,
+                "share": session_share(
+                    plans.get((pid, version), ()),
+                    logs.get(sid, ()),
+                    completed=status == "completed",
+                ),
+            }
+            for sid, pid, version, status in chunk
+        ]
+        conn.execute(
+            update(SessionRow)
+            .where(SessionRow.id == bindparam("sid"), SessionRow.work_done.is_(None))
+            .values(work_done=bindparam("share"))
+            .execution_options(synchronize_session=False),
+            values,
+        )
+        filled += len(values)
+    return filled
+
+
+def session_work(db: Session, *, profile_id: int) -> dict[int, float]:
+    """Each session's share of its planned work done (worked out first where missing)."""
+    fill_session_work(db.connection(), profile_ids=[profile_id])
+    return {
+        sid: share or 0.0
+        for sid, share in db.execute(
+            select(SessionRow.id, SessionRow.work_done).where(SessionRow.profile_id == profile_id)
+        )
+    }
 
 
 def _set(row: SetLogRow) -> SetLog:
@@ -378,21 +486,11 @@ def _break(row: BreakRow) -> BreakEvent:
 # --- the whole history ---------------------------------------------------------------------------
 
 
-def sessions_with_sets(db: Session, *, profile_id: int) -> frozenset[int]:
-    rows = db.scalars(
-        select(SetLogRow.session_id)
-        .join(SessionRow, SessionRow.id == SetLogRow.session_id)
-        .where(SessionRow.profile_id == profile_id)
-        .distinct()
-    )
-    return frozenset(rows)
-
-
 def load_history(db: Session, *, profile_id: int, with_sets: bool = True) -> History:
     """Everything stored for one profile, in time order, as domain records.
 
     ``with_sets=False`` leaves the sets out (years of them), for readers that need only their
-    sessions (see :func:`sessions_with_sets`)."""
+    sessions (see :func:`session_work`)."""
     profile_row = db.get(ProfileRow, profile_id)
     if profile_row is None:
         raise NotFound(f"profile {profile_id}")
@@ -492,17 +590,19 @@ def restore_history(db: Session, *, history: History, name: str | None = None) -
             )
         )
     new_ids: dict[int, int] = {}
+    shares = session_shares(history)
     for s in history.sessions:
+        assert s.id is not None
         row = SessionRow(
             profile_id=profile.id,
             program_version=s.program_version,
             started_at=s.started_at,
             ended_at=s.ended_at,
             status=s.status,
+            work_done=shares[s.id],
         )
         db.add(row)
         db.flush()
-        assert s.id is not None
         new_ids[s.id] = row.id
     for entry in history.sets:
         data: dict[str, Any] = entry.model_dump()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -96,13 +97,27 @@ class ProgramVersionRow(Base):
 
 class SessionRow(Base):
     __tablename__ = "sessions"
-    __table_args__ = (Index("ix_sessions_profile_started", "profile_id", "started_at"),)
+    __table_args__ = (
+        # with the work done, so the clinic's list sums a window's work from the index alone
+        Index("ix_sessions_profile_started_work", "profile_id", "started_at", "work_done"),
+        # the few sessions whose work is not worked out yet, found without reading the rest
+        Index(
+            "ix_sessions_work_unknown",
+            "profile_id",
+            sqlite_where=text("work_done IS NULL"),
+            postgresql_where=text("work_done IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
     program_version: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     status: Mapped[str] = mapped_column(String(20))
+    #: The share of the session's planned work done, 0 to 1 (psoas.domain.adherence), kept
+    #: as its sets are logged so that lists need not read every set; NULL until worked out
+    #: (rows written in bulk), see repo.fill_session_work. Derived: never a person's record.
+    work_done: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class SetLogRow(Base):

@@ -18,10 +18,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from psoas.catalog import load_catalog
+from psoas.domain.adherence import about_percent, sessions_number
 from psoas.domain.errors import Refused
 from psoas.domain.patient_list import PatientRow
 from psoas.domain.program_edit import DoseChange, ProgramEdit, minutes_cap, sets_cap
-from psoas.domain.progression import Decision, ProgressSummary
+from psoas.domain.progression import Decision, ProgressSummary, session_shares
 from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
 from psoas.services import accounts, charts, clinic, exports, programs, progress
@@ -79,7 +80,11 @@ def _ago(days: int) -> str:
 
 def _line(row: PatientRow, today: Any) -> ListLine:
     adherence = tuple(
-        (round(a.fraction * 100), "low" if a.fraction < 0.5 else "", f"{a.completed}/{a.expected}")
+        (
+            about_percent(a.fraction),
+            "low" if a.fraction < 0.5 else "",
+            f"{sessions_number(a.completed, a.expected)}/{a.expected}",
+        )
         if a.fraction is not None
         else None
         for a in (row.adherence_7, row.adherence_28)
@@ -143,11 +148,14 @@ class SessionLine:
     version: int
     status: str
     sets: int
+    #: The share of the session's planned work done, as a percentage (psoas.domain.adherence).
+    done: int
     before: int | None
     after: int | None
 
 
 def _session_lines(history: History, limit: int = 30) -> list[SessionLine]:
+    shares = session_shares(history)
     sets: dict[int, int] = {}
     for log in history.sets:
         sets[log.session_id] = sets.get(log.session_id, 0) + 1
@@ -166,6 +174,7 @@ def _session_lines(history: History, limit: int = 30) -> list[SessionLine]:
             version=s.program_version,
             status=s.status,
             sets=sets.get(s.id or 0, 0),
+            done=about_percent(shares.get(s.id or 0, 0.0)),
             before=before.get(s.id or 0),
             after=after.get(s.id or 0),
         )
