@@ -19,7 +19,7 @@ from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
 from psoas.domain.session_plan import session_steps
 from psoas.domain.tracking import History
-from psoas.services import fixtures, tracking
+from psoas.services import accounts, fixtures, tracking
 from psoas.services.assessment import parse_intake
 from psoas.storage.db import Database
 from tests.conftest import EXAMPLES
@@ -223,6 +223,35 @@ def test_a_built_history_is_stored_as_it_was_built(database_url: str) -> None:
         p.session_id for p in stored.pain
     ]
     assert [p.assessment_id for p in stored.programs] == [stored.assessments[0].id, None]
+
+
+def test_a_built_history_fills_a_new_accounts_empty_profile(database_url: str) -> None:
+    """As the demo clinic does: the profile a patient's sign-up made takes the history (the
+    account keeps pointing at it); once it holds anything, storing into it is refused."""
+    built = fixtures.build(
+        fixtures.example_intake(), now=NOW, days=30, seed=4, breaks_per_workday=2
+    )
+    db = Database(database_url)
+    user = accounts.sign_up(
+        db,
+        email="kim@example.org",
+        password="a long and quiet river",
+        display_name="Kim",
+        role="patient",
+        now=NOW - timedelta(days=31),
+    )
+    profile = fixtures.store(db, built, name=user.profile_name)
+    assert profile.id == user.profile_id
+    stored = tracking.history(db, profile_name=user.profile_name)
+    assert stored.profile.created_at == NOW - timedelta(days=31)  # the sign-up's
+    assert len(stored.sessions) == len(built.sessions) > 20
+    assert len(stored.sets) == len(built.sets) and len(stored.pain) == len(built.pain)
+    assert stored.breaks == built.breaks and stored.retests == built.retests
+    assert stored.psfs == built.psfs
+    assert [a.result for a in stored.assessments] == [a.result for a in built.assessments]
+    with pytest.raises(tracking.TrackingError, match="already exists"):
+        fixtures.store(db, built, name=user.profile_name)
+    db.close()
 
 
 def test_the_builder_is_seeded_and_its_knobs_do_what_they_say() -> None:

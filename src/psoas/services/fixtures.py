@@ -7,13 +7,16 @@ years of a person's use without living through them (in the spirit of Datasette'
 history). The person is assessed from the intake; the program is followed day by day with the
 sets of the real session plan (:func:`~psoas.domain.session_plan.session_steps`), pain rated
 before and after each session and most evenings, the patient-specific functional scale (PSFS)
-filled in and the Thomas test repeated every two weeks. :func:`store` keeps a built history
-under a profile name.
+filled in and the Thomas test repeated every two weeks. Pain, the PSFS and the re-tests head
+where a trend says, or follow the curves and lines a story gives (the demo clinic's patients are
+built this way). :func:`store` keeps a built history under a profile name, new or one that holds
+nothing yet (a patient account's).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import random
 from collections.abc import Sequence
@@ -47,12 +50,17 @@ from psoas.services.assessment import parse_intake, run_assessment
 from psoas.services.tracking import TrackingError
 from psoas.storage import repo
 from psoas.storage.db import Database
-from psoas.storage.tables import PainRow, SessionRow, SetLogRow
+from psoas.storage.tables import BreakRow, PainRow, SessionRow, SetLogRow
 
 #: The example intakes of a source checkout (``examples/<name>.json``).
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 Trend = Literal["improving", "flat", "worsening"]
+#: A value over the days: (fraction of the way from the assessment to ``now``, value) points,
+#: joined by straight lines (flat before the first point and after the last).
+Curve = tuple[tuple[float, float], ...]
+#: A value's first and last: a straight line from the assessment to ``now``.
+Line = tuple[float, float]
 
 #: The person's own activities for the PSFS, unless others are given.
 ACTIVITIES = ("Sitting through a meeting", "Getting out of the car", "Walking for 30 minutes")
@@ -70,8 +78,11 @@ HEADING: dict[Trend, tuple[float, float, float]] = {
 }
 #: Pain after a session minus before, by trend, unless ``session_effect`` says otherwise.
 SESSION_EFFECT: dict[Trend, int] = {"improving": -1, "flat": 0, "worsening": 1}
-#: Hip angles used for the re-tests when the intake has no Thomas test (left, right).
+#: Hip angles used for the re-tests when the intake measured neither the Thomas test nor
+#: resisted hip flexion (left, right).
 THOMAS_WHEN_UNMEASURED = (5.0, 10.0)
+#: The daily pain rating's chance on a day with sessions, and on a day without (a gap, stopped).
+DAILY_RATING = (0.85, 0.45)
 
 
 def example_intake(name: str = "office-worker", *, minutes_per_day: int | None = None) -> Intake:
@@ -97,14 +108,19 @@ def build(
     seed: int = 0,
     adherence: float = 0.85,
     pain: Trend = "improving",
+    pain_curve: Curve | None = None,
     sessions_per_day: int | None = None,
-    session_effect: int | None = None,
+    session_effect: int | Curve | None = None,
     quit_rate: float = 0.05,
     max_sets: int | None = None,
+    gaps: Sequence[tuple[int, int]] = (),
     stopped_days_ago: int = 0,
     step_up_on: Sequence[int] = (),
     measure_every: int | None = 14,
     activities: Sequence[str] = ACTIVITIES,
+    psfs: Sequence[tuple[str, int, int]] = (),
+    thomas: tuple[Line, Line] | None = None,
+    resisted_normal_on: int | None = None,
     breaks_per_workday: int = 0,
 ) -> History:
     """The history of a person assessed from ``intake`` ``days`` days before ``now`` (an aware
@@ -118,17 +134,28 @@ def build(
       (pain to about a third, PSFS up 4 points, hip angle down 10 degrees), ``flat`` or
       ``worsening`` (pain up by 60%, PSFS down 2, angle up 5), two-thirds of the way in
       :data:`SETTLE_DAYS`; ratings wobble by up to a point;
+    * ``pain_curve``: pain over the days as a :data:`Curve` instead (the ratings still wobble);
     * ``sessions_per_day``: the most sessions done a day (default: as many as the program asks);
-    * ``session_effect``: pain after a session minus before (default: -1, 0 or +1 by trend);
+    * ``session_effect``: pain after a session minus before, as a number or a :data:`Curve`
+      over the days (default: -1, 0 or +1 by trend);
     * ``quit_rate``: the share of sessions stopped halfway (status ``quit``, half the sets);
     * ``max_sets``: keep only the first that many sets of each session (default: all the steps
       of the session plan);
-    * ``stopped_days_ago``: no session (and fewer daily ratings) in the last that many days;
+    * ``gaps``: (first, last) days (from the assessment, both included) away from the program:
+      no session, no PSFS or re-test, no break prompt and fewer daily ratings, as on a holiday;
+    * ``stopped_days_ago``: the same for the last that many days;
     * ``step_up_on``: days (from the assessment) on which the program steps up one level as a
       new version, as the progression rule does;
     * ``measure_every``: PSFS every that many days from the assessment on and a re-test from
       the first interval on (``None``: neither);
     * ``activities``: the person's own 3 to 5 activities for the PSFS;
+    * ``psfs``: the person's own activities with their first and last scores instead, each on a
+      straight line from the assessment to ``now``;
+    * ``thomas``: the re-tests' hip angles, left and right, each a :data:`Line` (first, last)
+      with a degree of noise, instead of the intake's heading where ``pain`` says;
+    * ``resisted_normal_on``: the day (from the assessment) from which re-tests find resisted
+      hip flexion normal on both sides (default: once an improving trend has settled 60% of the
+      way; as in the intake otherwise);
     * ``breaks_per_workday``: sitting-break prompts answered on weekdays (0: no break coach).
 
     An intake whose result holds the program back (a warning sign) gives the assessment alone.
@@ -144,17 +171,32 @@ def build(
     catalog = load_catalog()
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
     versions = _versions(result, start, midnight, days, step_up_on, catalog)
-    course = _Course(intake, pain, rng)
-    effect = SESSION_EFFECT[pain] if session_effect is None else session_effect
+    course = _Course(
+        intake,
+        pain,
+        rng,
+        start=start,
+        days=days,
+        pain_curve=pain_curve,
+        psfs=psfs,
+        thomas=thomas,
+        resisted_normal_on=resisted_normal_on,
+    )
+    if session_effect is None:
+        session_effect = SESSION_EFFECT[pain]
     sessions: list[SessionRecord] = []
     sets: list[SetLog] = []
     ratings: list[PainRating] = []
     breaks: list[BreakEvent] = []
     plans = {v.version: session_steps(v.program, catalog)[:max_sets] for v in versions}
     last_active = days - stopped_days_ago
+
+    def away(day: int) -> bool:
+        return day > last_active or any(first <= day <= last for first, last in gaps)
+
     for day in range(days + 1):
         today = midnight + timedelta(days=day)
-        active = day <= last_active
+        active = not away(day)
         version = [versions[0], *(v for v in versions if v.created_at <= today + STEP_UP_HOUR)][-1]
         per_day = sessions_per_day or version.program.sessions_per_day
         for hour in sorted(SESSION_HOURS[:per_day]):
@@ -180,7 +222,12 @@ def build(
                     status=status,
                 )
             )
-            before = course.pain(at, start)
+            before = course.pain(at)
+            effect = (
+                session_effect
+                if isinstance(session_effect, int)
+                else round(along(session_effect, course.fraction(at)))
+            )
             after = max(0, min(10, before + effect))
             ratings.append(
                 PainRating(at=at, score=before, context="before_session", session_id=sid)
@@ -194,12 +241,12 @@ def build(
                 )
             )
         evening = today + timedelta(hours=20, minutes=rng.randrange(90))
-        if rng.random() < (0.85 if active else 0.45) and start < evening <= now:
-            ratings.append(PainRating(at=evening, score=course.pain(evening, start)))
+        if rng.random() < DAILY_RATING[0 if active else 1] and start < evening <= now:
+            ratings.append(PainRating(at=evening, score=course.pain(evening)))
         if active and today.weekday() < 5:
             breaks += _breaks(version.program, today, breaks_per_workday, start, now, rng)
     every = measure_every or 0
-    measured = [start + timedelta(days=d) for d in range(0, days + 1, every)] if every else []
+    measured = [d for d in range(0, days + 1, every) if not away(d)] if every else []
     return History(
         profile=profile,
         assessments=(assessment,),
@@ -207,10 +254,20 @@ def build(
         sessions=tuple(sessions),
         sets=tuple(sets),
         pain=tuple(sorted(ratings, key=lambda p: p.at)),
-        psfs=tuple(course.psfs(at, start, activities) for at in measured),
-        retests=tuple(course.retest(at, start) for at in measured[1:]),
+        psfs=tuple(course.psfs(start + timedelta(days=d), activities) for d in measured),
+        retests=tuple(course.retest(start + timedelta(days=d)) for d in measured if d > 0),
         breaks=tuple(breaks),
     )
+
+
+def along(curve: Curve, x: float) -> float:
+    """The value of ``curve`` at ``x``, on the straight line between the points either side."""
+    if x <= curve[0][0]:
+        return curve[0][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(curve):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0) if x1 > x0 else y1
+    return curve[-1][1]
 
 
 def _versions(
@@ -291,53 +348,85 @@ def _breaks(
 
 
 class _Course:
-    """Where pain, function and the Thomas test are on a given day: from the intake's values
-    toward where the trend heads, with a little noise."""
+    """Where pain, function and the re-tests are at a given time: from the intake's values
+    toward where the trend heads, or along the curves and lines given, with a little noise."""
 
-    def __init__(self, intake: Intake, trend: Trend, rng: random.Random) -> None:
+    def __init__(
+        self,
+        intake: Intake,
+        trend: Trend,
+        rng: random.Random,
+        *,
+        start: datetime,
+        days: int,
+        pain_curve: Curve | None,
+        psfs: Sequence[tuple[str, int, int]],
+        thomas: tuple[Line, Line] | None,
+        resisted_normal_on: int | None,
+    ) -> None:
         self.rng = rng
+        self.start = start
+        self.span = timedelta(days=max(1, days))
         self.pain_start = float(intake.pain.intensity_now)
         fraction, self.psfs_change, self.thomas_change = HEADING[trend]
         self.pain_change = min(10.0, self.pain_start * fraction) - self.pain_start
+        self.pain_curve = pain_curve
         self.psfs_start = [rng.randint(3, 6) for _ in range(5)]
-        thomas = intake.observations.thomas_test
-        left = thomas.left.hip_angle_deg if thomas and thomas.left else None
-        right = thomas.right.hip_angle_deg if thomas and thomas.right else None
-        if left is None and right is None:
-            left, right = THOMAS_WHEN_UNMEASURED
-        self.thomas = (left, right)
+        self.psfs_lines = tuple(psfs)
+        measured = intake.observations.thomas_test
+        left = measured.left.hip_angle_deg if measured and measured.left else None
+        right = measured.right.hip_angle_deg if measured and measured.right else None
         resisted = intake.observations.resisted_hip_flexion
+        if left is None and right is None and resisted is None:
+            left, right = THOMAS_WHEN_UNMEASURED
+        self.thomas_start = (left, right)
+        self.thomas_lines = thomas
         self.resisted = (resisted.left, resisted.right) if resisted else (None, None)
+        self.resisted_normal_on = resisted_normal_on
         self.improving = trend == "improving"
 
-    def settled(self, at: datetime, start: datetime) -> float:
-        return 1 - math.exp(-(at - start).total_seconds() / 86400 / SETTLE_DAYS)
+    def fraction(self, at: datetime) -> float:
+        """How far ``at`` is from the assessment to ``now``, 0 to 1."""
+        return (at - self.start) / self.span
 
-    def pain(self, at: datetime, start: datetime) -> int:
-        value = self.pain_start + self.pain_change * self.settled(at, start)
+    def settled(self, at: datetime) -> float:
+        return 1 - math.exp(-(at - self.start).total_seconds() / 86400 / SETTLE_DAYS)
+
+    def pain(self, at: datetime) -> int:
+        if self.pain_curve is None:
+            value = self.pain_start + self.pain_change * self.settled(at)
+        else:
+            value = along(self.pain_curve, self.fraction(at))
         return max(0, min(10, round(value + self.rng.uniform(-0.7, 0.7))))
 
-    def psfs(self, at: datetime, start: datetime, activities: Sequence[str]) -> PsfsEntry:
-        moved = self.psfs_change * self.settled(at, start)
+    def psfs(self, at: datetime, activities: Sequence[str]) -> PsfsEntry:
+        if self.psfs_lines:
+            x = self.fraction(at)
+            scores = [(a, first + (last - first) * x) for a, first, last in self.psfs_lines]
+        else:
+            moved = self.psfs_change * self.settled(at)
+            scores = [
+                (a, first + moved) for a, first in zip(activities, self.psfs_start, strict=False)
+            ]
         return PsfsEntry(
             at=at,
             activities=tuple(
-                PsfsActivity(activity=a, score=max(0, min(10, round(first + moved))))
-                for a, first in zip(activities, self.psfs_start, strict=False)
+                PsfsActivity(activity=a, score=max(0, min(10, round(score)))) for a, score in scores
             ),
         )
 
-    def retest(self, at: datetime, start: datetime) -> Retest:
-        moved = self.thomas_change * self.settled(at, start)
+    def retest(self, at: datetime) -> Retest:
+        if self.thomas_lines is None:
+            moved = self.thomas_change * self.settled(at)
+            angles = tuple(None if a is None else a + moved for a in self.thomas_start)
+        else:
+            x = self.fraction(at)
+            angles = tuple(first + (last - first) * x for first, last in self.thomas_lines)
         left, right = (
-            None
-            if angle is None
-            else max(-40, min(60, round(angle + moved + self.rng.uniform(-1, 1))))
-            for angle in self.thomas
+            None if angle is None else max(-40, min(60, round(angle + self.rng.uniform(-1, 1))))
+            for angle in angles
         )
-        resisted_left, resisted_right = (
-            self._resisted(r, self.settled(at, start)) for r in self.resisted
-        )
+        resisted_left, resisted_right = (self._resisted(r, at) for r in self.resisted)
         return Retest(
             at=at,
             thomas_left_hip_deg=left,
@@ -346,29 +435,59 @@ class _Course:
             resisted_right=resisted_right,
         )
 
-    def _resisted(self, first: ResistedResult | None, settled: float) -> ResistedResult | None:
-        if first is None or not self.improving or settled < 0.6:
-            return first
-        return "normal"
+    def _resisted(self, first: ResistedResult | None, at: datetime) -> ResistedResult | None:
+        if first is None:
+            return None
+        if self.resisted_normal_on is not None:
+            recovered = at - self.start >= timedelta(days=self.resisted_normal_on)
+        else:
+            recovered = self.improving and self.settled(at) >= 0.6
+        return "normal" if recovered else first
 
 
 def store(db: Database, history: History, *, name: str | None = None) -> Profile:
-    """Keep a built history under ``name`` (default: the history's own), refusing a name that
-    is taken, as :func:`psoas.services.tracking.restore` does, with the sessions, sets and pain
-    ratings inserted in bulk: five years (20,000 sets) take about a second where ``restore``,
-    a row at a time, takes 3 s on SQLite and 5 s on PostgreSQL."""
+    """Keep a built history under ``name`` (default: the history's own): a new profile, or one
+    that holds nothing yet (the one a patient's sign-up makes); a profile with anything in it is
+    refused, as :func:`psoas.services.tracking.restore` refuses a taken name. The sessions, sets,
+    pain ratings and breaks are inserted in bulk: five years (20,000 sets) take about a second
+    where ``restore``, a row at a time, takes 3 s on SQLite and 5 s on PostgreSQL."""
     target = name or history.profile.name
-    bulk = {"sessions": (), "sets": (), "pain": ()}
     with db.session() as s, s.begin():
-        if repo.find_profile(s, name=target) is not None:
+        profile = repo.find_profile(s, name=target)
+        if profile is None:
+            profile = repo.create_profile(s, name=target, now=history.profile.created_at)
+        elif _holds_anything(repo.load_history(s, profile_id=_id(profile), with_sets=False)):
             raise TrackingError(f"profile {target!r} already exists")
-        profile = repo.restore_history(s, history=history.model_copy(update=bulk), name=target)
+        pid = _id(profile)
+        assessment_ids = {
+            a.id: repo.save_assessment(
+                s,
+                profile_id=pid,
+                intake=a.intake,
+                assessment=a.result,
+                now=a.created_at,
+                complete=a.complete,
+            )
+            for a in history.assessments
+        }
+        for v in history.programs:
+            stored = repo.add_program_version(
+                s,
+                profile_id=pid,
+                program=v.program,
+                reason=v.reason,
+                sources=v.sources,
+                catalog_version=v.catalog_version,
+                assessment_id=None if v.assessment_id is None else assessment_ids[v.assessment_id],
+                now=v.created_at,
+            )
+            assert stored.version == v.version, "a built history numbers its versions from 1"
         conn = s.connection()
         ids: dict[int | None, int] = {}
         if history.sessions:
             rows = [
                 {
-                    "profile_id": profile.id,
+                    "profile_id": pid,
                     "program_version": r.program_version,
                     "started_at": r.started_at,
                     "ended_at": r.ended_at,
@@ -391,7 +510,7 @@ def store(db: Database, history: History, *, name: str | None = None) -> Profile
                 insert(PainRow),
                 [
                     {
-                        "profile_id": profile.id,
+                        "profile_id": pid,
                         "at": p.at,
                         "score": p.score,
                         "context": p.context,
@@ -400,4 +519,31 @@ def store(db: Database, history: History, *, name: str | None = None) -> Profile
                     for p in history.pain
                 ],
             )
+        for entry in history.psfs:
+            repo.add_psfs(s, profile_id=pid, entry=entry)
+        for retest in history.retests:
+            repo.add_retest(s, profile_id=pid, retest=retest)
+        if history.breaks:
+            conn.execute(
+                insert(BreakRow), [{"profile_id": pid, **b.model_dump()} for b in history.breaks]
+            )
     return profile
+
+
+def _id(profile: Profile) -> int:
+    assert profile.id is not None
+    return profile.id
+
+
+def _holds_anything(history: History) -> bool:
+    return any(
+        (
+            history.assessments,
+            history.programs,
+            history.sessions,
+            history.pain,
+            history.psfs,
+            history.retests,
+            history.breaks,
+        )
+    )

@@ -1,9 +1,11 @@
 """The demo clinic: one clinician and six patients with eight weeks of realistic history.
 
 ``load_demo(db, now)`` is idempotent (a second call finds the clinician and does nothing) and
-takes a few seconds: accounts and assessments go through the services, the weeks of sessions,
-sets, pain ratings and breaks are bulk inserted. The passwords are published, so production
-settings refuse ``PSOAS_DEMO``.
+takes a few seconds: accounts and notes go through the services; each patient's weeks (the
+assessment, program versions, sessions, sets, pain ratings, PSFS, re-tests and breaks) are built
+from their story by the seeded history builder (:func:`psoas.services.fixtures.build`) and
+stored in their account's profile. The passwords are published, so production settings refuse
+``PSOAS_DEMO``.
 
 The patients, each with a story a clinician will recognise:
 
@@ -22,21 +24,17 @@ The patients, each with a story a clinician will recognise:
 from __future__ import annotations
 
 import copy
-import itertools
-import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from psoas.catalog import load_catalog
-from psoas.domain.session_plan import session_steps
-from psoas.domain.tracking import ProgramVersion, PsfsActivity, PsfsEntry, Retest
-from psoas.services import accounts, clinic, progress, tracking
-from psoas.services.assessment import run_assessment, validate_intake
+from psoas.domain.tracking import History
+from psoas.services import accounts, clinic, fixtures
+from psoas.services.assessment import validate_intake
 from psoas.storage.db import Database
-from psoas.storage.tables import BreakRow, PainRow, SessionRow, SetLogRow, UserRow
+from psoas.storage.tables import UserRow
 
 CLINICIAN_EMAIL = "clinician@demo.psoas"
 CLINICIAN_PASSWORD = "demo-clinic-2026"
@@ -101,27 +99,44 @@ def _intake(
     }
 
 
-#: Pain over the weeks: (fraction of the way through, pain) points, joined by straight lines.
-Curve = tuple[tuple[float, float], ...]
-
-
 @dataclass(frozen=True)
 class Story:
+    """A demo patient: who they are, their intake, and the knobs of
+    :func:`psoas.services.fixtures.build` that tell how their weeks went."""
+
     email: str
     name: str
     intake: dict[str, Any]
     days: int  # how long ago the first assessment was, in days
     adherence: float = 0.85  # the chance of doing each session the program asks for
-    gaps: tuple[tuple[int, int], ...] = ()  # days (from the start) without sessions
-    stop_days_ago: int | None = None  # no session since then
-    pain: Curve = ((0.0, 5.0), (1.0, 3.0))
-    session_effect: Curve = ((0.0, -1.0), (1.0, -1.0))  # pain after minus before a session
+    gaps: tuple[tuple[int, int], ...] = ()  # days (from the start) away from the program
+    stopped_days_ago: int = 0  # no session since then
+    pain_curve: fixtures.Curve = ((0.0, 5.0), (1.0, 3.0))
+    session_effect: int | fixtures.Curve = -1  # pain after minus before a session
     psfs: tuple[tuple[str, int, int], ...] = ()  # activity, first score, last score
-    thomas: tuple[tuple[float, float], tuple[float, float]] | None = None  # left, right
-    resisted: tuple[str, str] | None = None  # right side: first, last
-    progress_on_day: int | None = None  # when the progression rules step the program up
+    thomas: tuple[fixtures.Line, fixtures.Line] | None = None  # hip angles, left and right
+    resisted_normal_on: int | None = None  # weak resisted hip flexion is normal from this day
+    step_up_on: tuple[int, ...] = ()  # days the program steps up a level
     breaks_per_workday: int = 5
     seed: int = 1
+
+    def history(self, now: datetime) -> History:
+        return fixtures.build(
+            validate_intake(copy.deepcopy(self.intake)),
+            now=now,
+            days=self.days,
+            seed=self.seed,
+            adherence=self.adherence,
+            gaps=self.gaps,
+            stopped_days_ago=self.stopped_days_ago,
+            pain_curve=self.pain_curve,
+            session_effect=self.session_effect,
+            psfs=self.psfs,
+            thomas=self.thomas,
+            resisted_normal_on=self.resisted_normal_on,
+            step_up_on=self.step_up_on,
+            breaks_per_workday=self.breaks_per_workday,
+        )
 
 
 STORIES: tuple[Story, ...] = (
@@ -165,14 +180,14 @@ STORIES: tuple[Story, ...] = (
         days=54,
         adherence=0.9,
         gaps=((31, 34),),
-        pain=((0.0, 5.0), (0.3, 4.0), (1.0, 2.0)),
+        pain_curve=((0.0, 5.0), (0.3, 4.0), (1.0, 2.0)),
         psfs=(
             ("Sitting through a two-hour meeting", 4, 8),
             ("Getting out of the car", 5, 8),
             ("Walking the dog for 30 minutes", 6, 9),
         ),
         thomas=((2, 0), (14, -2)),
-        progress_on_day=21,
+        step_up_on=(21,),
         seed=11,
     ),
     Story(
@@ -205,14 +220,14 @@ STORIES: tuple[Story, ...] = (
         days=58,
         adherence=0.7,
         gaps=((17, 20),),
-        stop_days_ago=9,
-        pain=((0.0, 6.0), (1.0, 4.5)),
+        stopped_days_ago=9,
+        pain_curve=((0.0, 6.0), (1.0, 4.5)),
         psfs=(
             ("Driving a full shift", 3, 5),
             ("Lifting suitcases into the boot", 4, 6),
             ("Standing up after a long fare", 3, 6),
         ),
-        resisted=("weak", "normal"),
+        resisted_normal_on=35,
         breaks_per_workday=6,
         seed=22,
     ),
@@ -255,7 +270,7 @@ STORIES: tuple[Story, ...] = (
         ),
         days=50,
         adherence=0.85,
-        pain=((0.0, 4.0), (1.0, 1.5)),
+        pain_curve=((0.0, 4.0), (1.0, 1.5)),
         psfs=(
             ("Riding 60 km on a Sunday", 5, 8),
             ("Sitting at the desk all afternoon", 4, 7),
@@ -302,7 +317,7 @@ STORIES: tuple[Story, ...] = (
         ),
         days=45,
         adherence=0.75,
-        pain=((0.0, 5.0), (1.0, 4.0)),
+        pain_curve=((0.0, 5.0), (1.0, 4.0)),
         psfs=(
             ("Sitting through the working day", 4, 6),
             ("Walking 30 minutes", 5, 6),
@@ -380,7 +395,7 @@ STORIES: tuple[Story, ...] = (
         days=56,
         adherence=0.65,
         gaps=((24, 27),),
-        pain=((0.0, 4.0), (0.55, 4.0), (0.8, 5.5), (1.0, 6.5)),
+        pain_curve=((0.0, 4.0), (0.55, 4.0), (0.8, 5.5), (1.0, 6.5)),
         session_effect=((0.0, -1.0), (0.6, 0.0), (1.0, 1.0)),
         psfs=(
             ("Sitting through a shift", 5, 4),
@@ -396,223 +411,6 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     (CLINICIAN_EMAIL, CLINICIAN_PASSWORD, "clinician"),
     *((s.email, PATIENT_PASSWORD, "patient") for s in STORIES),
 )
-MOVEMENTS = ("break-walk", "break-standing-hip-opener", "break-sit-to-stand", "movement-break")
-
-
-def _along(curve: Curve, x: float) -> float:
-    for (x0, y0), (x1, y1) in itertools.pairwise(curve):
-        if x <= x1:
-            return y0 + (y1 - y0) * (x - x0) / (x1 - x0) if x1 > x0 else y1
-    return curve[-1][1]
-
-
-def _score(value: float, rng: random.Random) -> int:
-    return max(0, min(10, round(value + rng.uniform(-0.7, 0.7))))
-
-
-@dataclass
-class _Rows:
-    sessions: list[dict[str, Any]] = field(default_factory=list)
-    sets: list[list[dict[str, Any]]] = field(default_factory=list)  # per session, in order
-    pain: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (session index|-1, row)
-    breaks: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _simulate(
-    story: Story,
-    version: ProgramVersion,
-    profile_id: int,
-    start: datetime,
-    now: datetime,
-    days: range,
-    rng: random.Random,
-) -> _Rows:
-    """Sessions with their sets and pain ratings, daily pain and sitting breaks, day by day."""
-    catalog = load_catalog()
-    steps = session_steps(version.program, catalog)
-    per_day = version.program.sessions_per_day
-    rows = _Rows()
-    last_active = story.days - (story.stop_days_ago or 0)
-    for day in days:
-        midnight = start.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=day)
-        x = day / max(1, story.days)
-        off = any(a <= day <= b for a, b in story.gaps) or day > last_active
-        for n in range(per_day):
-            if off or rng.random() > story.adherence * (0.85 if n else 1.0):
-                continue
-            at = midnight + timedelta(hours=7 if n == 0 else 18, minutes=rng.randrange(0, 50))
-            if not start <= at <= now - timedelta(hours=1):
-                continue
-            quit_early = rng.random() < 0.06
-            done = steps[: max(1, len(steps) // 2)] if quit_early else steps
-            t = at
-            sets = []
-            for step in done:
-                t += timedelta(seconds=step.get_ready_seconds + step.work_seconds)
-                sets.append(
-                    {
-                        "item_id": step.item_id,
-                        "side": step.side,
-                        "set_number": step.set_number,
-                        "hold_seconds": step.hold_seconds if step.kind == "hold" else None,
-                        "reps": step.reps if step.kind == "reps" else None,
-                        "minutes": round(step.work_seconds / 60, 2)
-                        if step.kind == "timed"
-                        else None,
-                        "completed_at": t,
-                        "key": step.key_part,
-                    }
-                )
-                t += timedelta(seconds=step.rest_seconds)
-            index = len(rows.sessions)
-            rows.sessions.append(
-                {
-                    "profile_id": profile_id,
-                    "program_version": version.version,
-                    "started_at": at,
-                    "ended_at": t,
-                    "status": "quit" if quit_early else "completed",
-                }
-            )
-            rows.sets.append(sets)
-            before = _score(_along(story.pain, x), rng)
-            after = max(0, min(10, before + round(_along(story.session_effect, x))))
-            for context, score, when in (
-                ("before_session", before, at),
-                ("after_session", after, t + timedelta(minutes=1)),
-            ):
-                rows.pain.append(
-                    (
-                        index,
-                        {"profile_id": profile_id, "at": when, "score": score, "context": context},
-                    )
-                )
-        evening = midnight + timedelta(hours=20, minutes=rng.randrange(0, 90))
-        if rng.random() < (0.45 if off else 0.85) and start <= evening <= now:
-            rows.pain.append(
-                (
-                    -1,
-                    {
-                        "profile_id": profile_id,
-                        "at": evening,
-                        "score": _score(_along(story.pain, x), rng),
-                        "context": "daily",
-                    },
-                )
-            )
-        if midnight.weekday() < 5 and day <= last_active:
-            for k in range(story.breaks_per_workday):
-                prompt = midnight + timedelta(
-                    hours=9, minutes=k * version.program.break_interval_minutes * 2
-                )
-                if not start <= prompt <= now - timedelta(minutes=5):
-                    continue
-                movement = MOVEMENTS[(day + k) % len(MOVEMENTS)]
-                rows.breaks.append(
-                    {
-                        "profile_id": profile_id,
-                        "at": prompt,
-                        "kind": "prompted",
-                        "movement_id": movement,
-                    }
-                )
-                roll = rng.random()
-                kind = "taken" if roll < 0.7 else "snoozed" if roll < 0.88 else "skipped"
-                rows.breaks.append(
-                    {
-                        "profile_id": profile_id,
-                        "at": prompt + timedelta(minutes=1),
-                        "kind": kind,
-                        "movement_id": movement if kind == "taken" else None,
-                        "snooze_minutes": 10 if kind == "snoozed" else None,
-                    }
-                )
-    return rows
-
-
-def _insert(db: Database, rows: _Rows) -> None:
-    with db.engine.begin() as conn:
-        ids: list[int] = []
-        if rows.sessions:
-            result = conn.execute(
-                insert(SessionRow).returning(SessionRow.id, sort_by_parameter_order=True),
-                rows.sessions,
-            )
-            ids = [r[0] for r in result]
-        sets = [
-            {**s, "session_id": sid, "key": f"s{sid}:{s['key']}"}
-            for sid, session_sets in zip(ids, rows.sets, strict=True)
-            for s in session_sets
-        ]
-        if sets:
-            conn.execute(insert(SetLogRow), sets)
-        pain = [{**row, "session_id": ids[i] if i >= 0 else None} for i, row in rows.pain]
-        if pain:
-            conn.execute(insert(PainRow), pain)
-        if rows.breaks:
-            for row in rows.breaks:
-                row.setdefault("snooze_minutes", None)
-            conn.execute(insert(BreakRow), rows.breaks)
-
-
-def _measures(
-    story: Story, profile: str, db: Database, start: datetime, now: datetime, days: int
-) -> None:
-    """PSFS every two weeks, re-tests at weeks 2, 4 and 6."""
-    rng = random.Random(story.seed + 1)
-    for day in range(0, days + 1, 14):
-        at = start + timedelta(days=day, hours=12)
-        x = day / max(1, days)
-        if at > now:
-            break
-        if story.psfs:
-            entry = PsfsEntry(
-                at=at,
-                activities=tuple(
-                    PsfsActivity(
-                        activity=a, score=max(0, min(10, round(first + (last - first) * x)))
-                    )
-                    for a, first, last in story.psfs
-                ),
-            )
-            tracking.log_psfs(db, profile_name=profile, entry=entry)
-        if day in (14, 28, 42) and (story.thomas or story.resisted):
-            fields: dict[str, Any] = {}
-            if story.thomas:
-                (l0, l1), (r0, r1) = story.thomas
-                fields["thomas_left_hip_deg"] = round(l0 + (l1 - l0) * x + rng.uniform(-1, 1))
-                fields["thomas_right_hip_deg"] = round(r0 + (r1 - r0) * x + rng.uniform(-1, 1))
-            if story.resisted:
-                fields["resisted_left"] = "normal"
-                fields["resisted_right"] = story.resisted[0] if x < 0.6 else story.resisted[1]
-            tracking.log_retest(db, profile_name=profile, retest=Retest(at=at, **fields))
-
-
-def _story(db: Database, story: Story, patient: accounts.User, now: datetime) -> None:
-    profile = accounts.profile_name_for(patient.id)
-    start = now - timedelta(days=story.days)
-    intake = validate_intake(copy.deepcopy(story.intake))
-    result = run_assessment(intake)
-    version = tracking.save_assessment(
-        db, profile_name=profile, intake=intake, assessment=result, now=start
-    )
-    if version is None:  # a red flag: no program, nothing to follow
-        return
-    profile_id = tracking.get_profile(db, profile).id
-    assert profile_id is not None
-    rng = random.Random(story.seed)
-    split = story.progress_on_day or story.days + 1
-    _insert(db, _simulate(story, version, profile_id, start, now, range(0, split), rng))
-    if story.progress_on_day is not None:
-        at = start + timedelta(days=story.progress_on_day, hours=6)
-        report = progress.report(db, profile_name=profile, now=at)
-        if report.decision.kind == "progress":
-            version = progress.apply(db, profile_name=profile, decision=report.decision, now=at)
-        _insert(
-            db,
-            _simulate(story, version, profile_id, start, now, range(split, story.days + 1), rng),
-        )
-    _measures(story, profile, db, start, now, story.days)
 
 
 def _notes(
@@ -700,5 +498,5 @@ def _create(db: Database, now: datetime) -> None:
             invitation=code,
         )
     for story in STORIES:
-        _story(db, story, patients[story.email], now)
+        fixtures.store(db, story.history(now), name=patients[story.email].profile_name)
     _notes(db, clinician, patients, now)
