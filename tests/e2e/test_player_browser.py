@@ -11,10 +11,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from psoas.catalog import load_catalog
+from psoas.domain.adherence import planned_sets, session_report
 from psoas.domain.assess import assess
 from psoas.domain.tracking import BreakEvent
 from psoas.services import accounts, tracking
@@ -294,6 +296,17 @@ def test_a_late_break_state_does_not_reopen_the_answered_prompt(page: Any, serve
     assert kinds() == ["taken", "prompted", "taken"]  # one prompt, answered once
 
 
+def _end_words(profile: str, server: Served, done: list[dict[str, Any]]) -> tuple[str, str]:
+    """The title and words the domain gives the end of a session with ``done`` steps."""
+    version = tracking.current_program(server.db, profile_name=profile)
+    report = session_report(
+        planned_sets(version.program),
+        [(s["item_id"], s["side"], s["set_number"]) for s in done],
+        stopped=False,
+    )
+    return report.title, report.summary
+
+
 def test_skip_exercise_then_run_to_the_end(page: Any, server: Served) -> None:
     profile = sign_up_with_a_program(page, server, "whole@example.org")
     plan = page.request.get("/api/v1/me/session-plan").json()
@@ -304,14 +317,48 @@ def test_skip_exercise_then_run_to_the_end(page: Any, server: Served) -> None:
     expect(page.locator("#item-name")).to_contain_text(plan["steps"][0]["name"])
     page.click("#skip-item")
     expect(page.locator("#done")).to_be_visible(timeout=30_000)
-    expect(page.locator("#done-title")).to_contain_text("complete")
-    expect(page.locator("#done-summary")).to_contain_text(f"{len(rest)} of {len(plan['steps'])}")
+    # a skipped exercise is said, never "well done: session complete"
+    title, words = _end_words(profile, server, rest)
+    assert title == "Session ended: part done"
+    expect(page.locator("#done-title")).to_have_text(title)
+    expect(page.locator("#done-summary")).to_have_text(words)
+    assert words.startswith(f"You did {len(rest)} of {len(plan['steps'])} sets, about ")
+    assert f"Skipped: {plan['steps'][0]['name']} (" in words
     wait_until(lambda: queued(page) == 0, what="everything to be sent")
     page.screenshot(path=SCREENSHOT.replace(".png", "-done.png"))
     h = tracking.history(server.db, profile_name=profile)
     done = [(s.item_id, s.side, s.set_number) for s in h.sets]
     assert done == [(s["item_id"], s["side"], s["set_number"]) for s in rest]
     assert [s.status for s in h.sessions] == ["completed"]
+
+
+def test_skipping_most_sets_says_so_and_counts_only_the_part_done(
+    page: Any, server: Served
+) -> None:
+    profile = sign_up_with_a_program(page, server, "skipper@example.org")
+    plan = page.request.get("/api/v1/me/session-plan").json()
+    steps = plan["steps"]
+    open_player(page, speed=300)
+    page.click("#start")
+    expect(page.locator("#item-name")).to_contain_text(steps[0]["name"])
+    # every set but the last two skipped, in one go (no timer tick in between)
+    page.evaluate(
+        f"for (let i = 0; i < {len(steps) - 2}; i++) document.getElementById('skip-set').click()"
+    )
+    expect(page.locator("#done")).to_be_visible(timeout=30_000)
+    title, words = _end_words(profile, server, steps[-2:])
+    assert title == "Session ended: part done"
+    expect(page.locator("#done-title")).to_have_text(title)
+    expect(page.locator("#done-summary")).to_have_text(words)
+    assert words.startswith(f"You did 2 of {len(steps)} sets, about ")
+    wait_until(lambda: queued(page) == 0, what="everything to be sent")
+    share = sum(s["share"] for s in steps[-2:])
+    (session,) = tracking.history(server.db, profile_name=profile).sessions
+    stored = page.request.get(f"/api/v1/me/sessions/{session.id}").json()
+    assert stored["status"] == "completed" and stored["work_done"] == pytest.approx(share)
+    progress = page.request.get("/api/v1/me/progress").json()["summary"]
+    assert progress["adherence_7"]["completed"] == pytest.approx(share)
+    assert progress["adherence_7"]["fraction"] < 0.5
 
 
 def test_a_session_started_without_a_connection_is_created_later(page: Any, server: Served) -> None:

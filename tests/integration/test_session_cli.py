@@ -49,12 +49,14 @@ def test_a_whole_session_saves_every_set_and_both_pain_ratings(database_url: str
         env, "session", "--speed", "400", "--quiet", "--pain-before", "6", "--pain-after", "4"
     )
     assert done.returncode == 0, done.stderr
-    assert "Done:" in done.stdout
+    assert "Well done: session complete. You did all" in done.stdout
     db = Database(database_url)
     history = tracking.history(db, profile_name="sam")
+    work = tracking.session_work(db, profile_name="sam")
     db.close()
     (session,) = history.sessions
     assert session.status == "completed"
+    assert work == {session.id: 1.0}  # every set done in full: one whole session
     reported = [line for line in done.stdout.splitlines() if line.lstrip().startswith("saved ")]
     assert len(history.sets) == len(reported) > 10
     assert [(p.context, p.score) for p in history.pain] == [

@@ -12,7 +12,9 @@ import pytest
 from rich.console import Console
 
 from psoas.catalog import load_catalog
+from psoas.cli.format import format_session_end
 from psoas.cli.player import Player, Speaker
+from psoas.domain.adherence import planned_sets, session_report
 from psoas.domain.assess import assess
 from psoas.domain.intake import Intake
 from psoas.domain.session_plan import Step, session_steps
@@ -80,6 +82,31 @@ def test_skip_set_and_skip_exercise() -> None:
     first_item = STEPS[0].item_id
     assert not [s for s in saved if s.item_id == first_item]
     assert len(saved) == len([s for s in STEPS if s.item_id != first_item])
+
+
+def _end(outcome) -> str:  # type: ignore[no-untyped-def]
+    report = session_report(
+        planned_sets(PROGRAM), [s.key for s in outcome.completed], stopped=outcome.quit
+    )
+    return format_session_end(report)
+
+
+def test_the_end_says_what_was_done_and_what_was_skipped() -> None:
+    n = len(STEPS)
+    whole, _, _ = play({})
+    assert _end(whole).startswith(f"Well done: session complete. You did all {n} sets.")
+    one_skipped, _, _ = play({3: "n"})  # the first set, during its get-ready
+    first = STEPS[0]
+    assert _end(one_skipped).startswith(
+        f"Session ended: part done. You did {n - 1} of {n} sets, about "
+    )
+    assert f"Skipped: {first.name} ({first.side} side: set 1)." in _end(one_skipped)
+    # skip exercise after exercise: a session that reached its end with nothing done
+    nothing, saved, _ = play({t: "s" for t in range(1, 5000)})
+    assert saved == [] and not nothing.quit
+    text = _end(nothing)
+    assert text.startswith(f"Session ended: nothing done. You did none of the {n} sets")
+    assert "Well done" not in text and "complete" not in text
 
 
 def test_pause_holds_the_countdown_until_resumed() -> None:

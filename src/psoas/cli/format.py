@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
+from psoas.domain.adherence import SessionReport
 from psoas.domain.catalog import Catalog, Exercise, Reference
 from psoas.domain.program import item_steps
 from psoas.domain.progression import Decision, ProgressSummary, decision_title, shown_readings
@@ -264,6 +265,15 @@ def format_reference(ref: Reference) -> str:
 
 def format_sources(refs: Iterable[Reference]) -> str:
     return "\n".join(format_reference(r) for r in refs)
+
+
+def format_session_end(report: SessionReport) -> str:
+    """What the end of a session says, plainly: what was done and what was skipped (the
+    browser's player says the same words)."""
+    return (
+        f"{report.title}. {report.summary} Posture habits and movement breaks carry on through "
+        "the day (`psoas breaks` coaches them)."
+    )
 
 
 def format_progress(summary: ProgressSummary, decision: Decision) -> str:

@@ -64,7 +64,9 @@ def session(
     from rich.console import Console
 
     from psoas.catalog import load_catalog
+    from psoas.cli.format import format_session_end
     from psoas.cli.player import Keys, Player, Speaker
+    from psoas.domain.adherence import planned_sets, session_report
     from psoas.domain.session_plan import session_steps
     from psoas.services import tracking
 
@@ -129,11 +131,10 @@ def session(
             session_id=session_id,
             now=_now(),
         )
-    console.print(
-        f"{'Stopped' if outcome.quit else 'Done'}: {len(outcome.completed)} of {len(steps)} sets "
-        "saved. Posture habits and movement breaks carry on through the day "
-        "(`psoas breaks` coaches them)."
+    report = session_report(
+        planned_sets(version.program), [s.key for s in outcome.completed], stopped=outcome.quit
     )
+    console.print(format_session_end(report))
 
 
 def _rating(raw: Any) -> int | None:

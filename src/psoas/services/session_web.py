@@ -192,6 +192,12 @@ def owned_session(db: Database, *, user: User, session_id: int) -> SessionRecord
         return repo.get_session(s, session_id=session_id)
 
 
+def work_done(db: Database, *, session_id: int) -> float:
+    """The share of the session's planned work done, 0 to 1 (psoas.domain.adherence)."""
+    with db.session() as s, s.begin():
+        return repo.session_work_done(s, session_id=session_id)
+
+
 def sets_saved(db: Database, *, session_id: int) -> list[SetLog]:
     with db.session() as s:
         return repo.sets_for_session(s, session_id=session_id)

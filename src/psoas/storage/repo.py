@@ -402,6 +402,19 @@ def session_work(db: Session, *, profile_id: int) -> dict[int, float]:
     }
 
 
+def session_work_done(db: Session, *, session_id: int) -> float:
+    """One session's share of its planned work done (worked out first when missing)."""
+    row = db.execute(
+        select(SessionRow.profile_id, SessionRow.work_done).where(SessionRow.id == session_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"session {session_id}")
+    if row.work_done is None:
+        fill_session_work(db.connection(), profile_ids=[row.profile_id])
+        return db.scalar(select(SessionRow.work_done).where(SessionRow.id == session_id)) or 0.0
+    return float(row.work_done)
+
+
 def _set(row: SetLogRow) -> SetLog:
     return SetLog(
         session_id=row.session_id,

@@ -48,6 +48,9 @@ class StepOut(BaseModel):
     sets_on_this_side: int
     kind: Literal["hold", "reps", "timed"]
     work_seconds: int
+    share: float = Field(
+        ge=0, le=1, description="this set's part of the session's work (its work time), 0 to 1"
+    )
     reps: int | None
     hold_seconds: int | None
     rest_seconds: int
@@ -104,6 +107,13 @@ class SessionOut(BaseModel):
     started_at: datetime
     ended_at: datetime | None = None
     sets_saved: int = 0
+    work_done: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="the share of the session's planned work done, 0 to 1: each set weighed by "
+        "its work time, as adherence counts sessions everywhere",
+    )
     server_now: datetime
 
 
@@ -151,6 +161,13 @@ class FinishOut(BaseModel):
     status: Literal["in_progress", "completed", "quit"]
     ended_at: datetime | None
     finished_now: bool = Field(description="false when the session had been finished before")
+    work_done: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="the share of the session's planned work done, 0 to 1: each set weighed by "
+        "its work time, as adherence counts sessions everywhere",
+    )
 
 
 class BreakIn(_In):
@@ -364,6 +381,7 @@ def api_get_session(db: DB, now: Now, user: Patient, session_id: SessionId) -> S
         started_at=record.started_at,
         ended_at=record.ended_at,
         sets_saved=len(session_web.sets_saved(db, session_id=record.id)),
+        work_done=session_web.work_done(db, session_id=record.id),
         server_now=now,
     )
 
@@ -442,7 +460,11 @@ def api_finish_session(
         raise _not_found(exc) from exc
     assert record.id is not None
     return FinishOut(
-        id=record.id, status=record.status, ended_at=record.ended_at, finished_now=finished_now
+        id=record.id,
+        status=record.status,
+        ended_at=record.ended_at,
+        finished_now=finished_now,
+        work_done=session_web.work_done(db, session_id=record.id),
     )
 
 

@@ -51,7 +51,7 @@ function player(app) {
   function freshSession(id) {
     return {
       id: id, version: plan.program_version, started: new Date().toISOString(),
-      pos: 0, completed: 0, painBefore: false, finished: false,
+      pos: 0, completed: 0, done: [], painBefore: false, finished: false,
     };
   }
 
@@ -309,6 +309,7 @@ function player(app) {
       completed_at: new Date(clock.now()).toISOString(),
     };
     session.completed += 1;
+    doneKeys().push(s.key_part);
     session.pos = idx + 1;
     saveSession();
     enqueue("set", body);
@@ -351,6 +352,74 @@ function player(app) {
     $("pause").focus();
   }
 
+  // --- what the end says: the same words and figure as psoas.domain.adherence.session_report --
+  // The server gives each step its share of the session's work (step.share); a session counts
+  // by the shares of the sets done, as adherence counts it everywhere.
+  function doneKeys() {
+    // a session kept by an older page has no list: its first `completed` sets stand in
+    if (!session.done) session.done = steps.slice(0, session.completed).map(function (x) { return x.key_part; });
+    return session.done;
+  }
+
+  function aboutPercent(share) {
+    var pct = Math.floor(share * 100 + 0.5);
+    if (share > 0 && share < 1) pct = Math.min(99, Math.max(1, pct));
+    return pct;
+  }
+
+  function numbers(values) {
+    return values.length === 1 ? String(values[0])
+      : values.slice(0, -1).join(", ") + " and " + values[values.length - 1];
+  }
+
+  function undoneText(item, undone) {
+    var name = item[0].name, parts = [], sides = [];
+    item.forEach(function (p) { if (sides.indexOf(p.side) < 0) sides.push(p.side); });
+    if (undone.length === item.length) {
+      if (item.length === 1) return name;
+      if (sides.length === item.length && sides.indexOf(null) < 0) return name + " (both sides)";
+      return name + " (all " + item.length + " sets)";
+    }
+    sides.forEach(function (side) {
+      var planned = item.filter(function (p) { return p.side === side; });
+      var missed = undone.filter(function (p) { return p.side === side; }).map(function (p) { return p.set_number; });
+      if (!missed.length) return;
+      if (missed.length === planned.length) {
+        parts.push(side + " side" + (planned.length === 1 ? "" : ": all " + planned.length + " sets"));
+        return;
+      }
+      var which = (missed.length === 1 ? "set " : "sets ") + numbers(missed);
+      parts.push(side ? side + " side: " + which : which);
+    });
+    return name + " (" + parts.join("; ") + ")";
+  }
+
+  function report(stopped) {
+    var done = {};
+    doneKeys().forEach(function (k) { done[k] = true; });
+    var n = steps.length, count = 0, share = 0, items = {}, order = [];
+    steps.forEach(function (s) {
+      if (done[s.key_part]) { count += 1; share += s.share; }
+      if (!items[s.item_id]) { items[s.item_id] = []; order.push(s.item_id); }
+      items[s.item_id].push(s);
+    });
+    var complete = count === n;
+    share = complete ? (n ? 1 : (stopped ? 0 : 1)) : Math.min(share, 1);
+    var skipped = [];
+    order.forEach(function (id) {
+      var undone = items[id].filter(function (s) { return !done[s.key_part]; });
+      if (undone.length) skipped.push(undoneText(items[id], undone));
+    });
+    var title = complete ? "Well done: session complete" : stopped ? "Session stopped"
+      : count === 0 ? "Session ended: nothing done" : "Session ended: part done";
+    var sets = n === 1 ? "set" : "sets";
+    var text = complete ? (n <= 1 ? "You did the whole session." : "You did all " + n + " sets.")
+      : count === 0 ? "You did none of the " + n + " " + sets + " of today's session."
+      : "You did " + count + " of " + n + " " + sets + ", about " + aboutPercent(share) + "% of today's session.";
+    if (skipped.length) text += " Skipped: " + skipped.join("; ") + ".";
+    return { title: title, summary: text, complete: complete };
+  }
+
   function end(status) {
     phase = "done";
     timer.stop();
@@ -361,9 +430,10 @@ function player(app) {
     enqueue("finish", { status: status });
     $("player").hidden = true;
     $("done").hidden = false;
-    $("done-title").textContent = status === "completed" ? "Well done: session complete" : "Session stopped";
-    $("done-summary").textContent = session.completed + " of " + steps.length + " sets done and kept.";
-    say(status === "completed" ? "Session done. Well done." : "Session stopped.");
+    var said = report(status === "quit");
+    $("done-title").textContent = said.title;
+    $("done-summary").textContent = said.summary;
+    say(said.complete ? "Session done. Well done." : said.title + ".");
     announce($("done-title").textContent);
     $("done-title").focus();
   }
