@@ -112,7 +112,7 @@ def patient_facts(
             select(s.profile_id, day, func.sum(s.work_done))
             .where(*in_window)
             .group_by(s.profile_id, day)
-        ).all():  # all at once: much faster than row by row for thousands of rows
+        ):
             when = days.get(on)
             if when is None:
                 when = days[on] = on if isinstance(on, date) else date.fromisoformat(on)
