@@ -129,8 +129,8 @@ def _claim_problems(
         if wrong is None:
             yield "a tucked-pelvis claim needs a wrong frame to compare with"
         else:
-            tilt_wrong = joint_angles(pose_of(library, figure.frames[wrong]))["pelvic_tilt"]
-            arch_wrong = joint_angles(pose_of(library, figure.frames[wrong]))["lumbar_flexion"]
+            wrong_joints = joint_angles(pose_of(library, figure.frames[wrong]))
+            tilt_wrong, arch_wrong = wrong_joints["pelvic_tilt"], wrong_joints["lumbar_flexion"]
             if joints["pelvic_tilt"] > tilt_wrong - 10:
                 yield "the tucked pelvis is not tilted back at least 10 degrees from the wrong one"
             if joints["lumbar_flexion"] < arch_wrong + 10:

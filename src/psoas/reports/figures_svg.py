@@ -22,6 +22,7 @@ from psoas.domain.illustration import (
     Highlight,
     Scene,
     bounds,
+    build_props,
     pose_of,
     scene,
     spot,
@@ -527,7 +528,6 @@ def _with_body(
 ) -> Scene:
     """A keyframe's scene with an in-between body (held props follow the body)."""
     from psoas.domain.illustration import Scene as _Scene
-    from psoas.domain.illustration import build_props
 
     props, surfaces = build_props(figure.props + figure.frames[index].props, body)
     return _Scene(body, tuple(props), surfaces, s.frame)

@@ -73,18 +73,12 @@ class SecurityHeaders:
             # An unexpected fault: answer here, with the headers, before the server's own
             # handler (outside every middleware) would answer without them; then let it log.
             if not started:
-                body = b"Something went wrong on our side. Please try again in a moment."
-                await send_with_headers(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [
-                            (b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
+                await _answer(
+                    send_with_headers,
+                    500,
+                    b"Something went wrong on our side. Please try again in a moment.",
+                    b"text/plain; charset=utf-8",
                 )
-                await send_with_headers({"type": "http.response.body", "body": body})
             raise
 
 
@@ -127,20 +121,19 @@ class BodyLimit:
         await self.app(scope, counted, unless_refused)
 
 
-async def _too_large(send: Send) -> None:
-    body = b'{"detail":"The request is too large."}'
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+async def _answer(send: Send, status: int, body: bytes, content_type: bytes) -> None:
+    """A whole response sent straight from an ASGI middleware (the connection then closes)."""
+    headers = [
+        (b"content-type", content_type),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _too_large(send: Send) -> None:
+    await _answer(send, 413, b'{"detail":"The request is too large."}', b"application/json")
 
 
 def _problems(problems: list[Problem]) -> JSONResponse:
