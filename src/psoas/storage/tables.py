@@ -198,6 +198,9 @@ class UserRow(Base):
     clinician_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    #: The person's IANA time zone (e.g. Europe/Lisbon), from their browser or the account
+    #: page; NULL until known (times then show in UTC).
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class WebSessionRow(Base):
@@ -261,3 +264,67 @@ class ClinicNoteRow(Base):
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     link: Mapped[str | None] = mapped_column(String(500), nullable=True)
     summary: Mapped[str] = mapped_column(Text)
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+class ReminderSettingsRow(Base):
+    """When a person wants to be reminded: session times, working hours for sitting breaks,
+    a pause, quiet hours, and the (hashed) secret of their calendar feed."""
+
+    __tablename__ = "reminder_settings"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Local times of day ("HH:MM") for the session reminders, in the person's zone.
+    session_times: Mapped[list[str]] = mapped_column(JSON)
+    #: Push a nudge to get up from sitting, within the working hours and days.
+    break_nudges: Mapped[bool] = mapped_column(Boolean, default=False)
+    work_start: Mapped[str] = mapped_column(String(5), default="09:00")
+    work_end: Mapped[str] = mapped_column(String(5), default="17:30")
+    #: Working days, Monday = 0.
+    work_days: Mapped[list[int]] = mapped_column(JSON)
+    #: Do not disturb between these local times (may cross midnight); both NULL for none.
+    quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    feed_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PushSubscriptionRow(Base):
+    """A browser's Web Push subscription (its endpoint and keys) for a person."""
+
+    __tablename__ = "push_subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderSendRow(Base):
+    """One reminder due at ``slot``, claimed by the server that sends it: the unique key makes
+    a second server (or a second run) skip a reminder that is already claimed."""
+
+    __tablename__ = "reminder_sends"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "slot"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # session | break
+    slot: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: How many of the person's devices took the notification (NULL while sending).
+    delivered: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ServerKeyRow(Base):
+    """Keys the server makes once and every server on this database shares (the VAPID key
+    that signs Web Push requests), unless the settings name one."""
+
+    __tablename__ = "server_keys"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
