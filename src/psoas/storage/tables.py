@@ -137,9 +137,23 @@ class SetLogRow(Base):
     key: Mapped[str] = mapped_column(String(80))
 
 
+_SESSION_MOMENTS = "session_id IS NOT NULL AND context IN ('before_session', 'after_session')"
+
+
 class PainRow(Base):
     __tablename__ = "pain_ratings"
-    __table_args__ = (Index("ix_pain_profile_at", "profile_id", "at"),)
+    __table_args__ = (
+        Index("ix_pain_profile_at", "profile_id", "at"),
+        # one rating before and one after each session: a retry finds the first (0006)
+        Index(
+            "uq_pain_session_moment",
+            "session_id",
+            "context",
+            unique=True,
+            sqlite_where=text(_SESSION_MOMENTS),
+            postgresql_where=text(_SESSION_MOMENTS),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
