@@ -16,24 +16,29 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from psoas.services import throttle
+from psoas.services.throttle import Throttled
 from psoas.storage import repo
 from psoas.storage.db import Database
 from psoas.storage.tables import (
+    AccountTokenRow,
     ApiTokenRow,
     AuditRow,
     InvitationRow,
-    LoginAttemptRow,
+    RecoveryCodeRow,
+    TrustedDeviceRow,
     UserRow,
     WebSessionRow,
 )
 
 Role = Literal["patient", "clinician"]
 SESSION_DAYS = 14
-THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_FAILURES = 5
+#: A browser that signed in is trusted for this long after its last sign-in (its own allowance
+#: of guesses, untouched by a stranger's).
+TRUSTED_DEVICE_DAYS = 180
 INVITATION_DAYS = 30
 MIN_PASSWORD = 12
 #: zxcvbn's score (0-4) a password needs: 3 is "safely unguessable" for an online attack.
@@ -61,10 +66,7 @@ class NotFound(LookupError):
     """No such thing for this user (including: it exists but is not theirs)."""
 
 
-class Throttled(RuntimeError):
-    def __init__(self, retry_after: int, what: str = "failed sign-ins"):
-        super().__init__(f"too many {what}; try again in {retry_after // 60 + 1} minutes")
-        self.retry_after = retry_after
+__all__ = ["AccountError", "NotFound", "Throttled", "User"]
 
 
 @dataclass(frozen=True)
@@ -75,10 +77,24 @@ class User:
     display_name: str
     profile_id: int | None
     clinician_id: int | None
+    #: two-factor sign-in is set up: the password alone never signs this person in
+    two_factor: bool = False
+    email_verified: bool = False
 
     @property
     def profile_name(self) -> str:
         return profile_name_for(self.id)
+
+
+class NeedsVerification(AccountError):
+    """The password was right, but the account's email link was never opened."""
+
+    def __init__(self, user: User):
+        super().__init__(
+            "Please open the link we sent to your email to finish creating your account. "
+            "We have sent a new one."
+        )
+        self.user = user
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,8 @@ class WebSession:
     expires_at: datetime
     #: signed in with an API token, not a browser session: never allowed to manage credentials
     via_token: bool = False
+    #: what an API token may do: read (GET and HEAD only) or write; a browser session writes
+    scope: str = "write"
 
 
 def profile_name_for(user_id: int) -> str:
@@ -106,6 +124,8 @@ def _user(row: UserRow) -> User:
         display_name=row.display_name,
         profile_id=row.profile_id,
         clinician_id=row.clinician_id,
+        two_factor=row.totp_enabled_at is not None,
+        email_verified=row.email_verified_at is not None,
     )
 
 
@@ -168,46 +188,104 @@ def sign_up(
         return _user(row)
 
 
-def _throttle_wait(s: Session, key: str, now: datetime) -> int:
-    """Seconds to wait before another password check for ``key`` (an email, or a user's
-    password change), 0 when allowed: after THROTTLE_FAILURES failures in THROTTLE_WINDOW."""
-    since = now - THROTTLE_WINDOW
-    failed = (
-        LoginAttemptRow.email == key,
-        LoginAttemptRow.at >= since,
-        LoginAttemptRow.success.is_(False),
+def _verify(row: UserRow | None, password: str) -> bool:
+    """Check ``password`` against the account's hash; with no account, spend the same time."""
+    if row is None:
+        _hasher.hash(password)  # same cost whether or not the account exists
+        return False
+    try:
+        return bool(_hasher.verify(row.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _trusted_device(s: Session, *, email: str, device: str | None, now: datetime) -> bool:
+    if not device:
+        return False
+    found = s.scalar(
+        select(TrustedDeviceRow.token_hash)
+        .join(UserRow, UserRow.id == TrustedDeviceRow.user_id)
+        .where(
+            TrustedDeviceRow.token_hash == _digest(device),
+            TrustedDeviceRow.expires_at > now,
+            UserRow.email == email,
+        )
     )
-    failures = s.scalar(select(func.count()).select_from(LoginAttemptRow).where(*failed))
-    if (failures or 0) < THROTTLE_FAILURES:
-        return 0
-    oldest = s.scalar(select(func.min(LoginAttemptRow.at)).where(*failed))
-    return max(int(((oldest or now) + THROTTLE_WINDOW - now).total_seconds()), 1)
+    return found is not None
 
 
-def authenticate(db: Database, *, email: str, password: str, now: datetime) -> User:
-    """The user, or AccountError; Throttled after repeated failures for the same email."""
+def authenticate(
+    db: Database,
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    client: str = "",
+    device: str | None = None,
+) -> User:
+    """The user whose password this is, or AccountError; Throttled while a key must wait.
+
+    A browser that signed in to this account before (``device``, its trusted-device cookie) is
+    counted on its own. Any other is counted for the account and for its address (``client``),
+    so a stranger's guesses slow down strangers, never the owner's own browser; and the owner
+    can always reset the password by email. NeedsVerification when the password is right but
+    the sign-up link was never opened."""
     email = email.strip().lower()
     with db.session() as s, s.begin():
-        wait = _throttle_wait(s, email, now)
-        if wait:
-            raise Throttled(wait)
-        row = s.scalar(select(UserRow).where(UserRow.email == email))
-        ok = False
-        if row is not None:
-            try:
-                ok = _hasher.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
+        if _trusted_device(s, email=email, device=device, now=now):
+            keys: list[throttle.Key] = [(throttle.DEVICE, _digest(device or ""))]
         else:
-            _hasher.hash(password)  # same cost whether or not the account exists
-        s.add(LoginAttemptRow(email=email, at=now, success=ok))
-        user = _user(row) if ok and row is not None else None
-        if user is not None and row is not None and _hasher.check_needs_rehash(row.password_hash):
+            keys = [(throttle.ACCOUNT, email), (throttle.CLIENT, client)]
+        throttle.claim(s, keys, now)  # committed: a wrong guess stays counted
+    with db.session() as s, s.begin():
+        row = s.scalar(select(UserRow).where(UserRow.email == email))
+        ok = _verify(row, password)
+        if not ok or row is None:
+            raise AccountError("email or password: not recognised")
+        throttle.forgive(s, [k for k in keys if k[0] is not throttle.CLIENT])
+        throttle.give_back(s, [k for k in keys if k[0] is throttle.CLIENT])
+        if _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = _hasher.hash(password)
-    # the attempt is committed above, so failures count even though we raise here
-    if user is None:
-        raise AccountError("email or password: not recognised")
+        user = _user(row)
+        pending = row.needs_verification
+    if pending:
+        raise NeedsVerification(user)
     return user
+
+
+def trust_device(db: Database, *, user: User, now: datetime, device: str | None = None) -> str:
+    """Remember this browser as one the person signs in with (after a full sign-in); returns
+    the cookie value (a known one is kept and its time extended)."""
+    expires = now + timedelta(days=TRUSTED_DEVICE_DAYS)
+    with db.session() as s, s.begin():
+        if device:
+            kept = s.execute(
+                update(TrustedDeviceRow)
+                .where(
+                    TrustedDeviceRow.token_hash == _digest(device),
+                    TrustedDeviceRow.user_id == user.id,
+                )
+                .values(expires_at=expires)
+            )
+            if kept.rowcount:  # type: ignore[attr-defined]
+                return device
+        token = secrets.token_urlsafe(32)
+        s.add(
+            TrustedDeviceRow(
+                token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires
+            )
+        )
+    return token
+
+
+def purge(db: Database, *, now: datetime) -> None:
+    """Forget what sign-in no longer needs: throttle counts left alone for a day, expired
+    sessions, trusted browsers and mailed links."""
+    with db.session() as s, s.begin():
+        throttle.purge(s, now)
+        s.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < now))
+        s.execute(delete(TrustedDeviceRow).where(TrustedDeviceRow.expires_at < now))
+        s.execute(delete(AccountTokenRow).where(AccountTokenRow.expires_at < now))
 
 
 def start_session(db: Database, *, user: User, now: datetime) -> tuple[str, WebSession]:
@@ -225,7 +303,7 @@ def start_session(db: Database, *, user: User, now: datetime) -> tuple[str, WebS
                 expires_at=expires,
             )
         )
-        s.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < now))
+    purge(db, now=now)
     return token, WebSession(user=user, csrf_token=csrf, expires_at=expires)
 
 
@@ -250,28 +328,29 @@ def change_password(
 ) -> None:
     """Change the password, end every other session of this user and revoke their API
     tokens."""
-    key = f"password-change:{user.id}"  # its own count: guesses here are throttled too
+    keys = [(throttle.PASSWORD_CHANGE, str(user.id))]  # guesses here are throttled too
     with db.session() as s, s.begin():
-        wait = _throttle_wait(s, key, now)
-        if wait:
-            raise Throttled(wait, "wrong current passwords")
-        row = s.get(UserRow, user.id)
-        assert row is not None
-        try:
-            ok: bool = _hasher.verify(row.password_hash, current)
-        except (VerificationError, InvalidHashError):
-            ok = False
-        s.add(LoginAttemptRow(email=key, at=now, success=ok))
-    # the attempt is committed above, so a wrong guess counts even though we raise here
+        throttle.claim(s, keys, now, "wrong current passwords")  # committed: a guess counts
+    with db.session() as s:
+        ok = _verify(s.get(UserRow, user.id), current)
     if not ok:
         raise AccountError("current_password: not recognised")
-    _check_password(new, field="new_password", avoid=(user.email, user.display_name))
     with db.session() as s, s.begin():
-        row = s.get(UserRow, user.id)
-        assert row is not None
-        row.password_hash = _hasher.hash(new)
+        throttle.forgive(s, keys)
+    _check_password(new, field="new_password", avoid=(user.email, user.display_name))
+    _set_password(db, user_id=user.id, password=new, keep_token=keep_token)
+
+
+def _set_password(db: Database, *, user_id: int, password: str, keep_token: str | None) -> None:
+    """A new password: every API token, trusted browser and other session of the person ends."""
+    with db.session() as s, s.begin():
+        user = s.get(UserRow, user_id)
+        if user is None:
+            raise NotFound("user")
+        user.password_hash = _hasher.hash(password)
         # a new password ends every API token too: one made by whoever knew the old one goes
         s.execute(delete(ApiTokenRow).where(ApiTokenRow.user_id == user.id))
+        s.execute(delete(TrustedDeviceRow).where(TrustedDeviceRow.user_id == user.id))
         keep = _digest(keep_token) if keep_token else ""
         s.execute(
             delete(WebSessionRow).where(

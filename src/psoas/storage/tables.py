@@ -19,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     text,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -216,6 +217,17 @@ class UserRow(Base):
     #: page; NULL until known (times then show in UTC).
     time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
+    #: When the person proved they read this address (a link by email); NULL until then.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: Made by a sign-up that sent a link: no sign-in until the link is opened.
+    needs_verification: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    #: The TOTP secret (base32); set up when totp_enabled_at is set, pending before.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The last 30-second step whose code was accepted: a code is never taken twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 class WebSessionRow(Base):
     __tablename__ = "web_sessions"
@@ -226,13 +238,52 @@ class WebSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class LoginAttemptRow(Base):
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
+class ThrottleRow(Base):
+    """Failed password (or second-factor) checks counted for one key: an account, a client's
+    address, a trusted device, a password change. Only the count is kept, no attempt log; a key
+    left alone for a day is purged (services.throttle.THROTTLE_FORGET)."""
+
+    __tablename__ = "auth_throttle"
+    #: sha256 of the kind and the key (an email or address is never stored in the clear)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    failures: Mapped[int] = mapped_column(Integer)
+    blocked_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class TrustedDeviceRow(Base):
+    """A browser that signed in to this account before (its cookie's hash): a stranger's failed
+    guesses elsewhere never slow it down."""
+
+    __tablename__ = "trusted_devices"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccountTokenRow(Base):
+    """A single-use, expiring token (only its hash): a password reset or an email check sent by
+    mail, or the step between the password and the second factor."""
+
+    __tablename__ = "account_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # reset | verify | second-factor
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class RecoveryCodeRow(Base):
+    """One of a person's single-use two-factor recovery codes (only its hash)."""
+
+    __tablename__ = "recovery_codes"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-    success: Mapped[bool] = mapped_column(Boolean)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class InvitationRow(Base):
@@ -265,6 +316,8 @@ class ApiTokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: read (GET only) or write (everything a browser session may do, but never credentials)
+    scope: Mapped[str] = mapped_column(String(10), default="write", server_default="write")
 
 
 class ClinicNoteRow(Base):
