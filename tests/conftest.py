@@ -160,10 +160,42 @@ def postgres_url_with_fresh_schema() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head, made once per test process; tests get copies of it."""
+    from sqlalchemy import text
+
+    from psoas.storage.db import Database
+
+    path = tmp_path_factory.mktemp("template") / "psoas.db"
+    database = Database(f"sqlite:///{path}")
+    with database.engine.connect() as conn:  # everything into the main file, none in the WAL
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    database.close()
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path
+) -> Iterator[str]:
+    """A database at the latest schema: a copy of the migrated SQLite file, or a PostgreSQL
+    schema of its own migrated from empty (opening it migrates; on the copy there is nothing
+    left to do)."""
     if request.param == "sqlite":
+        import shutil
+
+        shutil.copyfile(migrated_sqlite, tmp_path / "psoas.db")
         yield f"sqlite:///{tmp_path / 'psoas.db'}"
+    else:
+        yield from postgres_url_with_fresh_schema()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, for the tests of the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
     else:
         yield from postgres_url_with_fresh_schema()
 

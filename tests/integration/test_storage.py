@@ -29,8 +29,8 @@ def saved(db: Database, name: str = "ana"):  # type: ignore[no-untyped-def]
     return tracking.save_assessment(db, profile_name=name, intake=intake, assessment=result, now=T0)
 
 
-def test_migrations_go_from_empty_to_head_and_back(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_migrations_go_from_empty_to_head_and_back(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     migrate(engine)
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
@@ -42,14 +42,14 @@ def test_migrations_go_from_empty_to_head_and_back(database_url: str) -> None:
 
 
 def test_programs_saved_before_the_column_keep_their_sessions_a_day(
-    database_url: str, tmp_path: Path
+    empty_database_url: str, tmp_path: Path
 ) -> None:
     """Migration 0004 fills program_versions.sessions_per_day from each stored program."""
     import json
 
     from sqlalchemy import text
 
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     migrate(engine, "0003")
     program = saved(Database(f"sqlite:///{tmp_path / 'x.db'}"), "twice").program
     assert program.sessions_per_day == 2  # the office worker sits 8 hours a day
@@ -248,11 +248,11 @@ for n in range(60):
     db.close()
 
 
-def test_the_migrations_match_the_tables(database_url: str) -> None:
+def test_the_migrations_match_the_tables(empty_database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     migrate(engine)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
