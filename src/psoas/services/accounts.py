@@ -17,6 +17,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from psoas.services import throttle
@@ -147,6 +148,11 @@ def _check_password(password: str, *, field: str = "password", avoid: tuple[str,
         )
 
 
+#: The answer when the email has an account, also when two sign-ups with it arrive at once
+#: (the unique email decides which one is kept).
+EMAIL_TAKEN = "email: an account with this email exists; sign in instead"
+
+
 def sign_up(
     db: Database,
     *,
@@ -170,7 +176,7 @@ def sign_up(
     _check_password(password, avoid=(email, display_name, *email.split("@")))
     with db.session() as s, s.begin():
         if s.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
-            raise AccountError("email: an account with this email exists; sign in instead")
+            raise AccountError(EMAIL_TAKEN)
         row = UserRow(
             email=email,
             password_hash=_hasher.hash(password),
@@ -179,7 +185,10 @@ def sign_up(
             created_at=now,
         )
         s.add(row)
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError:  # the same email signed up at the same moment: one account
+            raise AccountError(EMAIL_TAKEN) from None
         if role == "patient":
             profile = repo.create_profile(s, name=profile_name_for(row.id), now=now)
             row.profile_id = profile.id
@@ -385,12 +394,25 @@ def _use_invitation(s: Session, row: UserRow, *, code: str, now: datetime) -> No
     """Join ``row`` to the inviting clinician, in the caller's transaction (nothing on error)."""
     if row.role != "patient":
         raise AccountError(ONLY_PATIENTS_JOIN)
-    invitation = s.get(InvitationRow, code.strip())
-    if invitation is None or invitation.used_by is not None or invitation.expires_at <= now:
+    code = code.strip()
+    # One conditional update takes the code: of joins arriving at once, exactly one matches
+    # (PostgreSQL re-checks the row after the first commits; SQLite runs writers one at a time).
+    taken = s.execute(
+        update(InvitationRow)
+        .where(
+            InvitationRow.code == code,
+            InvitationRow.used_at.is_(None),
+            InvitationRow.used_by.is_(None),
+            InvitationRow.expires_at > now,
+        )
+        .values(used_by=row.id, used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
         raise AccountError("invitation: this code is not valid (used, expired or mistyped)")
-    row.clinician_id = invitation.clinician_id
-    invitation.used_by = row.id
-    invitation.used_at = now
+    row.clinician_id = s.scalar(
+        select(InvitationRow.clinician_id).where(InvitationRow.code == code)
+    )
     s.add(AuditRow(patient_id=row.id, actor_id=row.id, at=now, action="joined clinician"))
 
 

@@ -257,25 +257,31 @@ def edit_program(
     in the latest assessment refuses any edit."""
     _check(clinician, patient)
     reason = " ".join(edit.reason.split())
-    state = current_program(db, clinician=clinician, patient=patient)
-    if state.held_back:
-        raise Refused([f"program: {state.held_back}"])
-    if state.version is None or state.intake is None or state.assessment is None:
-        raise Refused(["program: this patient has no program yet; an assessment makes one"])
     catalog = load_catalog()
-    version = state.version
-    new_program = edited_program(
-        version.program,
-        edit,
-        intake=state.intake,
-        result=state.assessment,
-        catalog=catalog,
-        clinician=clinician.display_name,
-        reason=reason,
-    )
+    no_program = Refused(["program: this patient has no program yet; an assessment makes one"])
+    # One transaction under the profile's lock: the edit applies to the program as it is now
+    # (an assessment or another edit saved a moment ago included), is checked against the
+    # latest intake, and gets the next version number; nothing saved at once is lost.
     with db.session() as s, s.begin():
         profile = repo.find_profile(s, name=profile_name_for(patient.id))
-        assert profile is not None and profile.id is not None
+        if profile is None or profile.id is None:
+            raise no_program
+        repo.lock_profile(s, profile_id=profile.id)
+        state = programs.state_in(s, profile_id=profile.id)
+        if state.held_back:
+            raise Refused([f"program: {state.message(audience='clinician')}"])
+        if state.version is None or state.assessment is None:
+            raise no_program
+        version = state.version
+        new_program = edited_program(
+            version.program,
+            edit,
+            intake=state.assessment.intake,
+            result=state.assessment.result,
+            catalog=catalog,
+            clinician=clinician.display_name,
+            reason=reason,
+        )
         saved = repo.add_program_version(
             s,
             profile_id=profile.id,

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from psoas.catalog import load_catalog
@@ -250,8 +251,14 @@ def add_pain(
     if stored is not None:
         return False, stored
     rating = PainRating(at=now, score=score, context=_CONTEXT[moment], session_id=session_id)
-    with db.session() as s, s.begin():
-        repo.add_pain(s, profile_id=_profile_id(db, user), rating=rating)
+    try:
+        with db.session() as s, s.begin():
+            repo.add_pain(s, profile_id=_profile_id(db, user), rating=rating)
+    except IntegrityError:  # the same rating sent at the same moment: the first one is kept
+        stored = _stored_pain(db, session_id=session_id, moment=moment)
+        if stored is None:
+            raise
+        return False, stored
     return True, score
 
 

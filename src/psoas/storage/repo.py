@@ -83,6 +83,26 @@ def get_or_create_profile(db: Session, *, name: str, now: datetime) -> Profile:
         return found
 
 
+def lock_profile(db: Session, *, profile_id: int) -> None:
+    """Hold the profile until the caller's transaction ends, so that writes that number things
+    per profile (program versions) take turns and each reads what the one before wrote.
+
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` on its row (rows that point at the profile keep
+    being written meanwhile). SQLite: a write to the row, which takes the database's one write
+    lock (the first write of a transaction begins it, so nothing read earlier is stale)."""
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(
+            update(ProfileRow)
+            .where(ProfileRow.id == profile_id)
+            .values(name=ProfileRow.name)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        db.execute(
+            select(ProfileRow.id).where(ProfileRow.id == profile_id).with_for_update(key_share=True)
+        )
+
+
 def list_profiles(db: Session) -> list[Profile]:
     return [_profile(r) for r in db.scalars(select(ProfileRow).order_by(ProfileRow.name))]
 
@@ -176,7 +196,10 @@ def add_program_version(
     assessment_id: int | None = None,
     now: datetime,
 ) -> ProgramVersion:
-    """Store a new version; earlier versions stay as they were."""
+    """Store a new version; earlier versions stay as they were. Numbered under the profile's
+    lock (:func:`lock_profile`), so versions stored at the same moment get the next numbers in
+    turn instead of colliding."""
+    lock_profile(db, profile_id=profile_id)
     latest = db.scalar(
         select(func.max(ProgramVersionRow.version)).where(
             ProgramVersionRow.profile_id == profile_id
