@@ -3,7 +3,9 @@ patient's record (assessments, program, history, progress, charts, notes, telehe
 edits that pass the safety rules, handouts and exports.
 
 A patient who did not join this clinician does not exist here: every page, API call and export
-answers 404, never 403. Opening a record is audited (the patient sees it on /account).
+answers 404, never 403. Every page that shows a record is audited, a form shown again with its
+errors included (the patient sees it on /account): the pages that show one write the entry
+themselves, so no way of reaching them can skip it.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def _viewed(db: Database, user: accounts.User, patient_id: int, now: datetime) -
 
 
 def _own(db: Database, user: accounts.User, patient_id: int) -> accounts.User:
-    """The patient, unaudited (the change itself is audited); 404 if not this clinician's."""
+    """The patient, unaudited (the change itself is audited, and a page that shows the record
+    audits the view); 404 if not this clinician's."""
     try:
         return clinic.own_patient(db, clinician=user, patient_id=patient_id)
     except accounts.NotFound as exc:
@@ -192,6 +195,7 @@ def _record_page(
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
+    accounts.audit(db, patient=patient, actor=user, action="viewed record", now=now)
     name = accounts.profile_name_for(patient.id)
     rows = clinic.patient_rows(db, user, now, patient_id=patient.id)
     state = clinic.current_program(db, clinician=user, patient=patient)
@@ -225,7 +229,7 @@ def _record_page(
 def patient_page(
     request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, flash: str = ""
 ) -> Response:
-    patient = _viewed(db, user, patient_id, now)
+    patient = _own(db, user, patient_id)  # the page audits the view
     return _record_page(request, db, user, patient, now, flash=flash[:200])
 
 
@@ -269,9 +273,11 @@ def _program_page(
     db: Database,
     user: accounts.User,
     patient: accounts.User,
+    now: datetime,
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
+    accounts.audit(db, patient=patient, actor=user, action="viewed record", now=now)
     state = clinic.current_program(db, clinician=user, patient=patient)
     catalog = load_catalog()
     return render(
@@ -293,8 +299,8 @@ def _program_page(
 def program_page(
     request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
 ) -> Response:
-    patient = _viewed(db, user, patient_id, now)
-    return _program_page(request, db, user, patient)
+    patient = _own(db, user, patient_id)  # the page audits the view
+    return _program_page(request, db, user, patient, now)
 
 
 def _number(raw: str, field: str) -> float | None:
@@ -367,6 +373,7 @@ def program_edit(
             db,
             user,
             patient,
+            now,
             status_code=400,
             errors=exc.lines,
             reason=str(form.get("reason", "")),
