@@ -1,7 +1,8 @@
 """What ``psoas assess`` prints for a person (the text output): the heading with its time
 frame, the safety net with the local emergency number (``PSOAS_EMERGENCY_NUMBER``), the other
 explanations, no hip-flexor findings under an urgent or emergency result, and never a score or
-a finding weight; ``--format json`` keeps everything for scripts. Run as real processes."""
+a finding weight; ``--format json`` keeps everything for scripts. Run in-process
+(tests/cli_runner.py), but for a setting refused at start-up, which runs as a real process."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 
 from psoas.domain.results import Triage
 from psoas.domain.triage import LEVEL_TITLES, heading
+from tests.cli_runner import invoke
 from tests.conftest import ROOT, intake_doc
 
 ENV = {**os.environ, "PYTHONUTF8": "1", "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
@@ -43,16 +45,14 @@ def flat(text: str) -> str:
 
 
 def assess(document: dict[str, Any], *, fmt: str = "text", **env: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "psoas", "assess", "--input", "-", "--format", fmt],
-        input=json.dumps(document),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env={**ENV, **env},
-        timeout=60,
-        check=False,
+    result = invoke(
+        "assess",
+        "--input",
+        "-",
+        "--format",
+        fmt,
+        stdin=json.dumps(document),
+        env={"NO_COLOR": "1", "COLUMNS": "100", "PSOAS_EMERGENCY_NUMBER": None, **env},
     )
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,21 +19,12 @@ from psoas.domain.tracking import History
 from psoas.services import accounts, fixtures, tracking
 from psoas.services.assessment import parse_intake
 from psoas.storage.db import Database
+from tests.cli_runner import Outcome, invoke
 from tests.conftest import EXAMPLES
 
-PSOAS = [sys.executable, "-m", "psoas"]
 
-
-def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PSOAS_DATABASE_URL=url, PSOAS_PROFILE="kim")
-    return subprocess.run(
-        [*PSOAS, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+def run(url: str, *args: str) -> Outcome:
+    return invoke(*args, env={"PSOAS_DATABASE_URL": url, "PSOAS_PROFILE": "kim"})
 
 
 def three_good_weeks(db: Database, *, pain_after_delta: int = -1) -> History:

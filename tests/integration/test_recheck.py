@@ -4,10 +4,7 @@ services every surface uses."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,23 +23,15 @@ from psoas.domain.triage import WARNING_SIGN_FIELDS
 from psoas.services import programs, tracking
 from psoas.services.assessment import parse_intake, run_assessment
 from psoas.storage.db import Database
+from tests.cli_runner import Outcome, invoke
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import SignedIn, Web
 
-PSOAS = [sys.executable, "-m", "psoas"]
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PSOAS_DATABASE_URL=url, PSOAS_PROFILE="ria")
-    return subprocess.run(
-        [*PSOAS, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+def run(url: str, *args: str) -> Outcome:
+    return invoke(*args, env={"PSOAS_DATABASE_URL": url, "PSOAS_PROFILE": "ria"})
 
 
 def _saved(db: Database, *, at: datetime) -> int:
