@@ -19,7 +19,8 @@ from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
 from psoas.domain.catalog import Exercise
 from psoas.domain.intake import Intake, parse
-from psoas.domain.program import item_steps
+from psoas.domain.program import allowed_for, item_steps
+from psoas.domain.progression import step_back, step_up
 from psoas.domain.questionnaire import could_be_pregnant
 from psoas.domain.results import TRIAGE_ORDER, Assessment
 from psoas.reports import result_text as say
@@ -127,8 +128,9 @@ def run(intake: Intake) -> Assessment:
     return assess(intake, CATALOG)
 
 
-def exercise(item_id: str) -> Exercise:
-    return CATALOG.exercise(item_id)
+def exercise(item_id: str, level: str | None = None) -> Exercise:
+    """A catalog exercise as done at a program item's level (the exercise itself for None)."""
+    return CATALOG.exercise_at(item_id, level)
 
 
 def flag(ex: Exercise, name: str) -> bool:
@@ -275,13 +277,14 @@ def check_belly_pressure(i: Intake, a: Assessment) -> None:
     why = belly_pressure_ruled_out(i, a)
     if a.program is not None:
         pressing = [item.id for item in a.program.items if item.abdominal_pressure]
-        for item_id in pressing:
-            assert exercise(item_id).abdominal_pressure, item_id
+        for item in a.program.items:
+            assert item.abdominal_pressure == exercise(item.id, item.level).abdominal_pressure
         if pressing:
             assert not why, (pressing, why)
             assert a.triage.level == "self_care", pressing
         for item in a.program.items:
-            assert item.abdominal_pressure == exercise(item.id).abdominal_pressure, item.id
+            done = exercise(item.id, item.level)
+            assert item.abdominal_pressure == done.abdominal_pressure, item.id
     if why:
         shown = {o.id for o in a.clinician_options} & BELLY_OPTIONS
         assert not shown, (shown, why)
@@ -308,7 +311,7 @@ def check_injury(i: Intake, a: Assessment) -> None:
     if a.program is None or not i.health.recent_hip_flexor_injury:
         return
     for item in a.program.items:
-        ex = exercise(item.id)
+        ex = exercise(item.id, item.level)
         assert item.category != "stretch", item.id
         assert not hip_flexors_lengthened(ex), item.id
         assert not heavy_lengthening(ex), item.id
@@ -335,7 +338,7 @@ def check_ability(i: Intake, a: Assessment) -> None:
         return
     ability = i.equipment_and_ability
     for item in a.program.items:
-        ex = exercise(item.id)
+        ex = exercise(item.id, item.level)
         assert item.position == ex.position, item.id
         if not ability.can_get_down_to_floor:
             assert item.position not in ("floor", "kneeling") and not ex.needs_floor, item.id
@@ -541,7 +544,7 @@ def check_pregnancy(i: Intake, a: Assessment) -> None:
     if a.program is None or not i.health.pregnant:
         return
     for item in a.program.items:
-        assert not lies_on_back(exercise(item.id)), item.id
+        assert not lies_on_back(exercise(item.id, item.level)), item.id
         assert not item.abdominal_pressure, item.id
 
 
@@ -567,7 +570,7 @@ def check_falls(i: Intake, a: Assessment) -> None:
     if a.program is None or not i.health.falls_or_poor_balance:
         return
     for item in a.program.items:
-        assert not table_transfer(exercise(item.id)), item.id
+        assert not table_transfer(exercise(item.id, item.level)), item.id
 
 
 @SETTINGS
@@ -637,3 +640,111 @@ def test_every_exclusion_code_is_a_registered_rule(intake: Intake) -> None:
     a = run(intake)
     for left_out in a.program.excluded if a.program else ():
         assert left_out.code in EXCLUSION_CODES | conditions, left_out.code
+
+
+# --- (m) steps up and back never reach an unsafe level -----------------------------------------
+
+floor_limited = changed(
+    candidates,
+    st.sampled_from(
+        [
+            setting({"equipment_and_ability": {"can_get_down_to_floor": False}}),
+            setting({"equipment_and_ability": {"can_kneel": False}}),
+            setting(
+                {"equipment_and_ability": {"can_kneel": False, "can_get_down_to_floor": False}}
+            ),
+        ]
+    ),
+)
+#: Up (True) and back (False): enough moves to pass every level's sets and reach its levels.
+moves = st.lists(st.booleans(), min_size=1, max_size=14)
+
+
+def check_levels(i: Intake, a: Assessment, up_and_back: list[bool]) -> list[str]:
+    """Step the program up and back as ``up_and_back`` says, with the person's own check, and
+    hold every program on the way to the invariants above; the levels reached, in order."""
+    if a.program is None:
+        return []
+    allowed = allowed_for(i, a.triage)
+    program = a.program
+    reached: list[str] = []
+    for up in up_and_back:
+        step = step_up(program, CATALOG, check=allowed) if up else None
+        program = step[0] if step else step_back(program, CATALOG, check=allowed)[0]
+        stepped = a.model_copy(update={"program": program})
+        check_belly_pressure(i, stepped)
+        check_injury(i, stepped)
+        check_ability(i, stepped)
+        check_pregnancy(i, stepped)
+        check_falls(i, stepped)
+        for item in program.items:
+            if item.level is not None:
+                done = exercise(item.id, item.level)
+                assert allowed(done), (item.id, item.level)
+                assert item.name == done.name and item.equipment == done.equipment
+                reached.append(f"{item.id}/{item.level}")
+    return reached
+
+
+@SETTINGS
+@given(intakes, moves)
+def test_steps_up_and_back_never_offer_an_unsafe_level(intake: Intake, ups: list[bool]) -> None:
+    check_levels(intake, run(intake), ups)
+
+
+@TARGETED
+@given(
+    st.one_of(standing_limited, floor_limited, injured, pregnant, falls, belly).map(parse), moves
+)
+def test_a_person_who_cannot_gets_no_level_that_needs_it(intake: Intake, ups: list[bool]) -> None:
+    check_levels(intake, run(intake), ups)
+
+
+def with_bracing_at_its_most_sets(a: Assessment) -> Assessment:
+    """The assessment's program with abdominal bracing added at its most sets, ready to move
+    to its next level (brace while you move: standing up from a chair)."""
+    assert a.program is not None
+    base = exercise("abdominal-bracing")
+    model = next(i for i in a.program.items if i.category == "strengthen")
+    bracing = model.model_copy(
+        update={
+            "id": base.id,
+            "name": base.name,
+            "position": base.position,
+            "equipment": base.equipment,
+            "abdominal_pressure": False,
+            "level": None,
+            "progression_level": 0,
+            "dose": model.dose.model_copy(
+                update={"sets": base.dose.sets_max, "per_side": None, "reps": 10}
+            ),
+        }
+    )
+    items = (*(i for i in a.program.items if i.id != base.id), bracing)
+    return a.model_copy(update={"program": a.program.model_copy(update={"items": items})})
+
+
+def test_levels_are_reached_and_kept_from_those_who_cannot() -> None:
+    """Not vacuous: stepping up reaches levels, the standing level of bracing among them for
+    someone who can stand, and never for someone who cannot; kneeling levels never for someone
+    who cannot kneel."""
+    from tests.strategies import ANSWERED_OFFICE_WORKER_V2
+
+    able = parse(merge(ANSWERED_OFFICE_WORKER_V2, {}))
+    reached = check_levels(able, with_bracing_at_its_most_sets(run(able)), [True])
+    assert "abdominal-bracing/brace-while-you-move" in reached
+    seated = parse(
+        merge(ANSWERED_OFFICE_WORKER_V2, {"equipment_and_ability": {"can_stand_unaided": False}})
+    )
+    reached = check_levels(seated, with_bracing_at_its_most_sets(run(seated)), [True] * 6)
+    assert not any(r.startswith("abdominal-bracing/") for r in reached)
+    full = check_levels(able, run(able), [True] * 14)
+    assert "glute-bridge/single-leg-bridge" in full
+    assert "half-kneeling-hip-flexor-stretch/holding-the-back-foot" in full
+    no_kneeling = parse(
+        merge(ANSWERED_OFFICE_WORKER_V2, {"equipment_and_ability": {"can_kneel": False}})
+    )
+    kneeling = {"kneeling"}
+    for item_level in check_levels(no_kneeling, run(no_kneeling), [True] * 14):
+        item_id, level = item_level.split("/")
+        assert exercise(item_id, level).position not in kneeling

@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from psoas.catalog import load_catalog
+from psoas.cli.format import format_item
 from psoas.domain.adherence import planned_sets
 from psoas.domain.assess import assess
 from psoas.domain.intake import Intake
+from psoas.domain.program import allowed_for
 from psoas.domain.progression import (
     DECISION_TITLES,
     PROGRESSION_RULES,
@@ -22,6 +24,7 @@ from psoas.domain.progression import (
     ProgressSummary,
     decide,
     decision_title,
+    same_demands,
     step_back,
     step_up,
     summarize,
@@ -29,6 +32,7 @@ from psoas.domain.progression import (
     thomas_points,
 )
 from psoas.domain.results import PerSide, Program
+from psoas.domain.session_plan import session_steps
 from psoas.domain.tracking import (
     History,
     PainRating,
@@ -42,6 +46,7 @@ from psoas.domain.tracking import (
     SetLog,
     StoredAssessment,
 )
+from psoas.reports.pdf import item_text
 from tests.conftest import EXAMPLES, merge
 
 CATALOG = load_catalog()
@@ -61,6 +66,7 @@ PROGRAM = office_program(
     daily_life={"sitting_hours_per_day": 5}, preferences={"minutes_per_day": 30}
 )
 LONG_PROGRAM = office_program(preferences={"minutes_per_day": 60})  # two stretches, 2 a day
+LONG_INTAKE = Intake.model_validate(merge(OFFICE, {"preferences": {"minutes_per_day": 60}}))
 RELEASE = "massage-gun-psoas-release"
 
 
@@ -226,14 +232,36 @@ def item(program: Program, item_id: str) -> Any:
 
 
 def check_program(program: Program, before: Program) -> None:
-    """What every changed program must keep: validity, items, sides, set and level limits."""
+    """What every changed program must keep: validity, items, sides, set and level limits; an
+    item at a new level takes the level's name, place, kit, reason, sources and hold."""
     Program.model_validate(program.model_dump())
     assert [i.id for i in program.items] == [i.id for i in before.items]
     for new, old in zip(program.items, before.items, strict=True):
-        assert (new.category, new.why, new.sources) == (old.category, old.why, old.sources)
-        assert new.dose.hold_seconds == old.dose.hold_seconds
+        assert new.category == old.category
         ex = CATALOG.exercise(new.id)
-        assert 0 <= new.progression_level <= len(ex.progression)
+        assert new.level in ex.ladder
+        done = ex.at_level(new.level)
+        if new.level == old.level:
+            assert (new.why, new.sources, new.name) == (old.why, old.sources, old.name)
+            assert new.dose.hold_seconds == old.dose.hold_seconds
+        else:
+            assert (new.name, new.position, new.equipment, new.abdominal_pressure) == (
+                done.name,
+                done.position,
+                done.equipment,
+                done.abdominal_pressure,
+            )
+            assert new.dose.hold_seconds == done.dose.hold_seconds
+            assert new.dose.reps == done.dose.reps
+            level = ex.level(new.level)
+            if level is not None:
+                assert level.why in new.why and set(level.sources) <= set(new.sources)
+        harder = [lv for lv in ex.levels if lv.kind == "harder"]
+        assert 0 <= new.progression_level <= len(harder)
+        if new.level is not None:
+            assert new.progression_level == ex.ladder.index(new.level) - ex.ladder.index(None) or (
+                new.progression_level == 0 and ex.ladder.index(new.level) < ex.ladder.index(None)
+            )
         d = new.dose
         if d.sets is not None:
             assert d.sets >= 1
@@ -244,7 +272,7 @@ def check_program(program: Program, before: Program) -> None:
             if old.dose.per_side.left > old.dose.per_side.right:
                 assert d.per_side.left >= d.per_side.right
         if new.category == "stretch":
-            cap = ex.dose.sets_max
+            cap = done.dose.sets_max
             assert cap is not None and d.sets is not None and d.sets <= cap
             if d.per_side:
                 assert max(d.per_side.left, d.per_side.right) <= cap
@@ -518,8 +546,10 @@ def test_progress_with_exactly_ten_sessions_on_a_program_fourteen_days_old() -> 
     assert stretch.dose.per_side.right == old.dose.per_side.right + 1  # tighter keeps its extra
     assert stretch.dose.hold_seconds == 30 and stretch.progression_level == 0
     for strengthen in ("dead-bug", "glute-bridge", "supine-marching"):
-        assert item(d.program, strengthen).progression_level == 1
-        assert item(d.program, strengthen).dose == item(PROGRAM, strengthen).dose
+        # more sets first, at the same level; a harder level comes at the level's most sets
+        was, now = item(PROGRAM, strengthen), item(d.program, strengthen)
+        assert now.level is None and now.dose.reps == was.dose.reps
+        assert now.dose.sets == was.dose.sets + 1
     # The release, tolerated for two weeks, grows by half a minute a side (it started at 1).
     assert item(PROGRAM, RELEASE).dose.per_side == PerSide(left=1, right=1)
     grown = item(d.program, RELEASE).dose
@@ -528,7 +558,7 @@ def test_progress_with_exactly_ten_sessions_on_a_program_fourteen_days_old() -> 
     assert stretch.minutes_per_session > old.minutes_per_session
     assert d.program.minutes_per_day > PROGRAM.minutes_per_day
     assert "Half-kneeling hip-flexor stretch" in d.message and "30 seconds" in d.message
-    assert "Hold each reach for up to 5 seconds" in d.message
+    assert "Glute bridge: 3 sets, up from 2 sets." in d.message
     assert set(d.sources) >= {"bandy-1994", "bandy-1997"}
 
 
@@ -573,30 +603,77 @@ def test_progress_without_session_ratings_asks_for_them() -> None:
     assert d.kind == "progress" and "rate pain before and after" in d.message
 
 
-def test_repeated_steps_up_stop_at_sets_max_keep_the_tighter_side_and_the_catalog_steps() -> None:
+def test_repeated_steps_up_stop_at_sets_max_keep_the_tighter_side_and_the_levels() -> None:
     program = LONG_PROGRAM
-    for _ in range(10):
-        new, _ = step_up(program, CATALOG)
+    check = allowed_for(LONG_INTAKE, assess(LONG_INTAKE, CATALOG).triage)
+    for _ in range(12):
+        new, _ = step_up(program, CATALOG, check=check)
         check_program(new, program)
         program = new
     for i in program.items:
         ex = CATALOG.exercise(i.id)
+        if i.category in ("stretch", "strengthen"):
+            # at the most sets of the hardest level this person may do
+            done = ex.at_level(i.level)
+            cap = done.dose.sets_max or done.dose.sets
+            top = (
+                max(i.dose.per_side.left, i.dose.per_side.right) if i.dose.per_side else i.dose.sets
+            )
+            assert top == cap, i.id
+            ladder = ex.ladder
+            nxt = ladder.index(i.level) + 1
+            assert nxt == len(ladder) or not check(ex.at_level(ladder[nxt])), i.id
         if i.category == "stretch":
-            assert i.dose.per_side is not None
+            assert i.dose.per_side is not None and i.dose.hold_seconds == 30
             assert i.dose.per_side.right == 5 and i.dose.per_side.left == 4  # tighter right
-        if i.category == "strengthen":
-            assert i.progression_level == len(ex.progression)
-    assert step_up(program, CATALOG) == (program, ())
+    assert item(program, "glute-bridge").level == "single-leg-bridge"
+    assert item(program, "half-kneeling-hip-flexor-stretch").level == "holding-the-back-foot"
+    assert step_up(program, CATALOG, check=check) == (program, ())
 
 
-def test_table_stretch_moves_to_its_ankle_weight_steps_and_keeps_30_second_holds() -> None:
+def test_a_stretch_without_levels_grows_by_sets_and_keeps_30_second_holds() -> None:
     new, changes = step_up(LONG_PROGRAM, CATALOG)
     table = item(new, "table-hip-flexor-stretch")
-    ex = CATALOG.exercise("table-hip-flexor-stretch")
-    assert "ankle weight" in ex.progression[table.progression_level - 1]
-    assert table.dose.hold_seconds == 30
-    assert any("ankle weight" in c for c in changes)
-    assert item(new, "half-kneeling-hip-flexor-stretch").progression_level == 0
+    old = item(LONG_PROGRAM, "table-hip-flexor-stretch")
+    assert table.level is None and table.dose.hold_seconds == 30
+    assert table.dose.sets == old.dose.sets + 1
+    assert any(c.startswith("Table hip-flexor stretch") and "30 seconds" in c for c in changes)
+
+
+def test_a_step_up_to_a_level_changes_its_name_dose_steps_cues_and_figure() -> None:
+    program = PROGRAM
+    while item(program, "glute-bridge").level is None:
+        program, changes = step_up(program, CATALOG)
+    bridge = item(program, "glute-bridge")
+    level = CATALOG.exercise("glute-bridge").level("marching-bridge")
+    assert level is not None and bridge.level == "marching-bridge"
+    assert bridge.name == "Marching bridge" and bridge.progression_level == 1
+    assert (bridge.dose.sets, bridge.dose.reps, bridge.dose.hold_seconds) == (2, 8, None)
+    said = next(c for c in changes if c.startswith("Glute bridge:"))
+    assert "now marching bridge, 2 sets of 8." in said and level.why in said
+    text = item_text(bridge, CATALOG)
+    assert text.name == "Marching bridge" and "harder level of the glute bridge" in text.kind
+    assert text.steps[2].startswith("Keeping the hips up and level, lift one foot")
+    assert text.cues == level.cues
+    assert [p.name for p in text.pictures] == ["marching-bridge"]
+    steps = [s for s in session_steps(program, CATALOG) if s.item_id == "glute-bridge"]
+    assert steps[0].name == "Marching bridge" and steps[0].figure == "marching-bridge"
+    assert steps[0].reps == 8 and steps[0].cue in level.cues
+    assert steps[0].instructions == text.steps
+    assert "Marching bridge" in format_item(1, bridge, CATALOG.exercise("glute-bridge"))
+
+
+def test_a_level_that_asks_more_of_the_body_waits_for_the_persons_answers() -> None:
+    """Without an assessment only a level that asks nothing more than its exercise is offered;
+    with one, the person's answers decide (here: cannot stand, so no standing level)."""
+    ex = CATALOG.exercise("abdominal-bracing")
+    standing = ex.at_level("brace-while-you-move")
+    assert standing.needs_standing and not same_demands(standing, ex)
+    cannot = Intake.model_validate(
+        merge(OFFICE, {"equipment_and_ability": {"can_stand_unaided": False}})
+    )
+    assert not allowed_for(cannot, assess(cannot, CATALOG).triage)(standing)
+    assert allowed_for(LONG_INTAKE, assess(LONG_INTAKE, CATALOG).triage)(standing)
 
 
 def test_top_dose_holds() -> None:
@@ -644,12 +721,17 @@ def test_daily_pain_meaningfully_worse_regresses() -> None:
 def test_regress_at_the_floor_keeps_the_program_and_still_advises_a_clinician() -> None:
     program = PROGRAM
     for _ in range(5):
-        program, _ = step_back(program)
-        check_program(program, PROGRAM)
-    assert step_back(program) == (program, ())
+        new, _ = step_back(program, CATALOG)
+        check_program(new, program)
+        program = new
+    assert step_back(program, CATALOG) == (program, ())
     for i in program.items:
         if i.category in ("stretch", "strengthen"):
+            ex = CATALOG.exercise(i.id)
             assert i.dose.sets == 1 and i.progression_level == 0
+            # at the easiest level that asks nothing more of the body than the exercise
+            below = ex.ladder[: ex.ladder.index(i.level)]
+            assert all(not same_demands(ex.at_level(lv), ex) for lv in below[-1:])
             assert i.dose.per_side is None or min(i.dose.per_side.left, i.dose.per_side.right) == 1
     b = Builder(program=program).daily_sessions(range(0, 3), before=2, after=5)
     _, d = run(b, 2)
@@ -668,9 +750,17 @@ def test_a_step_back_gets_a_week_before_daily_pain_steps_it_back_again() -> None
 
 def test_regress_levels_go_back_one_step() -> None:
     up, _ = step_up(step_up(PROGRAM, CATALOG)[0], CATALOG)
-    down, changes = step_back(up)
-    assert item(down, "dead-bug").progression_level == 1
-    assert any("back to progression step 1" in c for c in changes)
+    assert item(up, "dead-bug").level == "longer-hold"
+    down, changes = step_back(up, CATALOG)
+    bug = item(down, "dead-bug")
+    assert bug.level is None and bug.name == "Dead bug" and bug.dose.sets == 1
+    assert bug.dose.hold_seconds == CATALOG.exercise("dead-bug").dose.hold_seconds
+    assert any(c.startswith("Dead bug with a longer hold: back to dead bug") for c in changes)
+    # a step back from the exercise itself goes to its first easier level
+    easier, changes = step_back(PROGRAM, CATALOG)
+    assert item(easier, "dead-bug").level == "toe-taps"
+    assert item(easier, "dead-bug").name == "Toe taps"
+    assert any("now toe taps" in c for c in changes)
 
 
 # --- decide: the hypothesis ---------------------------------------------------------------------

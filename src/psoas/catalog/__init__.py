@@ -40,6 +40,14 @@ def load_catalog() -> Catalog:
     merged: dict[str, Any] = {}
     for name in _FILES:
         merged.update(_read(name))
+    levels: dict[str, Any] = dict(_read("levels.yaml")["levels"])
+    exercises = []
+    for ex in merged["exercises"]:
+        own = levels.pop(ex["id"], None)
+        exercises.append({**ex, "levels": own} if own else ex)
+    if levels:
+        raise ValueError(f"levels.yaml: no exercise with the id {sorted(levels)}")
+    merged["exercises"] = exercises
     return Catalog.model_validate(merged)
 
 

@@ -46,18 +46,22 @@ def _bullets(lines: Iterable[str], indent: str) -> list[str]:
 
 
 def format_item(n: int, item: ProgramItem, ex: Exercise) -> str:
+    """One program item; ``ex`` is its catalog exercise, shown at the item's level."""
     ind = "    "
-    lines = [
-        f"{n}. {item.name}  ({item.category}, {item.position.replace('_', ' ')})",
-        wrap("Dose: " + item.dose.describe(), ind, ind),
-    ]
+    level = ex.level(item.level) if item.level in ex.ladder else None
+    head = f"{n}. {item.name}  ({item.category}, {item.position.replace('_', ' ')})"
+    if level is not None:
+        kind = "an easier" if level.kind == "easier" else "a harder"
+        head += f"\n{ind}{kind.capitalize()} level of the {ex.name.lower()}"
+        ex = ex.at_level(level.id)
+    lines = [head, wrap("Dose: " + item.dose.describe(), ind, ind)]
     if item.dose.minutes is not None and item.category in ("posture", "movement"):
         lines[-1] = wrap("Dose: " + (ex.dose.note or item.dose.describe()), ind, ind)
     if ex.equipment:
         lines.append(ind + "You need: " + ", ".join(e.replace("_", " ") for e in ex.equipment))
     lines.append(ind + "Steps:")
     lines += _numbered(item_steps(ex, item.dose), ind + "  ")
-    if item.progression_level:
+    if item.progression_level and level is None and ex.progression:
         lines.append(ind + "Made harder:")
         lines += _bullets(ex.progression[: item.progression_level], ind)
     if ex.breathing:

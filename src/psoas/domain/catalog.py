@@ -174,6 +174,61 @@ class Variant(_Frozen):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+#: The attributes of an exercise that decide where it is safe; a level may change any of them,
+#: and the same exclusion rules then judge the level (psoas.domain.program.exclusion).
+LEVEL_SAFETY_FIELDS = (
+    "position",
+    "equipment",
+    "abdominal_pressure",
+    "needs_floor",
+    "needs_kneeling",
+    "needs_standing",
+    "lies_on_back",
+    "deep_hip_flexion",
+    "heavy_lengthening_load",
+    "table_transfer",
+    "stretches_hip_flexors",
+    "stretches_rectus_femoris",
+)
+
+
+class Level(_Frozen):
+    """An easier or harder level of an exercise: its own name, dose, steps, cues, safety notes
+    and figure. A program item is at its exercise's base level or at one of these."""
+
+    id: str = Field(pattern=_ID, description="stable within its exercise")
+    name: str = Field(min_length=3)
+    kind: Literal["easier", "harder"]
+    figure: str = Field(
+        pattern=_ID, description="the slug of a drawn variant in the exercise's figures file"
+    )
+    summary: str = Field(min_length=10)
+    why: str = Field(
+        min_length=10, description="why step to this level, in plain words for the person"
+    )
+    dose: Dose
+    steps: tuple[str, ...] = Field(min_length=1)
+    cues: tuple[str, ...] = Field(min_length=1)
+    breathing: str | None = Field(default=None, description="None: the exercise's own")
+    common_errors: tuple[str, ...] = ()
+    safety: tuple[str, ...] = Field(
+        default=(), description="notes shown with this level, after the exercise's own"
+    )
+    position: Position | None = None
+    equipment: tuple[Equipment, ...] | None = None
+    abdominal_pressure: bool | None = None
+    needs_floor: bool | None = None
+    needs_kneeling: bool | None = None
+    needs_standing: bool | None = None
+    lies_on_back: bool | None = None
+    deep_hip_flexion: bool | None = None
+    heavy_lengthening_load: bool | None = None
+    table_transfer: bool | None = None
+    stretches_hip_flexors: bool | None = None
+    stretches_rectus_femoris: bool | None = None
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class Contraindication(_Frozen):
     """Why an item is left out for a person with a condition, in plain words."""
 
@@ -203,6 +258,11 @@ class Exercise(_Frozen):
     safety: tuple[str, ...] = Field(default=(), description="notes shown with the item")
     contraindications: tuple[Contraindication, ...] = ()
     variants: tuple[Variant, ...] = ()
+    levels: tuple[Level, ...] = Field(
+        default=(),
+        description="easier levels (easiest first), then harder ones (in order): the steps a "
+        "program item takes back and up from the base exercise",
+    )
     progression: tuple[str, ...] = Field(default=(), description="how to make it harder, in order")
     regression: tuple[str, ...] = Field(default=(), description="how to make it easier, in order")
     stretches_rectus_femoris: bool = False
@@ -258,7 +318,63 @@ class Exercise(_Frozen):
             raise ValueError("a table item needs a table transfer")
         if self.one_sided != self.dose.per_side and self.category in ("stretch", "release"):
             raise ValueError("one-sided stretches and releases are dosed per side")
+        kinds = [lv.kind for lv in self.levels]
+        if kinds != sorted(kinds, key=lambda k: k == "harder"):
+            raise ValueError("easier levels come before harder ones")
+        ids = [lv.id for lv in self.levels]
+        if len(set(ids)) != len(ids):
+            raise ValueError("level ids are unique within an exercise")
+        for lv in self.levels:
+            if lv.dose.per_side != self.dose.per_side:
+                raise ValueError(f"level {lv.id}: dosed per side exactly as the exercise")
+            if (lv.dose.minutes is None) != (self.dose.minutes is None):
+                raise ValueError(f"level {lv.id}: timed exactly as the exercise, or not")
         return self
+
+    @property
+    def ladder(self) -> tuple[str | None, ...]:
+        """Every level in order, easiest first; None is the base exercise."""
+        easier = tuple(lv.id for lv in self.levels if lv.kind == "easier")
+        harder = tuple(lv.id for lv in self.levels if lv.kind == "harder")
+        return (*easier, None, *harder)
+
+    def level(self, level_id: str | None) -> Level | None:
+        """The level with this id (None: the base exercise); KeyError when unknown."""
+        if level_id is None:
+            return None
+        for lv in self.levels:
+            if lv.id == level_id:
+                return lv
+        raise KeyError(f"{self.id}/{level_id}")
+
+    def at_level(self, level_id: str | None) -> Exercise:
+        """This exercise as done at a level: the level's name, summary, dose, steps, cues,
+        errors, breathing and safety attributes, the exercise's safety notes then the level's,
+        its contraindications, and the sources of both. The base exercise for None."""
+        lv = self.level(level_id)
+        if lv is None:
+            return self
+        data = self.model_dump()
+        data.update(
+            name=lv.name,
+            summary=lv.summary,
+            dose=lv.dose.model_dump(),
+            steps=lv.steps,
+            cues=lv.cues,
+            common_errors=lv.common_errors,
+            breathing=lv.breathing or self.breathing,
+            safety=tuple(dict.fromkeys((*self.safety, *lv.safety))),
+            sources=tuple(dict.fromkeys((*self.sources, *lv.sources))),
+            levels=(),
+            variants=(),
+            progression=(),
+            regression=(),
+        )
+        for name in LEVEL_SAFETY_FIELDS:
+            value = getattr(lv, name)
+            if value is not None:
+                data[name] = value
+        return Exercise.model_validate(data)
 
 
 class ClinicianOption(_Frozen):
@@ -350,6 +466,8 @@ class Catalog(_Frozen):
                 missing |= set(c.sources) - known
             for v in ex.variants:
                 missing |= set(v.sources) - known
+            for lv in ex.levels:
+                missing |= set(lv.sources) - known
         for card in self.education:
             missing |= set(card.sources) - known
         if missing:
@@ -373,6 +491,18 @@ class Catalog(_Frozen):
 
     def exercise(self, exercise_id: str) -> Exercise:
         return self._by_id[exercise_id]
+
+    def exercise_at(self, exercise_id: str, level_id: str | None) -> Exercise:
+        """The exercise as done at a level (:meth:`Exercise.at_level`); a level this catalog
+        no longer has reads as the exercise itself."""
+        ex = self._by_id[exercise_id]
+        return ex.at_level(level_id if level_id in ex.ladder else None)
+
+    def figure_at(self, exercise_id: str, level_id: str | None) -> str:
+        """The picture of an exercise at a level: the level's drawn variant, else ``main``."""
+        ex = self._by_id[exercise_id]
+        level = ex.level(level_id) if level_id in ex.ladder else None
+        return level.figure if level is not None else "main"
 
     def reference(self, key: str) -> Reference:
         return self._by_key[key]

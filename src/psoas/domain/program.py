@@ -517,6 +517,17 @@ def exclusion(
     return None
 
 
+def allowed_for(intake: Intake, triage: Triage) -> Callable[[Exercise], bool]:
+    """A check of exercises (a level of one, too) against one person's answers: True when
+    :func:`exclusion` finds nothing that makes it unsafe or impossible for them."""
+    person = _Person.of(intake, involvement_for(intake, triage))
+
+    def allowed(ex: Exercise) -> bool:
+        return exclusion(intake, triage, ex, person) is None
+
+    return allowed
+
+
 #: Every exclusion code the program can give, what it means, and its sources (for the
 #: clinical-rules document). ``abdominal-pressure:*`` codes come from :func:`why_no_belly_pressure`
 #: and apply to clinician options too.

@@ -16,8 +16,7 @@ for the generated clinical-rules document.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
@@ -33,8 +32,9 @@ from psoas.domain.adherence import (
     sessions_number,
     work_by_day,
 )
-from psoas.domain.catalog import Catalog, Exercise
+from psoas.domain.catalog import LEVEL_SAFETY_FIELDS, Catalog, Exercise
 from psoas.domain.intake import Intake
+from psoas.domain.program import allowed_for
 from psoas.domain.recheck import PAIN_RISE_POINTS, pain_rise
 from psoas.domain.results import ItemDose, PerSide, Program, ProgramItem
 from psoas.domain.tracking import (
@@ -88,9 +88,6 @@ STRETCH_HOLD_SECONDS = 30
 #: A release starts at about a minute a side (the program's RELEASE_START_MINUTES, the catalog's
 #: advice for the first sessions); each step up adds this much a side, up to the catalog's dose.
 RELEASE_STEP_MINUTES = 0.5
-#: Stretches whose catalog progression list is a load progression (ankle weights), so they also
-#: move up a level; every other stretch progresses by sets.
-LEVELLED_STRETCHES: frozenset[str] = frozenset({"table-hip-flexor-stretch"})
 
 _EPS = 1e-9
 _DAY = timedelta(days=1)
@@ -365,8 +362,10 @@ PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         f"{REGRESS_SESSION_PAIN:g} points or more on average over the last {REGRESS_SESSIONS} "
         "sessions of the current program with both ratings, or daily pain is meaningfully worse "
         "than at the start, the program steps back: every stretch and strengthening item loses "
-        "one set (not below 1) and one progression step (not below none), releases lose 1 minute "
-        "a side (not below 1), and the person is advised to see a clinician. After a step back, "
+        "one set (not below 1) and moves one level easier along its catalog levels (a harder "
+        "level back toward the exercise itself, the exercise to its first easier level) when "
+        "that level is safe for the person (the level-safety rule), releases lose 1 minute a "
+        "side (not below 1), and the person is advised to see a clinician. After a step back, "
         f"daily pain alone steps back again only once the lighter program is "
         f"{STEP_BACK_SETTLE_DAYS} days old; until then the program holds, still advising a "
         "clinician. One 30-second stretch a day still works.",
@@ -401,19 +400,35 @@ PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         f"in the last {STEP_UP_WINDOW_DAYS} calendar days, "
         "pain not meaningfully worse, pain after sessions not higher than before by "
         f"{HOLD_SESSION_PAIN:g} point or more on average, and the current program version at "
-        f"least {STEP_UP_VERSION_DAYS} days old: each stretch gains one set on each side up to "
-        "the catalog's most sets (the tighter side keeps its extra set, so the step stops when "
-        "that side reaches the most), each strengthening item moves one step along its "
-        "catalog progression while steps remain, and each release gains "
-        f"{RELEASE_STEP_MINUTES:g} minute a side up to the catalog's time. The table stretch's "
-        "progression is ankle weight, so it moves a step too.",
+        f"least {STEP_UP_VERSION_DAYS} days old: each stretch and strengthening item gains one "
+        "set on each side up to the most sets of the level it is at (the tighter side keeps its "
+        "extra set, so the step stops when that side reaches the most); an item already at "
+        "those most sets moves to the next harder level in the catalog, with that level's own "
+        "name, dose, steps, cues, safety notes and figure, starting at its first number of sets "
+        "(an item at an easier level moves back toward the exercise itself), when that level is "
+        "safe for the person (the level-safety rule). Each release gains "
+        f"{RELEASE_STEP_MINUTES:g} minute a side up to the catalog's time. Every change says "
+        "why in plain words and cites the level's sources.",
         PROGRESS_SOURCES,
     ),
     (
         "progress-holds",
-        f"Stretch holds stay at {STRETCH_HOLD_SECONDS} seconds: longer holds add nothing. A "
-        "catalog progression step that lengthens a stretch hold is passed over.",
+        f"Stretch holds stay at {STRETCH_HOLD_SECONDS} seconds at every level: longer holds "
+        "add nothing, so a harder stretch level changes the position, never the hold.",
         ("bandy-1994", "bandy-1997"),
+    ),
+    (
+        "level-safety",
+        "A program item moves to a level (harder or easier) only when the exclusion rules, "
+        "applied to the answers of the latest assessment, allow the level itself: its position "
+        "(floor, kneeling, standing, lying on the back, a table), its kit, any pressure into the "
+        "belly, deep hip bending, heavy lengthening load and whether it stretches the hip "
+        "flexors are judged as for any exercise. So a level is never offered where it would be "
+        "unsafe: nothing presses the belly where that is unsafe, nothing stretches an injured "
+        "hip flexor, nothing asks for kneeling or the floor from someone who cannot. Without an "
+        "assessment, only a level that asks nothing more of the body than its exercise is "
+        "offered. An item whose next level is not allowed stays where it is.",
+        ("psoas-safety-rules", "eastwest-psoas", "crawford-2003"),
     ),
     (
         "release-grows-slowly",
@@ -988,26 +1003,15 @@ def summarize(
 
 # --- changing a program -------------------------------------------------------------------------
 
-_LONGER_HOLD = re.compile(r"(\d+)\s*seconds?", re.IGNORECASE)
+#: Checks an exercise (or a level of one) for the person whose program steps: True when it is
+#: safe and possible for them (psoas.domain.program.allowed_for).
+LevelCheck = Callable[[Exercise], bool]
 
 
-def _lengthens_hold(step: str) -> bool:
-    """Does a catalog step ask for stretch holds longer than 30 seconds?"""
-    if "hold" not in step.lower():
-        return False
-    return any(int(n) > STRETCH_HOLD_SECONDS for n in _LONGER_HOLD.findall(step))
-
-
-def _next_level(ex: Exercise, level: int) -> int:
-    """The next progression level, passing over steps that lengthen a stretch hold."""
-    nxt = level + 1
-    while (
-        ex.category == "stretch"
-        and nxt <= len(ex.progression)
-        and _lengthens_hold(ex.progression[nxt - 1])
-    ):
-        nxt += 1
-    return nxt if nxt <= len(ex.progression) else level
+def same_demands(ex: Exercise, base: Exercise) -> bool:
+    """Does ``ex`` (a level) ask nothing of the body, the belly or the kit that ``base`` does
+    not? Without a person's answers, only such a level can be offered."""
+    return all(getattr(ex, f) == getattr(base, f) for f in LEVEL_SAFETY_FIELDS)
 
 
 def _seconds_per_side_set(d: ItemDose) -> float:
@@ -1036,6 +1040,16 @@ def _sets_text(d: ItemDose) -> str:
     return f"{_plural(count, 'set')}{sides}"
 
 
+def _dose_text(d: ItemDose) -> str:
+    """A level's dose in a few words: ``2 sets of 8, each held 3 seconds``."""
+    text = _sets_text(d)
+    if d.reps:
+        text += f" of {d.reps}"
+    if d.hold_seconds:
+        text += f", each held {_plural(d.hold_seconds, 'second')}"
+    return text
+
+
 def _minutes_text(d: ItemDose) -> str:
     if d.per_side:
         return (
@@ -1060,12 +1074,77 @@ def _rebuild(program: Program, items: Sequence[ProgramItem]) -> Program:
     return Program.model_validate(data)
 
 
-def _with(item: ProgramItem, dose: ItemDose, level: int) -> ProgramItem:
+def _with(item: ProgramItem, dose: ItemDose, **changes: object) -> ProgramItem:
     data = item.model_dump()
+    data.update(changes)
     data["dose"] = dose.model_dump()
-    data["progression_level"] = level
     data["minutes_per_session"] = round(item_minutes(item, dose), 1)
     return ProgramItem.model_validate(data)
+
+
+def _harder_levels(ex: Exercise, level_id: str | None) -> int:
+    """How many levels above the base exercise ``level_id`` is (0: the base or easier)."""
+    ladder = ex.ladder
+    return max(0, ladder.index(level_id) - ladder.index(None))
+
+
+def _at(item: ProgramItem, ex: Exercise, level_id: str | None, dose: ItemDose) -> ProgramItem:
+    """The item moved to a level of its exercise: the level's name, place, kit and belly
+    pressure, its reason after the item's own, its safety notes and sources added (those of the
+    level it leaves taken off), and ``dose``."""
+    old = ex.level(item.level)
+    new = ex.level(level_id)
+    done = ex.at_level(level_id)
+    why = [w for w in item.why if old is None or w != old.why]
+    cautions = [c for c in item.cautions if old is None or c not in old.safety or c in ex.safety]
+    sources = [k for k in item.sources if old is None or k not in old.sources or k in ex.sources]
+    if new is not None:
+        why.append(new.why)
+        cautions += [c for c in new.safety if c not in cautions]
+        sources += [k for k in new.sources if k not in sources]
+    return _with(
+        item,
+        dose,
+        level=level_id,
+        progression_level=_harder_levels(ex, level_id),
+        name=done.name,
+        position=done.position,
+        equipment=done.equipment,
+        abdominal_pressure=done.abdominal_pressure,
+        why=tuple(why),
+        cautions=tuple(cautions),
+        sources=tuple(sources),
+    )
+
+
+def _sides_to(sides: PerSide | None, sets: int, cap: int) -> PerSide | None:
+    """Per-side sets starting from ``sets``, the tighter side keeping its extra (up to ``cap``)."""
+    if sides is None:
+        return None
+    extra = abs(sides.left - sides.right)
+    high = max(float(sets), min(float(sets) + extra, float(cap)))
+    if sides.left > sides.right:
+        return PerSide(left=high, right=float(sets))
+    if sides.right > sides.left:
+        return PerSide(left=float(sets), right=high)
+    return PerSide(left=float(sets), right=float(sets))
+
+
+def level_dose(item: ProgramItem, ex: Exercise, level_id: str | None, sets: int) -> ItemDose:
+    """The item's dose at a level: the level's repetitions, hold and rest, ``sets`` sets (within
+    the level's range), the tighter side keeping its extra set, and the item's times a day."""
+    d = ex.at_level(level_id).dose
+    cap = d.sets_max or d.sets or sets
+    sets = max(1, min(sets, cap))
+    return ItemDose(
+        sets=sets,
+        reps=d.reps,
+        hold_seconds=d.hold_seconds,
+        minutes=None,
+        per_side=_sides_to(item.dose.per_side, sets, cap),
+        rest_seconds=d.rest_seconds,
+        times_per_day=item.dose.times_per_day,
+    )
 
 
 def _step_up_release(item: ProgramItem, ex: Exercise) -> tuple[ProgramItem, list[str]]:
@@ -1084,51 +1163,75 @@ def _step_up_release(item: ProgramItem, ex: Exercise) -> tuple[ProgramItem, list
     dose = d.model_copy(
         update={"per_side": per_side, "minutes": min(per_side.left, per_side.right)}
     )
-    new = _with(item, ItemDose.model_validate(dose.model_dump()), item.progression_level)
+    new = _with(item, ItemDose.model_validate(dose.model_dump()))
     return new, [f"{item.name}: {_minutes_text(dose)}, up from {_minutes_text(d)}."]
 
 
-def _step_up_item(item: ProgramItem, catalog: Catalog) -> tuple[ProgramItem, list[str]]:
+def _offered(ex: Exercise, level_id: str | None, check: LevelCheck | None) -> bool:
+    """May the item move to this level? Checked against the person's answers when known;
+    otherwise only a level that asks nothing more of the body than the exercise itself."""
+    done = ex.at_level(level_id)
+    if check is not None:
+        return check(done)
+    return same_demands(done, ex)
+
+
+def _known_level(item: ProgramItem, ex: Exercise) -> str | None:
+    """The item's level when the catalog still has it, else the base exercise."""
+    return item.level if item.level in ex.ladder else None
+
+
+def _step_up_item(
+    item: ProgramItem, catalog: Catalog, check: LevelCheck | None
+) -> tuple[ProgramItem, list[str], tuple[str, ...]]:
+    """One step up for one item, what changed, and the sources of a new level."""
     if item.category not in ("stretch", "strengthen", "release"):
-        return item, []
+        return item, [], ()
     try:
         ex = catalog.exercise(item.id)
     except KeyError:
-        return item, []
+        return item, [], ()
     if item.category == "release":
-        return _step_up_release(item, ex)
+        new, notes = _step_up_release(item, ex)
+        return new, notes, ()
     d = item.dose
-    dose, level, notes = d, item.progression_level, []
-    if item.category == "stretch" and d.sets is not None:
-        cap = ex.dose.sets_max or ex.dose.sets or d.sets
-        top = max(d.per_side.left, d.per_side.right) if d.per_side else float(d.sets)
-        if top + 1 <= cap:
-            per_side = (
-                PerSide(left=d.per_side.left + 1, right=d.per_side.right + 1)
-                if d.per_side
-                else None
-            )
-            dose = d.model_copy(update={"sets": d.sets + 1, "per_side": per_side})
-            notes.append(
-                f"{_sets_text(dose)}, up from {_sets_text(d)}; each hold stays "
-                f"{d.hold_seconds or STRETCH_HOLD_SECONDS} seconds"
-            )
-    if item.category == "strengthen" or item.id in LEVELLED_STRETCHES:
-        nxt = _next_level(ex, level)
-        if nxt > level:
-            skipped = (
-                " (a step with a longer hold is passed over: 30 seconds is enough)"
-                if nxt > level + 1
-                else ""
-            )
-            step = ex.progression[nxt - 1].rstrip(".")
-            notes.append(f"step {nxt} of {len(ex.progression)}, '{step}'{skipped}")
-            level = nxt
-    if dose is d and level == item.progression_level:
-        return item, []
-    return _with(item, ItemDose.model_validate(dose.model_dump()), level), [
-        f"{item.name}: " + "; ".join(notes) + "."
-    ]
+    if d.sets is None:
+        return item, [], ()
+    current = _known_level(item, ex)
+    now = ex.at_level(current)
+    cap = now.dose.sets_max or now.dose.sets or d.sets
+    top = int(max(d.per_side.left, d.per_side.right)) if d.per_side else d.sets
+    if top + 1 <= cap:
+        per_side = (
+            PerSide(left=d.per_side.left + 1, right=d.per_side.right + 1) if d.per_side else None
+        )
+        dose = d.model_copy(update={"sets": d.sets + 1, "per_side": per_side})
+        hold = (
+            f"; each hold stays {d.hold_seconds or STRETCH_HOLD_SECONDS} seconds"
+            if item.category == "stretch"
+            else ""
+        )
+        new = _with(item, ItemDose.model_validate(dose.model_dump()))
+        return new, [f"{item.name}: {_sets_text(dose)}, up from {_sets_text(d)}{hold}."], ()
+    ladder = ex.ladder
+    at = ladder.index(current)
+    if at + 1 >= len(ladder):
+        return item, [], ()
+    target = ladder[at + 1]
+    if not _offered(ex, target, check):
+        return item, [], ()
+    level = ex.level(target)
+    start = ex.at_level(target).dose.sets or 1
+    new = _at(item, ex, target, level_dose(item, ex, target, start))
+    if level is None:
+        words = f"back to {ex.name.lower()}, the full exercise"
+        why = "You have built up the easier version, so the exercise returns to its usual form."
+        sources: tuple[str, ...] = ex.sources
+    else:
+        words = f"now {level.name.lower()}"
+        why = level.why
+        sources = level.sources
+    return new, [f"{item.name}: {words}, {_dose_text(new.dose)}. {why}"], sources
 
 
 def _sides_down(sides: PerSide | None) -> PerSide | None:
@@ -1143,54 +1246,100 @@ def _sides_down(sides: PerSide | None) -> PerSide | None:
     return PerSide(left=low, right=high)
 
 
-def _step_back_item(item: ProgramItem) -> tuple[ProgramItem, list[str]]:
+def _step_back_item(
+    item: ProgramItem, catalog: Catalog | None, check: LevelCheck | None
+) -> tuple[ProgramItem, list[str], tuple[str, ...]]:
     d = item.dose
-    if item.category in ("stretch", "strengthen"):
-        per_side = _sides_down(d.per_side)
-        sets = max(1, d.sets - 1) if d.sets is not None else None
-        dose = d.model_copy(update={"sets": sets, "per_side": per_side})
-        level = max(0, item.progression_level - 1)
-        notes = []
-        if dose != d:
-            notes.append(f"{_sets_text(dose)}, down from {_sets_text(d)}")
-        if level != item.progression_level:
-            notes.append(
-                "back to the basic version" if level == 0 else f"back to progression step {level}"
-            )
-    elif item.category == "release":
+    if item.category == "release":
         per_side = _sides_down(d.per_side)
         minutes = max(1.0, d.minutes - 1) if d.minutes is not None else None
         dose = d.model_copy(update={"minutes": minutes, "per_side": per_side})
-        level = item.progression_level
-        notes = [f"{_minutes_text(dose)}, down from {_minutes_text(d)}"] if dose != d else []
-    else:
-        return item, []
-    if not notes:
-        return item, []
-    new = _with(item, ItemDose.model_validate(dose.model_dump()), level)
-    return new, [f"{item.name}: " + "; ".join(notes) + "."]
+        if dose == d:
+            return item, [], ()
+        new = _with(item, ItemDose.model_validate(dose.model_dump()))
+        return new, [f"{item.name}: {_minutes_text(dose)}, down from {_minutes_text(d)}."], ()
+    if item.category not in ("stretch", "strengthen"):
+        return item, [], ()
+    per_side = _sides_down(d.per_side)
+    sets = max(1, d.sets - 1) if d.sets is not None else None
+    dose = ItemDose.model_validate(
+        d.model_copy(update={"sets": sets, "per_side": per_side}).model_dump()
+    )
+    ex = None
+    if catalog is not None and d.sets is not None:
+        try:
+            ex = catalog.exercise(item.id)
+        except KeyError:
+            ex = None
+    if ex is not None and sets is not None:
+        current = _known_level(item, ex)
+        at = ex.ladder.index(current)
+        target = ex.ladder[at - 1] if at > 0 else None
+        if at > 0 and _offered(ex, target, check):
+            level = ex.level(target)
+            new = _at(item, ex, target, level_dose(item, ex, target, sets))
+            if level is None:
+                words = f"back to {ex.name.lower()}, the basic version"
+                why = "The harder version is set aside until your pain settles."
+                sources: tuple[str, ...] = ex.sources
+            else:
+                words = f"now {level.name.lower()}"
+                why = level.why
+                sources = level.sources
+            return new, [f"{item.name}: {words}, {_dose_text(new.dose)}. {why}"], sources
+    if dose == d:
+        return item, [], ()
+    new = _with(item, dose)
+    return new, [f"{item.name}: {_sets_text(dose)}, down from {_sets_text(d)}."], ()
 
 
-def step_up(program: Program, catalog: Catalog) -> tuple[Program, tuple[str, ...]]:
-    """The program one step harder (see the ``progress`` rule), and what changed."""
+def _step(
+    program: Program,
+    one: Callable[[ProgramItem], tuple[ProgramItem, list[str], tuple[str, ...]]],
+) -> tuple[Program, tuple[str, ...], tuple[str, ...]]:
     items: list[ProgramItem] = []
     changes: list[str] = []
+    sources: list[str] = []
     for item in program.items:
-        new, notes = _step_up_item(item, catalog)
+        new, notes, cited = one(item)
         items.append(new)
         changes += notes
-    return (_rebuild(program, items) if changes else program), tuple(changes)
+        sources += cited
+    changed = _rebuild(program, items) if changes else program
+    return changed, tuple(changes), _unique(sources)
 
 
-def step_back(program: Program) -> tuple[Program, tuple[str, ...]]:
-    """The program one step easier (see the ``regress`` rule), and what changed."""
-    items: list[ProgramItem] = []
-    changes: list[str] = []
-    for item in program.items:
-        new, notes = _step_back_item(item)
-        items.append(new)
-        changes += notes
-    return (_rebuild(program, items) if changes else program), tuple(changes)
+def step_up(
+    program: Program, catalog: Catalog, *, check: LevelCheck | None = None
+) -> tuple[Program, tuple[str, ...]]:
+    """The program one step harder (see the ``progress`` rule), and what changed. ``check``
+    is the person's check of a level (:func:`psoas.domain.program.allowed_for`); without it
+    only a level that asks nothing more of the body than its exercise is offered."""
+    new, changes, _ = step_up_cited(program, catalog, check=check)
+    return new, changes
+
+
+def step_up_cited(
+    program: Program, catalog: Catalog, *, check: LevelCheck | None = None
+) -> tuple[Program, tuple[str, ...], tuple[str, ...]]:
+    """:func:`step_up`, with the sources of the levels it moves to."""
+    return _step(program, lambda item: _step_up_item(item, catalog, check))
+
+
+def step_back(
+    program: Program, catalog: Catalog | None = None, *, check: LevelCheck | None = None
+) -> tuple[Program, tuple[str, ...]]:
+    """The program one step easier (see the ``regress`` rule), and what changed. Without the
+    catalog, only sets and minutes come down."""
+    new, changes, _ = step_back_cited(program, catalog, check=check)
+    return new, changes
+
+
+def step_back_cited(
+    program: Program, catalog: Catalog | None = None, *, check: LevelCheck | None = None
+) -> tuple[Program, tuple[str, ...], tuple[str, ...]]:
+    """:func:`step_back`, with the sources of the levels it moves to."""
+    return _step(program, lambda item: _step_back_item(item, catalog, check))
 
 
 # --- decide -------------------------------------------------------------------------------------
@@ -1240,6 +1389,8 @@ def _regress(
     current: ProgramVersion,
     versions: Sequence[ProgramVersion],
     now: datetime,
+    catalog: Catalog,
+    check: LevelCheck | None,
 ) -> Decision | None:
     mine = [s for s in summary.pain.sessions if s.program_version == current.version]
     recent = mine[-REGRESS_SESSIONS:]
@@ -1278,7 +1429,7 @@ def _regress(
             sources=REGRESS_SOURCES,
             advise_clinician=True,
         )
-    new, changes = step_back(current.program)
+    new, changes, cited = step_back_cited(current.program, catalog, check=check)
     clinician = (
         " Please see a clinician (a physiotherapist or your doctor) before you go on, and stop "
         "any exercise that makes pain spread into your leg."
@@ -1289,7 +1440,7 @@ def _regress(
             kind="regress",
             rule="regress",
             message=f"{why} Your program is already at its lightest: one set of each stretch "
-            "and exercise, the basic versions, and the shortest release." + clinician,
+            "and exercise, the easiest levels that suit you, and the shortest release." + clinician,
             sources=REGRESS_SOURCES,
             advise_clinician=True,
         )
@@ -1301,7 +1452,7 @@ def _regress(
         + " ".join(changes)
         + clinician
         + _minutes_change(current.program, new),
-        sources=REGRESS_SOURCES,
+        sources=_unique(REGRESS_SOURCES, cited),
         advise_clinician=True,
         changes=changes,
         program=new,
@@ -1373,6 +1524,15 @@ def _hypothesis(summary: ProgressSummary, first: ProgramVersion, now: datetime) 
             sources=HYPOTHESIS_SOURCES,
         )
     return None
+
+
+def level_check(history: History, now: datetime) -> LevelCheck | None:
+    """The check every new level must pass: the exclusion rules applied to the answers of the
+    latest assessment up to ``now`` (None when there is none: see :func:`same_demands`)."""
+    latest = latest_assessment(history, _aware(now))
+    if latest is None:
+        return None
+    return allowed_for(latest.intake, latest.result.triage)
 
 
 def latest_assessment(history: History, now: datetime) -> StoredAssessment | None:
@@ -1472,7 +1632,8 @@ def decide(
         )
     first, current = versions[0], versions[-1]
 
-    regress = _regress(summary, current, versions, now)
+    check = level_check(history, now)
+    regress = _regress(summary, current, versions, now, catalog, check)
     if regress is not None:
         return regress
     verdict = _hypothesis(summary, first, now)
@@ -1508,15 +1669,15 @@ def decide(
             message="Keep the program as it is. " + " ".join(reasons),
             sources=sources,
         )
-    new, changes = step_up(current.program, catalog)
+    new, changes, cited = step_up_cited(current.program, catalog, check=check)
     if not changes:
         return _decision(
             summary,
             kind="hold",
             rule="hold",
             message="Keep going: your program is already at its top dose (the most sets of "
-            "each stretch, every strengthening step and the full release time). Holds stay at "
-            "30 seconds: longer holds add nothing.",
+            "each stretch and exercise, the hardest levels that suit you and the full release "
+            "time). Holds stay at 30 seconds: longer holds add nothing.",
             sources=("bandy-1994", "bandy-1997"),
         )
     checked = (
@@ -1534,7 +1695,7 @@ def decide(
         + " ".join(changes)
         + " Holds stay at 30 seconds: longer holds add nothing."
         + _minutes_change(current.program, new),
-        sources=_unique(PROGRESS_SOURCES, RELEASE_SOURCES),
+        sources=_unique(PROGRESS_SOURCES, RELEASE_SOURCES, cited),
         changes=changes,
         program=new,
     )

@@ -147,7 +147,13 @@ class ProgramItem(_Out):
     progression_level: int = Field(
         default=0,
         ge=0,
-        description="how many steps of the catalog entry's progression list apply (0 = none)",
+        description="how many levels above the base exercise the item is (0: the base or an "
+        "easier level)",
+    )
+    level: str | None = Field(
+        default=None,
+        description="the catalog level the item is done at (an id among its exercise's levels); "
+        "null: the base exercise",
     )
     why: tuple[str, ...] = Field(min_length=1)
     cautions: tuple[str, ...] = ()

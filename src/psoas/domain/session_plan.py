@@ -44,6 +44,9 @@ class Step(BaseModel):
     instructions: tuple[str, ...] = ()  # the item's numbered steps, on its first set only
     breathing: str | None
     cue: str | None
+    figure: str = Field(
+        default="main", description="the item's picture at its level (a variant's slug, or main)"
+    )
 
     @property
     def key(self) -> SetKey:
@@ -95,7 +98,8 @@ def session_steps(program: Program, catalog: Catalog) -> list[Step]:
     steps: list[Step] = []
     seen: set[str] = set()
     for p in plan:
-        ex = catalog.exercise(p.item_id)
+        level = items[p.item_id].level  # the item's level: its words, dose and figure
+        ex = catalog.exercise_at(p.item_id, level)
         first = p.item_id not in seen
         seen.add(p.item_id)
         cues = list(ex.cues)
@@ -118,6 +122,7 @@ def session_steps(program: Program, catalog: Catalog) -> list[Step]:
                 instructions=item_steps(ex, items[p.item_id].dose) if first else (),
                 breathing=ex.breathing,
                 cue=cues[(p.set_number - 1) % len(cues)] if cues else None,
+                figure=catalog.figure_at(p.item_id, level),
             )
         )
     return steps

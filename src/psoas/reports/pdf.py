@@ -74,6 +74,9 @@ class ItemText:
     #: how to do it in pictures: the item's own, its wrong and right way, where to place a tool
     pictures: tuple[pictures.Picture, ...] = ()
     variants: tuple[VariantText, ...] = ()
+    #: the catalog level the item is at (None: the exercise itself), and its kind in words
+    level: str | None = None
+    level_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class VariantText:
 
 
 VARIANT_KINDS = {"regression": "Easier", "progression": "Harder", "alternative": "Another way"}
+LEVEL_KINDS = {"easier": "an easier level", "harder": "a harder level"}
 
 
 def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
@@ -97,13 +101,18 @@ def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
     Cautions are the program's cautions for this person: the catalog's safety notes that can
     apply to them (see psoas.domain.program.item_cautions), then their personal ones.
     """
-    ex = catalog.exercise(item.id)
+    base = catalog.exercise(item.id)
+    level_id = item.level if item.level in base.ladder else None
+    ex = base.at_level(level_id)  # the level the item is at: its words, dose and figure
+    level = base.level(level_id)
     dose = item.dose.describe()
     if item.category in HABITS:
         dose = ex.dose.note or dose
     cautions = item.cautions  # the catalog's notes that can apply to this person, and more
     position = item.position.replace("_", " ")
     kind = CATEGORY_TITLES[item.category] + ("" if position == "any" else f", {position}")
+    if level is not None:
+        kind += f", {LEVEL_KINDS[level.kind]} of the {base.name.lower()}"
     return ItemText(
         id=item.id,
         name=item.name,
@@ -112,7 +121,7 @@ def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
         equipment=tuple(e.replace("_", " ") for e in ex.equipment),
         summary=ex.summary,
         steps=item_steps(ex, item.dose),
-        harder=ex.progression[: item.progression_level],
+        harder=ex.progression[: item.progression_level] if level is None else (),
         breathing=ex.breathing,
         cues=ex.cues,
         common_errors=ex.common_errors,
@@ -120,14 +129,26 @@ def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
         why=item.why,
         sources=item.sources,
         one_sided=ex.one_sided,
-        pictures=pictures.how_to(ex.id),
+        pictures=level_pictures(item.id, level.figure if level else None),
         variants=tuple(
             VariantText(
                 v.name, VARIANT_KINDS[v.kind], v.description, pictures.find(ex.id, slug(v.name))
             )
-            for v in ex.variants
+            for v in base.variants
+            if level is None or slug(v.name) != level.figure
         ),
+        level=level.name if level else None,
+        level_kind=LEVEL_KINDS[level.kind] if level else None,
     )
+
+
+def level_pictures(item_id: str, figure: str | None) -> tuple[pictures.Picture, ...]:
+    """What an item at a level opens with: the level's own figure (the exercise's pictures at
+    the base level)."""
+    if figure is None:
+        return pictures.how_to(item_id)
+    own = pictures.find(item_id, figure)
+    return (own,) if own is not None else pictures.how_to(item_id)
 
 
 def program_reference_keys(program: Program, extra: Iterable[str] = ()) -> list[str]:

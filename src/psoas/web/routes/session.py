@@ -255,13 +255,17 @@ def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
         server_now=now,
         steps=[StepOut.of(s) for s in plan.steps],
         pictures={
-            i: out for i in dict.fromkeys(s.item_id for s in plan.steps) if (out := _pictures(i))
+            i: out
+            for i, figure in dict.fromkeys((s.item_id, s.figure) for s in plan.steps)
+            if (out := _pictures(i, figure))
         },
     )
 
 
-def _pictures(item_id: str) -> PicturesOut | None:
-    main, place = pictures.find(item_id), pictures.find(item_id, "placement")
+def _pictures(item_id: str, figure: str = "main") -> PicturesOut | None:
+    """The item's moving figure at its level (``figure``: a level's drawn variant, or main)."""
+    main = pictures.find(item_id, figure) or pictures.find(item_id)
+    place = pictures.find(item_id, "placement")
     if main is None:
         return None
     return PicturesOut(

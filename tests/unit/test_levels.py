@@ -1,0 +1,90 @@
+"""Every catalog level is complete: its own name, dose, steps, cues, figure, reason and sources,
+and it can stand in for its exercise on every surface."""
+
+from __future__ import annotations
+
+import pytest
+
+from psoas.catalog import load_catalog
+from psoas.domain.catalog import LEVEL_SAFETY_FIELDS, Exercise, Level
+from psoas.domain.program import fill_dose, item_steps
+from psoas.reports import pictures
+
+CATALOG = load_catalog()
+LEVELS = [(ex, lv) for ex in CATALOG.exercises for lv in ex.levels]
+
+
+def test_the_catalog_has_levels_where_the_sources_name_them() -> None:
+    named = {f"{ex.id}/{lv.id}" for ex, lv in LEVELS}
+    # the source documents' own progressions: holding the back foot (Energy Medicine Clinic),
+    # a shorter, supported lunge (Recovapro's lunge, made easier)
+    assert "flexed-position-stretch/holding-the-back-foot" in named
+    assert "half-kneeling-hip-flexor-stretch/holding-the-back-foot" in named
+    assert "lunge-stretch/short-step-with-support" in named
+    # the "Marching bridge" the old step-up named without instructions
+    assert "glute-bridge/marching-bridge" in named
+    assert len(LEVELS) >= 20
+
+
+@pytest.mark.parametrize(("ex", "lv"), LEVELS, ids=[f"{e.id}/{lv.id}" for e, lv in LEVELS])
+def test_every_level_is_complete(ex: Exercise, lv: Level) -> None:
+    assert lv.name.strip() and lv.name != ex.name
+    assert lv.steps and all(s.strip() for s in lv.steps)
+    assert lv.cues and all(c.strip() for c in lv.cues)
+    assert lv.why.strip() and lv.summary.strip()
+    assert lv.dose.sets or lv.dose.minutes is not None
+    assert lv.sources and all(CATALOG.has_reference(k) for k in lv.sources)
+    done = ex.at_level(lv.id)
+    assert done.name == lv.name and done.steps == lv.steps and done.cues == lv.cues
+    assert set(ex.safety) <= set(done.safety) and set(lv.safety) <= set(done.safety)
+    # every number in the steps comes from the dose, for the starting dose and the most sets
+    steps = item_steps(done)
+    assert all("{" not in s for s in steps)
+    for s in lv.steps:
+        fill_dose(
+            s,
+            {
+                "hold": "",
+                "rest": "",
+                "reps": "",
+                "sets": "",
+                "more_sets": "",
+                "minutes": "",
+                "spot": "",
+                "pyramid": "",
+            },
+        )
+    # its figure is drawn and passes the figure checks
+    picture = pictures.find(ex.id, lv.figure)
+    assert picture is not None, f"{ex.id}/{lv.figure} has no drawn figure"
+    assert not pictures.check(ex.id, lv.figure)
+    # a stretch level never lengthens the 30-second hold
+    if ex.category == "stretch":
+        assert lv.dose.hold_seconds == 30
+
+
+def test_a_level_says_only_what_it_changes_and_is_judged_by_it() -> None:
+    ex = CATALOG.exercise("abdominal-bracing")
+    moving = ex.at_level("brace-while-you-move")
+    assert moving.needs_standing and not ex.needs_standing
+    assert {f for f in LEVEL_SAFETY_FIELDS if getattr(moving, f) != getattr(ex, f)} == {
+        "position",
+        "equipment",
+        "needs_standing",
+    }
+    assert ex.at_level(None) is ex
+    with pytest.raises(KeyError):
+        ex.at_level("no-such-level")
+    # a level the catalog no longer has reads as the exercise itself
+    assert CATALOG.exercise_at(ex.id, "no-such-level") is ex
+    assert CATALOG.figure_at(ex.id, "brace-while-you-move") == "brace-while-you-move"
+    assert CATALOG.figure_at(ex.id, None) == "main"
+
+
+def test_the_ladder_puts_easier_levels_first_and_harder_after_the_exercise() -> None:
+    bug = CATALOG.exercise("dead-bug")
+    assert bug.ladder == ("heel-slides", "toe-taps", None, "longer-hold")
+    with pytest.raises(ValueError, match="easier levels come before harder ones"):
+        Exercise.model_validate(
+            bug.model_dump() | {"levels": [bug.levels[2].model_dump(), bug.levels[0].model_dump()]}
+        )
