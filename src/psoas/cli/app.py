@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from psoas.cli import tracking
+from psoas.cli import backup, tracking
 from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
 
 if TYPE_CHECKING:
@@ -327,6 +327,8 @@ app.command("import")(tracking.import_)
 app.command()(tracking.profiles)
 app.command()(tracking.progress)
 app.command()(tracking.recheck)
+app.command()(backup.backup)
+app.command()(backup.restore)
 
 
 @app.command()

@@ -497,21 +497,35 @@ def audit_log(db: Database, *, patient: User, limit: int = 200) -> list[AuditEnt
 # --- personal API tokens -------------------------------------------------------------------------
 
 
+#: What an API token may do: read only looks (GET); write also records and changes things.
+#: No token ever manages the password, two-factor sign-in or tokens.
+TOKEN_SCOPES = ("read", "write")
+
+
 @dataclass(frozen=True)
 class ApiToken:
     id: int
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    scope: str = "write"
 
 
-def create_api_token(db: Database, *, user: User, name: str, now: datetime) -> str:
+def create_api_token(
+    db: Database, *, user: User, name: str, now: datetime, scope: str = "read"
+) -> str:
     name = name.strip()
     if not 1 <= len(name) <= 80:
         raise AccountError("name: must be 1 to 80 characters")
+    if scope not in TOKEN_SCOPES:
+        raise AccountError("scope: choose read only, or read and write")
     token = "psoas_" + secrets.token_urlsafe(32)
     with db.session() as s, s.begin():
-        s.add(ApiTokenRow(user_id=user.id, name=name, token_hash=_digest(token), created_at=now))
+        s.add(
+            ApiTokenRow(
+                user_id=user.id, name=name, token_hash=_digest(token), created_at=now, scope=scope
+            )
+        )
     return token
 
 
@@ -520,7 +534,7 @@ def api_tokens(db: Database, *, user: User) -> list[ApiToken]:
         rows = s.scalars(
             select(ApiTokenRow).where(ApiTokenRow.user_id == user.id).order_by(ApiTokenRow.id)
         )
-        return [ApiToken(r.id, r.name, r.created_at, r.last_used_at) for r in rows]
+        return [ApiToken(r.id, r.name, r.created_at, r.last_used_at, r.scope) for r in rows]
 
 
 def revoke_api_token(db: Database, *, user: User, token_id: int) -> None:
@@ -537,6 +551,12 @@ TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 def user_for_api_token(db: Database, *, token: str, now: datetime) -> User | None:
+    session = api_token_session(db, token=token, now=now)
+    return session.user if session else None
+
+
+def api_token_session(db: Database, *, token: str, now: datetime) -> WebSession | None:
+    """What a request with this API token may do: whose it is and its scope."""
     with db.session() as s, s.begin():
         row = s.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == _digest(token)))
         if row is None:
@@ -545,4 +565,8 @@ def user_for_api_token(db: Database, *, token: str, now: datetime) -> User | Non
         if last is None or now - last >= TOKEN_USE_PRECISION:
             row.last_used_at = now  # a write only now and then, not on every call
         user = s.get(UserRow, row.user_id)
-        return _user(user) if user else None
+        if user is None:
+            return None
+        return WebSession(
+            user=_user(user), csrf_token="", expires_at=now, via_token=True, scope=row.scope
+        )

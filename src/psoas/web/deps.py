@@ -16,6 +16,8 @@ from psoas.storage.db import Database
 
 SESSION_COOKIE = "psoas_session"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+#: All a read-only API token may send.
+READ_ONLY = {"GET", "HEAD", "OPTIONS"}
 
 
 # get_db and get_now are async because they never wait: a plain def would cost each request a
@@ -57,12 +59,18 @@ async def current_session(request: Request, db: DB, now: Now) -> accounts.WebSes
     """The web session from the cookie (CSRF-checked on unsafe methods), or an API token."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = await run_in_threadpool(
-            accounts.user_for_api_token, db, token=auth[7:].strip(), now=now
+        by_token = await run_in_threadpool(
+            accounts.api_token_session, db, token=auth[7:].strip(), now=now
         )
-        if user is None:
+        if by_token is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API token")
-        return accounts.WebSession(user=user, csrf_token="", expires_at=now, via_token=True)
+        if by_token.scope != "write" and request.method not in READ_ONLY:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                "This API token can only read. Make a token that can read and write on your "
+                "account page.",
+            )
+        return by_token
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -110,7 +118,8 @@ async def require_browser_user(request: Request, session: OptionalSession) -> ac
     if session is not None and session.via_token:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            "an API token cannot manage the password or tokens: sign in in the browser",
+            "An API token cannot manage the password, two-step sign-in or tokens. "
+            "Sign in in the browser.",
         )
     return await require_user(request, session)
 

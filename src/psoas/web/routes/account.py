@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from psoas.services import accounts
+from psoas.services import accounts, landing
 from psoas.web.deps import DB, SESSION_COOKIE, BrowserUser, CurrentUser, Now, OptionalSession
 from psoas.web.pages import render
 
@@ -51,9 +51,31 @@ def _account_form(request: Request, name: str, status_code: int = 200, **context
 EXPIRED_FORM = "This form had expired. Please try again."
 
 
+DEVICE_COOKIE = "psoas_device"
+"""A browser that signed in fully keeps this cookie (its hash is stored): its own guesses are
+counted on their own, so a stranger guessing at the account never slows its owner down here."""
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a reverse proxy, uvicorn takes it from X-Forwarded-For
+    when the proxy is allowed by --forwarded-allow-ips)."""
+    return request.client.host if request.client else ""
+
+
 def _signed_in(request: Request, db: DB, user: accounts.User, now: Now, to: str) -> Response:
     token, _ = accounts.start_session(db, user=user, now=now)
+    known = request.cookies.get(DEVICE_COOKIE)
+    device = accounts.trust_device(db, user=user, now=now, device=known)
     response = RedirectResponse(to, status_code=303)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        max_age=accounts.TRUSTED_DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+        path="/",
+    )
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -75,7 +97,13 @@ def home_for(user: accounts.User) -> str:
 def index(request: Request, session: OptionalSession) -> Response:
     if session is not None:
         return RedirectResponse(home_for(session.user), status_code=303)
-    return render(request, "index.html", title="Low back pain and the hip flexors")
+    return render(
+        request,
+        "index.html",
+        title="Low back pain and the hip flexors",
+        time=landing.time_it_takes(),
+        host=request.url.hostname,
+    )
 
 
 #: Set by signing out (a POST) for the next sign-in page only, which then empties what the
@@ -109,7 +137,14 @@ def signin(
             request, "account/signin.html", 403, title="Sign in", errors=[EXPIRED_FORM], email=email
         )
     try:
-        user = accounts.authenticate(db, email=email, password=password, now=now)
+        user = accounts.authenticate(
+            db,
+            email=email,
+            password=password,
+            now=now,
+            client=client_address(request),
+            device=request.cookies.get(DEVICE_COOKIE),
+        )
     except accounts.Throttled as exc:
         page = _account_form(
             request,
@@ -268,10 +303,15 @@ def join(
 
 @router.post("/account/tokens", include_in_schema=False)
 def new_token(
-    request: Request, db: DB, now: Now, user: BrowserUser, name: Annotated[str, Form()] = ""
+    request: Request,
+    db: DB,
+    now: Now,
+    user: BrowserUser,
+    name: Annotated[str, Form()] = "",
+    scope: Annotated[str, Form()] = "read",
 ) -> Response:
     try:
-        token = accounts.create_api_token(db, user=user, name=name, now=now)
+        token = accounts.create_api_token(db, user=user, name=name, now=now, scope=scope)
     except accounts.AccountError as exc:
         return _account_error(request, db, user, exc)
     return render(

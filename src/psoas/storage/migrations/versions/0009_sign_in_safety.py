@@ -82,19 +82,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_codes")),
     )
     op.create_index(op.f("ix_recovery_codes_user_id"), "recovery_codes", ["user_id"])
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("email_verified_at", UTC(timezone=True), nullable=True))
-        batch.add_column(
-            sa.Column("needs_verification", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("totp_enabled_at", UTC(timezone=True), nullable=True))
-        batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
-    with op.batch_alter_table("api_tokens") as batch:
-        # tokens made before scopes could do everything: they keep doing so
-        batch.add_column(
-            sa.Column("scope", sa.String(length=10), nullable=False, server_default="write")
-        )
+    # plain ADD COLUMN (never a batch copy of users: on SQLite that would drop the table and,
+    # with foreign keys on, cascade to every session, token and record that points at it)
+    op.add_column("users", sa.Column("email_verified_at", UTC(timezone=True), nullable=True))
+    op.add_column(
+        "users",
+        sa.Column("needs_verification", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("users", sa.Column("totp_secret", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("totp_enabled_at", UTC(timezone=True), nullable=True))
+    op.add_column("users", sa.Column("totp_last_step", sa.Integer(), nullable=True))
+    # tokens made before scopes could do everything: they keep doing so
+    op.add_column(
+        "api_tokens",
+        sa.Column("scope", sa.String(length=10), nullable=False, server_default="write"),
+    )
     op.drop_index("ix_login_attempts_email_at", table_name="login_attempts")
     op.drop_table("login_attempts")
 
@@ -109,14 +111,16 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
     )
     op.create_index("ix_login_attempts_email_at", "login_attempts", ["email", "at"])
-    with op.batch_alter_table("api_tokens") as batch:
-        batch.drop_column("scope")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("totp_last_step")
-        batch.drop_column("totp_enabled_at")
-        batch.drop_column("totp_secret")
-        batch.drop_column("needs_verification")
-        batch.drop_column("email_verified_at")
+    # plain DROP COLUMN (SQLite 3.35 and later): no copy of users, so nothing cascades
+    op.drop_column("api_tokens", "scope")
+    for column in (
+        "totp_last_step",
+        "totp_enabled_at",
+        "totp_secret",
+        "needs_verification",
+        "email_verified_at",
+    ):
+        op.drop_column("users", column)
     for table in ("recovery_codes", "account_tokens", "trusted_devices"):
         op.drop_index(op.f(f"ix_{table}_user_id"), table_name=table)
         op.drop_table(table)
