@@ -35,8 +35,11 @@ from psoas.domain.tracking import (
     StoredAssessment,
 )
 from psoas.reports.exports import (
+    CATALOG_SYSTEM,
     CSV_COLUMNS,
+    PERSON_ID_SYSTEM,
     ExportError,
+    catalog_code_system,
     history_from_json,
     history_to_csv,
     history_to_fhir,
@@ -599,6 +602,7 @@ def test_fhir_bundle_validates_and_holds_one_resource_per_record() -> None:
     retest_obs = 4 * len(HISTORY.retests)
     assert counts == {
         "Patient": 1,
+        "CodeSystem": 1,
         "CarePlan": 2,
         "Observation": len(HISTORY.pain) + retest_obs,
         "QuestionnaireResponse": len(HISTORY.psfs),
@@ -606,10 +610,41 @@ def test_fhir_bundle_validates_and_holds_one_resource_per_record() -> None:
     assert all(e["fullUrl"] == f"urn:uuid:{e['resource']['id']}" for e in bundle["entry"])
 
 
-def test_fhir_patient_has_the_name_and_nothing_that_identifies_further() -> None:
+def test_fhir_patient_has_an_identifier_the_name_and_what_the_person_told() -> None:
     (patient,) = _resources(history_to_fhir(HISTORY, CATALOG), "Patient")
     assert patient["name"] == [{"text": "Zoë Example"}]
-    assert set(patient) == {"resourceType", "id", "name"}
+    (identifier,) = patient["identifier"]
+    assert identifier["system"] == PERSON_ID_SYSTEM and identifier["value"]
+    assert patient["gender"] == {"female": "female", "male": "male"}.get(
+        HISTORY.assessments[-1].intake.person.sex or "", "other"
+    )
+    assert "birthDate" not in patient  # never guessed from an age
+    assert set(patient) == {"resourceType", "id", "identifier", "name", "gender"}
+    named = history_to_fhir(HISTORY, CATALOG, display_name="Zoë E.", birth_date=date(1980, 2, 29))
+    (patient,) = _resources(named, "Patient")
+    assert (patient["name"], patient["birthDate"]) == ([{"text": "Zoë E."}], "1980-02-29")
+    assert _resources(named, "CarePlan")[0]["subject"]["display"] == "Zoë E."
+
+
+def test_fhir_activities_are_coded_in_the_catalogs_code_system_carried_in_the_bundle() -> None:
+    bundle = history_to_fhir(HISTORY, CATALOG)
+    (system,) = _resources(bundle, "CodeSystem")
+    assert (system["url"], system["version"], system["content"]) == (
+        CATALOG_SYSTEM,
+        CATALOG.version,
+        "fragment",
+    )
+    concepts = {c["code"]: c for c in system["concept"]}
+    for plan in _resources(bundle, "CarePlan"):
+        for activity in plan["activity"]:
+            (coding,) = activity["detail"]["code"]["coding"]
+            assert coding["system"] == CATALOG_SYSTEM
+            item = CATALOG.exercise(coding["code"])
+            assert coding["display"] == item.name == concepts[item.id]["display"]
+            assert concepts[item.id]["definition"] == item.summary
+    whole = catalog_code_system(CATALOG)
+    assert whole["content"] == "complete"
+    assert [c["code"] for c in whole["concept"]] == [e.id for e in CATALOG.exercises]
 
 
 def test_fhir_care_plans_show_the_current_program_and_what_it_replaced() -> None:
@@ -621,7 +656,8 @@ def test_fhir_care_plans_show_the_current_program_and_what_it_replaced() -> None
     assert old["period"]["end"] == current["period"]["start"] == "2024-03-14T07:30:00Z"
     assert len(current["activity"]) == len(PROGRAM.items)
     first = current["activity"][0]["detail"]
-    assert first["code"]["text"] == PROGRAM.items[0].id
+    assert first["code"]["coding"][0]["code"] == PROGRAM.items[0].id
+    assert first["code"]["text"] == PROGRAM.items[0].name
     assert first["description"].startswith(PROGRAM.items[0].name + ": ")
     assert "left 3 sets, right 4 sets" in first["description"]  # the stretch, tighter right
     patient = _resources(bundle, "Patient")[0]

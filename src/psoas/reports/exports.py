@@ -319,6 +319,12 @@ def history_to_csv(history: History) -> str:
 #: Namespace of the stable ids psoas gives to exported resources and calendar events.
 _NAMESPACE = uuid.UUID("6f1d4c1e-3b0a-5c52-9a57-70736f617321")
 LOINC = "http://loinc.org"
+#: The code system of the psoas catalog: every exercise, stretch, release and habit by its id.
+#: A URN, because the catalog is the same on every server (its version says which edition).
+CATALOG_SYSTEM = "urn:uuid:2f7d6a3e-8c1b-5d0e-9f4a-7073636f6174"
+#: The system of the identifier psoas gives a person (stable across exports of one server).
+PERSON_ID_SYSTEM = "urn:uuid:5b3c9e21-4d7f-5a86-b0c2-70736f617069"
+_GENDER = {"female": "female", "male": "male", "other": "other", "unspecified": "unknown"}
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 _CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -377,23 +383,54 @@ def _citations(keys: Iterable[str], catalog: Catalog) -> list[str]:
     return out
 
 
+def catalog_code_system(catalog: Catalog, *, only: set[str] | None = None) -> dict[str, Any]:
+    """The catalog as the body of a FHIR ``CodeSystem`` (``CATALOG_SYSTEM``, at the catalog's
+    version): each item's id as the code, its name as the display, what it is for as the
+    definition. With ``only``, just those codes (content ``fragment``)."""
+    concepts = [
+        {"code": item.id, "display": item.name, "definition": item.summary}
+        for item in catalog.exercises
+        if only is None or item.id in only
+    ]
+    return {
+        "url": CATALOG_SYSTEM,
+        "version": catalog.version,
+        "name": "PsoasCatalog",
+        "title": "psoas catalog of home exercises, stretches, releases and habits",
+        "status": "active",
+        "content": "complete" if only is None else "fragment",
+        "caseSensitive": True,
+        "concept": concepts,
+    }
+
+
 def history_to_fhir(
-    history: History, catalog: Catalog, *, timestamp: datetime | None = None
+    history: History,
+    catalog: Catalog,
+    *,
+    timestamp: datetime | None = None,
+    display_name: str | None = None,
+    birth_date: date | None = None,
 ) -> dict[str, Any]:
     """The history as a FHIR R4 ``Bundle`` (type ``collection``), as a JSON-ready dict.
 
-    Contains a ``Patient`` (the profile's name, nothing else), one ``CarePlan`` per program
+    Contains a ``Patient`` (an identifier of its own, the name (``display_name`` when the
+    person has an account, else the profile's), the sex given in the latest assessment, and
+    ``birth_date`` when known), one ``CarePlan`` per program
     version (the newest ``active``, earlier ones ``revoked`` and replaced by the next),
     ``Observation`` resources for pain ratings (LOINC 72514-3) and re-test measurements
     (modified Thomas test hip and knee angles in degrees, resisted hip flexion), and one
     ``QuestionnaireResponse`` per patient-specific functional scale entry (the person's own
-    activities and 0-10 scores only). Every resource is validated with the ``fhir.resources``
+    activities and 0-10 scores only). Activities are coded in the catalog's code system
+    (``CATALOG_SYSTEM``), and the bundle carries that ``CodeSystem`` for the codes it uses.
+    Every resource is validated with the ``fhir.resources``
     R4B models (R4B validates R4 content). Resource ids are stable for the same history, so a
     second import can update rather than duplicate. ``timestamp`` (when the bundle was made)
     is passed in; without it the bundle has none.
     """
     from fhir.resources.R4B.bundle import Bundle
     from fhir.resources.R4B.careplan import CarePlan
+    from fhir.resources.R4B.codesystem import CodeSystem
     from fhir.resources.R4B.observation import Observation
     from fhir.resources.R4B.patient import Patient
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -407,11 +444,22 @@ def history_to_fhir(
         entries.append({"fullUrl": url, "resource": model.model_validate({"id": rid, **resource})})
         return url
 
-    patient_url = add(Patient, {"name": [{"text": history.profile.name}]}, "patient")
-    subject = {"reference": patient_url, "display": history.profile.name}
+    name = display_name or history.profile.name
+    latest = max(history.assessments, key=lambda a: (a.created_at, a.id), default=None)
+    patient: dict[str, Any] = {
+        "identifier": [{"use": "usual", "system": PERSON_ID_SYSTEM, "value": _uuid(key, "person")}],
+        "name": [{"text": name}],
+    }
+    sex = latest.intake.person.sex if latest is not None else None
+    if sex is not None:
+        patient["gender"] = _GENDER[sex]
+    if birth_date is not None:
+        patient["birthDate"] = birth_date.isoformat()
+    patient_url = add(Patient, patient, "patient")
+    subject = {"reference": patient_url, "display": name}
 
     versions = sorted(history.programs, key=lambda v: v.version)
-    latest = max(history.assessments, key=lambda a: (a.created_at, a.id), default=None)
+    catalog_names = {e.id: e.name for e in catalog.exercises}
     held = latest is not None and latest.result.program is None  # a warning sign holds it back
     previous_url: str | None = None
     for n, version in enumerate(versions):
@@ -444,7 +492,16 @@ def history_to_fhir(
             "activity": [
                 {
                     "detail": {
-                        "code": {"text": item.id},
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": CATALOG_SYSTEM,
+                                    "code": item.id,
+                                    "display": catalog_names.get(item.id, item.name),
+                                }
+                            ],
+                            "text": item.name,
+                        },
                         "reasonCode": [{"text": why} for why in item.why],
                         "status": ("on-hold" if held else "in-progress") if current else "stopped",
                         "scheduledTiming": {
@@ -560,6 +617,9 @@ def history_to_fhir(
         }
         add(QuestionnaireResponse, response, "psfs", _fhir_time(entry.at), n)
 
+    used = {item.id for version in versions for item in version.program.items}
+    if used:
+        add(CodeSystem, catalog_code_system(catalog, only=used), "codesystem", catalog.version)
     bundle: dict[str, Any] = {"id": _uuid(key, "bundle"), "type": "collection", "entry": entries}
     if timestamp is not None:
         bundle["timestamp"] = _fhir_time(timestamp)
