@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     demo: bool = False
     emergency_number: str = "112"
+    #: Web Push: the VAPID private key (PEM text or a PEM file's path); empty: made once and
+    #: kept in the database. The subject is how push services reach the server's keeper.
+    vapid_private_key: str = ""
+    vapid_subject: str = "mailto:admin@example.com"
+    #: The web app sends due reminders itself every ``reminder_every_seconds``; turn it off when
+    #: cron runs ``psoas reminders send`` instead (both at once is safe too).
+    reminder_scheduler: bool = True
+    reminder_every_seconds: int = Field(default=60, ge=5, le=3600)
     #: The largest request body the web app reads; a larger one is refused (413) unread.
     max_request_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
 

@@ -12,6 +12,7 @@ import typer
 
 from psoas.cli import backup, tracking
 from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
+from psoas.cli.reminders import reminders_app
 
 if TYPE_CHECKING:
     from psoas.cli.questionnaire import Stopped
@@ -329,6 +330,7 @@ app.command()(tracking.progress)
 app.command()(tracking.recheck)
 app.command()(backup.backup)
 app.command()(backup.restore)
+app.add_typer(reminders_app, name="reminders")
 
 
 @app.command()

@@ -112,6 +112,31 @@ def break_move(seated: bool) -> str:
     return "Stand up and move for a minute or two."
 
 
+def break_count(movement: Exercise) -> str:
+    """How much of a break movement to do, from its dose: "10 times", "30 seconds on each
+    side", "2 minutes"."""
+    dose = movement.dose
+    if dose.reps:
+        reps = f"{dose.reps} times"
+        if (dose.sets or 1) > 1:
+            reps = f"{dose.sets} sets of {dose.reps}"
+        return reps + (" on each side" if dose.per_side else "")
+    if dose.hold_seconds:
+        hold = f"hold {dose.hold_seconds} seconds"
+        return hold + (" on each side" if dose.per_side else "")
+    if dose.minutes:
+        return f"{dose.minutes:g} minute{'' if dose.minutes == 1 else 's'}"
+    return "once"
+
+
+def break_prompt(movement: Exercise) -> str:
+    """A break reminder's words in one line: the movement, how much, and what it is. Only safe
+    movements reach here (a wheelchair user's breaks are done sitting and never say stand)."""
+    from psoas.domain.program import item_summary
+
+    return f"{movement.name}, {break_count(movement)}: {item_summary(movement)}"
+
+
 def break_advice(program: Program) -> str:
     """How often to break up sitting, in words that suit the person: "get up" only to people
     whose breaks are done standing."""

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from psoas.services import throttle
 from psoas.services.throttle import Throttled
+from psoas.services.timezones import UnknownZone, check_zone
 from psoas.storage import repo
 from psoas.storage.db import Database
 from psoas.storage.tables import (
@@ -81,6 +82,8 @@ class User:
     #: two-factor sign-in is set up: the password alone never signs this person in
     two_factor: bool = False
     email_verified: bool = False
+    #: IANA time zone for every time shown to this person and every reminder (None: UTC).
+    time_zone: str | None = None
 
     @property
     def profile_name(self) -> str:
@@ -127,6 +130,7 @@ def _user(row: UserRow) -> User:
         clinician_id=row.clinician_id,
         two_factor=row.totp_enabled_at is not None,
         email_verified=row.email_verified_at is not None,
+        time_zone=row.time_zone,
     )
 
 
@@ -162,7 +166,9 @@ def sign_up(
     role: Role,
     now: datetime,
     invitation: str | None = None,
+    time_zone: str | None = None,
 ) -> User:
+    """A new account; ``time_zone`` is the browser's (ignored when not a known zone)."""
     email = email.strip().lower()
     if not EMAIL.match(email) or len(email) > 254:
         raise AccountError("email: must be an email address")
@@ -183,6 +189,7 @@ def sign_up(
             role=role,
             display_name=display_name,
             created_at=now,
+            time_zone=_known_zone(time_zone),
         )
         s.add(row)
         try:
@@ -570,3 +577,38 @@ def api_token_session(db: Database, *, token: str, now: datetime) -> WebSession 
         return WebSession(
             user=_user(user), csrf_token="", expires_at=now, via_token=True, scope=row.scope
         )
+
+
+# --- time zones ----------------------------------------------------------------------------------
+
+
+def _known_zone(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return check_zone(name)
+    except UnknownZone:
+        return None
+
+
+def set_time_zone(db: Database, *, user: User, time_zone: str) -> User:
+    """Keep ``time_zone`` (an IANA name) for this person; AccountError if it is not one."""
+    try:
+        name = check_zone(time_zone)
+    except UnknownZone as exc:
+        raise AccountError(f"time_zone: {exc}") from None
+    with db.session() as s, s.begin():
+        row = s.get(UserRow, user.id)
+        if row is None:
+            raise NotFound("user")
+        row.time_zone = name
+        return _user(row)
+
+
+def learn_time_zone(db: Database, *, user: User, time_zone: str | None) -> User:
+    """At sign-in: keep the browser's zone when none is stored yet (one chosen on the account
+    page is never overwritten)."""
+    name = _known_zone(time_zone)
+    if user.time_zone or name is None:
+        return user
+    return set_time_zone(db, user=user, time_zone=name)

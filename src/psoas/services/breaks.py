@@ -16,7 +16,7 @@ from psoas.domain.catalog import Exercise
 from psoas.domain.program import exclusion
 from psoas.domain.tracking import BreakEvent, BreakKind
 from psoas.reports import result_text
-from psoas.services import tracking
+from psoas.services import timezones, tracking
 from psoas.storage import repo
 from psoas.storage.db import Database
 
@@ -91,12 +91,10 @@ def plan(
             continue
         if exclusion(latest.intake, latest.result.triage, ex) is None:
             movements.append(ex)
-    zone = now.astimezone().tzinfo
-    assert zone is not None
     return Plan(
         interval=interval or version.program.break_interval_minutes,
         hours=hours,
-        zone=zone,
+        zone=timezones.machine_zone(),  # the terminal's; the web uses the person's own
         started_at=now,
         movements=tuple(movements),
     )
@@ -143,10 +141,10 @@ def record(
 
 
 def prompt_text(movement: Exercise | None, interval: int, *, seated: bool = False) -> str:
+    """The prompt: how long the person has sat, then the whole movement with its count."""
     if movement is None:
         return f"You have been sitting {interval} minutes. {result_text.break_move(seated)}"
-    first_step = movement.steps[0]
-    return f"You have been sitting {interval} minutes. {movement.name}: {first_step}"
+    return f"You have been sitting {interval} minutes. {result_text.break_prompt(movement)}"
 
 
 class Notifier:

@@ -10,7 +10,7 @@ from typing import Literal
 from psoas.catalog import load_catalog
 from psoas.domain.tracking import Profile
 from psoas.reports import exports
-from psoas.services import programs, tracking
+from psoas.services import programs, timezones, tracking
 from psoas.storage.db import Database
 
 DownloadFormat = Literal["pdf", "ics", "csv", "fhir", "json"]
@@ -77,6 +77,7 @@ def export(
     person: str | None = None,
     emergency_number: str = "112",
     audience: programs.Audience = "patient",
+    time_zone: str | None = None,
 ) -> Export:
     """One download of a profile. A handout or calendar without a program that may be shown
     raises :class:`~psoas.services.programs.ProgramUnavailable` saying why (none yet, or held
@@ -84,7 +85,8 @@ def export(
     plans on hold. The handout carries the latest assessment's heading, safety net (with
     ``emergency_number``) and other explanations, for ``person`` (the profile's name when
     None). ``audience`` words why a program cannot be shown, for the person or their
-    clinician."""
+    clinician. ``time_zone`` (IANA) puts the calendar's sessions in the person's own zone (the
+    computer's when None)."""
     download = BY_FORMAT.get(fmt)
     if download is None:
         raise ValueError(f"--format: must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -108,14 +110,14 @@ def export(
         return Export(data, download)
     if download.fmt == "ics":
         assert version is not None
-        zone = now.astimezone().tzinfo
+        zone = timezones.zone(time_zone) if time_zone else timezones.machine_zone()
         history = tracking.history(db, profile_name=profile_name)
         data = exports.program_to_ics(
             version,
             load_catalog(),
-            start=now.astimezone().date(),
+            start=now.astimezone(zone).date(),
             profile=history.profile,
-            tz=getattr(zone, "key", "UTC"),
+            tz=timezones.zone_name(zone),
             dtstamp=now,
         )
         return Export(data, download)
@@ -124,7 +126,7 @@ def export(
         return Export(exports.history_to_json(history).encode(), download)
     if download.fmt == "csv":
         return Export(exports.history_to_csv(history).encode(), download)
-    bundle = exports.history_to_fhir(history, load_catalog(), timestamp=now)
+    bundle = exports.history_to_fhir(history, load_catalog(), timestamp=now, display_name=person)
     return Export(json.dumps(bundle, indent=2, ensure_ascii=False).encode(), download)
 
 

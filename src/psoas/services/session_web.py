@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy import select
@@ -37,7 +37,7 @@ from psoas.domain.tracking import (
 )
 from psoas.domain.triage import WITHHOLDING_LEVELS
 from psoas.services import breaks as coach
-from psoas.services import programs, tracking
+from psoas.services import programs, reminders, timezones, tracking
 from psoas.services.accounts import User
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -45,8 +45,8 @@ from psoas.storage.tables import PainRow, ProfileRow, SessionRow
 
 #: How far a time sent by a browser may be ahead of the server's clock (clocks drift).
 CLOCK_SLACK = timedelta(minutes=5)
-#: The break coach in the browser runs whenever its page is open: all day, every day.
-ALL_DAY = rules.WorkingHours(start=time(0, 0), end=time.max, weekdays=frozenset(range(7)))
+#: A break prompt (shown on a page or pushed) still waits for its answer this long.
+PUSHED_PROMPT_WAITS = timedelta(minutes=10)
 #: How far back a browser may say it started the break coach.
 LONGEST_SITTING = timedelta(hours=12)
 
@@ -293,10 +293,12 @@ class BreakState:
     movement: Exercise | None
     today: rules.BreakStats
     today_since: datetime
-
-
-def _zone(utc_offset_minutes: int) -> timezone:
-    return timezone(timedelta(minutes=utc_offset_minutes))
+    #: the person's working hours and days (the coach is quiet outside them)
+    hours: rules.WorkingHours
+    #: reminders are paused until then (None: not paused)
+    paused_until: datetime | None
+    #: the person's time zone (IANA), in which the hours and "today" are counted
+    time_zone: str
 
 
 def break_plan(
@@ -305,9 +307,9 @@ def break_plan(
     user: User,
     now: datetime,
     started_at: datetime | None = None,
-    utc_offset_minutes: int = 0,
 ) -> coach.Plan:
-    """The coach's settings: the program's interval, all day, the movements safe for this person.
+    """The coach's settings: the program's interval, the person's working hours and days in
+    their time zone (their reminder settings), the movements safe for this person.
 
     ``started_at`` is when the person opened the coach (kept by the browser, so that a reload
     does not restart the count); the CLI's rules then apply unchanged.
@@ -325,9 +327,9 @@ def break_plan(
     if started_at is None or started_at > now:
         started_at = now
     started_at = max(started_at, now - LONGEST_SITTING)
-    return dataclasses.replace(
-        plan, hours=ALL_DAY, zone=_zone(utc_offset_minutes), started_at=started_at
-    )
+    hours = reminders.settings_for(db, user=user).hours
+    zone = timezones.zone(user.time_zone)
+    return dataclasses.replace(plan, hours=hours, zone=zone, started_at=started_at)
 
 
 def break_state(
@@ -336,19 +338,34 @@ def break_state(
     user: User,
     now: datetime,
     started_at: datetime | None = None,
-    utc_offset_minutes: int = 0,
 ) -> BreakState:
-    plan = break_plan(
-        db, user=user, now=now, started_at=started_at, utc_offset_minutes=utc_offset_minutes
-    )
+    plan = break_plan(db, user=user, now=now, started_at=started_at)
+    settings = reminders.settings_for(db, user=user)
+    paused_until = settings.paused_until if settings.paused(now) else None
+    if paused_until is not None:  # after a pause, a full interval of sitting
+        plan = dataclasses.replace(plan, started_at=max(plan.started_at, paused_until))
     due = coach.next_due(db, plan=plan, profile_name=user.profile_name, now=now)
+    if paused_until is not None and due < paused_until:
+        due = rules.next_due(
+            [],
+            interval_minutes=plan.interval,
+            started_at=paused_until,
+            hours=plan.hours,
+            zone=plan.zone,
+        )
     since = now - timedelta(days=1)
     recent = tracking.breaks_since(db, profile_name=user.profile_name, since=since)
     last = max(recent, key=lambda e: e.at, default=None)
-    # a prompt already shown for this break waits for its answer (and keeps its movement)
+    # a prompt already shown for this break waits for its answer (and keeps its movement), as
+    # does a reminder pushed to the person's phone a moment ago (opening it shows the prompt)
     awaiting = (
         last is not None and last.kind == "prompted" and last.at >= due - timedelta(minutes=1)
     )
+    prompt = max((e for e in recent if e.kind == "prompted"), key=lambda e: e.at, default=None)
+    if not awaiting and prompt is not None and now - prompt.at < PUSHED_PROMPT_WAITS:
+        answered = any(e.kind != "prompted" and e.at >= prompt.at for e in recent)
+        if not answered:
+            awaiting, last = True, prompt
     movement: Exercise | None
     if awaiting and last is not None and last.movement_id in {m.id for m in plan.movements}:
         movement = next(m for m in plan.movements if m.id == last.movement_id)
@@ -364,6 +381,9 @@ def break_state(
         movement=movement,
         today=rules.stats(today),
         today_since=midnight,
+        hours=plan.hours,
+        paused_until=paused_until,
+        time_zone=timezones.zone_name(plan.zone),
     )
 
 

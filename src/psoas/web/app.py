@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psoas import __version__
 from psoas.domain.errors import InputError, Problem, problems_of
-from psoas.services import accounts
+from psoas.services import accounts, push
 from psoas.services.programs import ProgramUnavailable
 from psoas.settings import Settings
 from psoas.storage.db import Database
@@ -33,6 +36,7 @@ from psoas.web.routes import (
     patient,
     patient_api,
     recheck,
+    reminders,
     session,
 )
 
@@ -142,6 +146,30 @@ def _problems(problems: list[Problem]) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the app serves: the built-in reminder scheduler (``PSOAS_REMINDER_SCHEDULER``),
+    sending due Web Push reminders every ``PSOAS_REMINDER_EVERY_SECONDS``."""
+    settings: Settings = app.state.settings
+    task = None
+    if settings.reminder_scheduler:
+        task = asyncio.create_task(
+            push.scheduler(
+                app.state.db,
+                settings=settings,
+                clock=app.state.clock,
+                every_seconds=settings.reminder_every_seconds,
+            )
+        )
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 def create_app(
     database_url: str | None = None,
     *,
@@ -158,6 +186,7 @@ def create_app(
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.db = Database(database_url or settings.resolved_database_url())
     if settings.environment == "production" and accounts.demo_accounts(app.state.db):
@@ -238,6 +267,7 @@ def create_app(
         patient,
         patient_api,
         recheck,
+        reminders,
         session,
         clinician,
         illustrations,

@@ -6,16 +6,19 @@ so that nothing here imports the app and no route imports the app factory.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from psoas.domain.progression import decision_title
 from psoas.reports import pictures, result_text
-from psoas.services import exports
+from psoas.services import exports, timezones
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -27,6 +30,21 @@ templates.env.globals["picture_of"] = pictures.find
 templates.env.globals["downloads"] = exports.DOWNLOADS
 # What a progress decision means next, in the one wording every surface uses.
 templates.env.globals["decision_title"] = decision_title
+
+
+@pass_context
+def _local(context: Mapping[str, Any], value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time as the viewer's wall-clock time, in their own time zone (UTC until
+    known): ``{{ at | local("%H:%M") }}``."""
+    if value is None:
+        return ""
+    user = context.get("user")
+    return timezones.local(value, getattr(user, "time_zone", None)).strftime(fmt)
+
+
+templates.env.filters["local"] = _local
+# Every time zone the server knows (the account page's list).
+templates.env.globals["time_zones"] = timezones.names
 
 
 OFFLINE_HEADER = "X-Psoas-Offline"

@@ -131,6 +131,7 @@ def signin(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
+    time_zone: Annotated[str, Form()] = "",
 ) -> Response:
     if not _form_sent_matches(request, csrf_token):
         return _account_form(
@@ -165,6 +166,7 @@ def signin(
             errors=[str(exc)],
             email=email,
         )
+    user = accounts.learn_time_zone(db, user=user, time_zone=time_zone)  # the browser's
     return _signed_in(request, db, user, now, home_for(user))
 
 
@@ -184,6 +186,7 @@ def signup(
     role: Annotated[str, Form()] = "patient",
     invite: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
+    time_zone: Annotated[str, Form()] = "",
 ) -> Response:
     kept = {"email": email, "display_name": display_name, "invite": invite, "role": role}
     if not _form_sent_matches(request, csrf_token):
@@ -204,6 +207,7 @@ def signup(
             role=role,  # type: ignore[arg-type]
             now=now,
             invitation=invite or None,
+            time_zone=time_zone or None,
         )
     except accounts.AccountError as exc:
         return _account_form(
@@ -288,6 +292,18 @@ def password_change(
     except accounts.AccountError as exc:
         return _account_error(request, db, user, exc)
     return RedirectResponse("/account?flash=Password+changed", status_code=303)
+
+
+@router.post("/account/time-zone", include_in_schema=False)
+def time_zone_change(
+    request: Request, db: DB, user: CurrentUser, time_zone: Annotated[str, Form()] = ""
+) -> Response:
+    """The person's time zone, for every time shown to them and every reminder."""
+    try:
+        accounts.set_time_zone(db, user=user, time_zone=time_zone)
+    except accounts.AccountError as exc:
+        return _account_error(request, db, user, exc)
+    return RedirectResponse("/account?flash=Time+zone+saved#time-zone", status_code=303)
 
 
 @router.post("/account/join", include_in_schema=False)

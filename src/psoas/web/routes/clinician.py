@@ -400,6 +400,7 @@ def _download(
             person=patient.display_name,
             emergency_number=request.app.state.settings.emergency_number,
             audience="clinician",
+            time_zone=patient.time_zone,
         )
     except programs.ProgramUnavailable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc

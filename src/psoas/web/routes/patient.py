@@ -66,6 +66,7 @@ def download(request: Request, db: DB, now: Now, user: Patient, name: str) -> Re
             person=user.display_name,
             emergency_number=request.app.state.settings.emergency_number,
         )
+            time_zone=user.time_zone,
     except patient_web.Unavailable as exc:
         return patient_page(
             request,

@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from psoas.domain.catalog import Exercise
 from psoas.domain.session_plan import Step
+from psoas.domain.program import item_steps
 from psoas.domain.tracking import BreakKind, SetLog
 from psoas.reports import pictures, result_text
-from psoas.services import session_web
+from psoas.services import reminders, session_web
 from psoas.web.deps import DB, Now, Patient
 from psoas.web.pages import render
 from psoas.web.routes import recheck
@@ -185,7 +186,15 @@ class MovementOut(BaseModel):
 
     @classmethod
     def of(cls, ex: Exercise) -> MovementOut:
-        return cls(id=ex.id, name=ex.name, first_step=ex.steps[0], steps=list(ex.steps))
+        steps = list(item_steps(ex))
+        return cls(
+            id=ex.id,
+            name=ex.name,
+            count=result_text.break_count(ex),
+            prompt=result_text.break_prompt(ex),
+            first_step=steps[0],
+            steps=steps,
+        )
 
 
 class BreakStatsOut(BaseModel):
@@ -222,6 +231,8 @@ def _not_found(exc: Exception) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, "not found")
 
 
+    count: str = Field(description='how much to do, e.g. "10 times" or "2 minutes"')
+    prompt: str = Field(description="the movement, its count and what it is, in one line")
 def _no_program(exc: session_web.NoProgram) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
 
@@ -245,6 +256,11 @@ def _break_state_out(state: session_web.BreakState, now: datetime) -> BreakState
         today_since=state.today_since,
         server_now=now,
     )
+    work_start: str = Field(description="working hours start, HH:MM in time_zone")
+    work_end: str = Field(description="working hours end, HH:MM in time_zone")
+    work_days: list[int] = Field(description="working days, Monday = 0")
+    paused_until: datetime | None = Field(description="the coach is paused until then")
+    time_zone: str
 
 
 def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
@@ -286,6 +302,11 @@ def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
     try:
         plan = session_web.session_plan(db, user=user)
     except session_web.NoProgram as exc:
+        work_start=state.hours.start.strftime("%H:%M"),
+        work_end=state.hours.end.strftime("%H:%M"),
+        work_days=sorted(state.hours.weekdays),
+        paused_until=state.paused_until,
+        time_zone=state.time_zone,
         return render(
             request, "patient/session.html", title="Session", message=str(exc), offline="forget"
         )
@@ -304,7 +325,8 @@ def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
 
 
 @router.get("/me/breaks", include_in_schema=False)
-def breaks_page(request: Request, db: DB, user: Patient) -> Response:
+def breaks_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
+    coach_settings = reminders.settings_for(db, user=user)
     try:
         version = session_web.program_for(db, user=user)
     except session_web.NoProgram as exc:
@@ -380,6 +402,8 @@ def api_get_session(db: DB, now: Now, user: Patient, session_id: SessionId) -> S
     assert record.id is not None
     return SessionOut(
         id=record.id,
+        hours_text=reminders.hours_text(coach_settings, user),
+        paused_until=coach_settings.paused_until if coach_settings.paused(now) else None,
         program_version=record.program_version,
         status=record.status,
         started_at=record.started_at,
@@ -478,9 +502,6 @@ StartedAt = Annotated[
     datetime | None,
     Query(description="when the coach was opened (default now); at most 12 hours back"),
 ]
-UtcOffset = Annotated[
-    int, Query(ge=-840, le=840, description="the device's offset from UTC in minutes")
-]
 
 
 def _check_started_at(started_at: datetime | None) -> None:
@@ -489,13 +510,11 @@ def _check_started_at(started_at: datetime | None) -> None:
 
 
 def _break_state(
-    db: DB, now: datetime, user: Patient, started_at: datetime | None, utc_offset: int
+    db: DB, now: datetime, user: Patient, started_at: datetime | None
 ) -> BreakStateOut:
     _check_started_at(started_at)
     try:
-        state = session_web.break_state(
-            db, user=user, now=now, started_at=started_at, utc_offset_minutes=utc_offset
-        )
+        state = session_web.break_state(db, user=user, now=now, started_at=started_at)
     except session_web.NoProgram as exc:
         raise _no_program(exc) from exc
     return _break_state_out(state, now)
@@ -513,12 +532,11 @@ def api_record_break(
     user: Patient,
     body: BreakIn,
     started_at: StartedAt = None,
-    utc_offset: UtcOffset = 0,
 ) -> BreakOut:
     """Record a break prompt or its answer: taken, snoozed (10 minutes unless told) or skipped.
 
-    The response carries the coach's state with the event stored (``started_at`` and
-    ``utc_offset`` as for the state), so a page can apply it at once.
+    The response carries the coach's state with the event stored (``started_at`` as for the
+    state), so a page can apply it at once.
     """
     _check_started_at(started_at)
     try:
@@ -533,7 +551,7 @@ def api_record_break(
         )
     except session_web.NoProgram as exc:
         raise _no_program(exc) from exc
-    state = _break_state(db, now, user, started_at, utc_offset)
+    state = _break_state(db, now, user, started_at)
     return BreakOut(**event.model_dump(), state=state)
 
 
@@ -543,7 +561,7 @@ def api_break_state(
     now: Now,
     user: Patient,
     started_at: StartedAt = None,
-    utc_offset: UtcOffset = 0,
 ) -> BreakStateOut:
-    """When the next break is due, the movement to suggest and today's counts."""
-    return _break_state(db, now, user, started_at, utc_offset)
+    """When the next break is due (within the person's working hours and days, in their time
+    zone, after any pause), the movement to suggest with its count, and today's counts."""
+    return _break_state(db, now, user, started_at)

@@ -39,8 +39,15 @@ function coach(app) {
   function say(text) { $("coach-status").textContent = text; }
 
   function stateQuery() {
-    return "?started_at=" + encodeURIComponent(startedAt) +
-      "&utc_offset=" + String(-new Date().getTimezoneOffset());
+    return "?started_at=" + encodeURIComponent(startedAt);
+  }
+
+  // Times in the person's own zone (their account's), whatever this device is set to.
+  function clockText(iso) {
+    var options = { hour: "2-digit", minute: "2-digit" };
+    if (state && state.time_zone) options.timeZone = state.time_zone;
+    try { return new Date(iso).toLocaleTimeString([], options); }
+    catch (e) { return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
   }
 
   // One step: the countdown, the counts and the prompt follow the given state together.
@@ -79,7 +86,13 @@ function coach(app) {
     if (!state) return;
     var left = clock.secondsUntil(state.next_due);
     if (left <= 0 && !prompting) showPrompt(true);
-    var at = new Date(state.next_due).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    var at = clockText(state.next_due);
+    if (state.paused_until && !prompting) {
+      setText("next-title", "Paused");
+      setText("countdown", "--:--");
+      setText("due-at", "Next break at " + at);
+      return;
+    }
     setText("next-title", prompting ? "Break time" : "Next break in");
     setText("countdown", prompting ? "Now" : countdownText(left));
     setText("due-at", prompting ? "Due since " + at : "at " + at);
@@ -92,16 +105,17 @@ function coach(app) {
 
   function movementText() {
     var m = state && state.movement;
-    return m ? m.name + ": " + m.first_step : root.dataset.move;
+    return m ? m.prompt : root.dataset.move;
   }
 
   function showPrompt(recordIt) {
     prompting = true;
     var m = state.movement;
     $("movement-name").textContent = m ? m.name : root.dataset.move;
+    $("movement-count").textContent = m ? m.count : "";
     var ol = $("movement-steps");
     ol.textContent = "";
-    (m ? m.steps.slice(0, 3) : []).forEach(function (line) {
+    (m ? m.steps : []).forEach(function (line) {
       var li = document.createElement("li");
       li.textContent = line;
       ol.appendChild(li);

@@ -104,3 +104,34 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(fetch(request).catch(offlinePage));
   }
 });
+
+/* Reminders pushed by the server (session times, sitting breaks): shown even with every psoas
+ * page closed. The payload is JSON {title, body, url, tag}; a tap opens (or focuses) the page. */
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data.text() }; }
+  var title = data.title || "psoas";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: data.body || "",
+    tag: data.tag || "psoas",
+    renotify: true,
+    icon: data.icon,
+    data: { url: data.url || "/me" }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = new URL((event.notification.data && event.notification.data.url) || "/me",
+    self.location.origin);
+  if (url.origin !== self.location.origin) url = new URL("/me", self.location.origin);
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true })
+    .then(function (windows) {
+      for (var i = 0; i < windows.length; i++) {
+        if (new URL(windows[i].url).pathname === url.pathname && "focus" in windows[i]) {
+          return windows[i].focus();
+        }
+      }
+      return self.clients.openWindow(url.href);
+    }));
+});
