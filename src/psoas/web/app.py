@@ -10,14 +10,14 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psoas import __version__
@@ -27,12 +27,14 @@ from psoas.services.programs import ProgramUnavailable
 from psoas.settings import Settings
 from psoas.storage.db import Database
 from psoas.web.deps import SignInRequired, now_utc
-from psoas.web.pages import render
+from psoas.web.errors import error_page, http_error, plain_error_page, wants_page
 from psoas.web.routes import (
     account,
+    api_docs,
     assessment,
     clinician,
     illustrations,
+    installable,
     patient,
     patient_api,
     recheck,
@@ -42,6 +44,17 @@ from psoas.web.routes import (
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("psoas.web")
+#: Only this server's own scripts, styles, pictures and fonts; no inline script or style
+#: anywhere (charts are drawn as images: ``data:`` pictures are allowed), no framing, no
+#: plugins, forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+#: Addresses whose answers caches may keep (each changes its address when it changes, or is
+#: the installed package's own file).
+CACHEABLE = ("/static/", "/illustrations/", "/api/docs/assets/")
 
 
 class SecurityHeaders:
@@ -56,7 +69,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cacheable = scope["path"].startswith(("/static/", "/illustrations/"))
+        cacheable = scope["path"].startswith(CACHEABLE)
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -67,6 +80,7 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
                 headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 if not cacheable:
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
@@ -77,12 +91,12 @@ class SecurityHeaders:
             # An unexpected fault: answer here, with the headers, before the server's own
             # handler (outside every middleware) would answer without them; then let it log.
             if not started:
-                await _answer(
-                    send_with_headers,
-                    500,
-                    b"Something went wrong on our side. Please try again in a moment.",
-                    b"text/plain; charset=utf-8",
-                )
+                if scope["path"].startswith("/api/"):
+                    body = b'{"detail":"Something went wrong on our side."}'
+                    await _answer(send_with_headers, 500, body, b"application/json")
+                else:
+                    body = plain_error_page(500)
+                    await _answer(send_with_headers, 500, body, b"text/html; charset=utf-8")
             raise
 
 
@@ -100,7 +114,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(send)
+            await _too_large(send, scope["path"])
             return
         seen = 0
         refused = False
@@ -114,7 +128,7 @@ class BodyLimit:
                 seen += len(message.get("body", b""))
                 if seen > self.limit:  # answer now; the app then sees the client gone
                     refused = True
-                    await _too_large(send)
+                    await _too_large(send, scope["path"])
                     return {"type": "http.disconnect"}
             return message
 
@@ -136,8 +150,11 @@ async def _answer(send: Send, status: int, body: bytes, content_type: bytes) -> 
     await send({"type": "http.response.body", "body": body})
 
 
-async def _too_large(send: Send) -> None:
-    await _answer(send, 413, b'{"detail":"The request is too large."}', b"application/json")
+async def _too_large(send: Send, path: str) -> None:
+    if path.startswith("/api/"):
+        await _answer(send, 413, b'{"detail":"The request is too large."}', b"application/json")
+    else:
+        await _answer(send, 413, plain_error_page(413), b"text/html; charset=utf-8")
 
 
 def _problems(problems: list[Problem]) -> JSONResponse:
@@ -183,7 +200,7 @@ def create_app(
         description="Low back pain and the hip flexors: assessment, home program, follow-up. "
         "Authenticate with a session cookie (and X-CSRF-Token on changes) or a personal API "
         "token as `Authorization: Bearer psoas_...`.",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the installed package, not a CDN
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=_lifespan,
@@ -199,6 +216,7 @@ def create_app(
     app.state.clock = clock
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/api/docs/assets", StaticFiles(directory=str(api_docs.ASSETS)), name="docs")
     # Level 1: the program page (37 kB) compresses to 13 kB in 0.6 ms; level 6 saves 1.8 kB more
     # for 1.6 ms of CPU on every page.
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)
@@ -220,6 +238,8 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _request(request: Request, exc: RequestValidationError) -> Response:
+        if request.method == "GET" and wants_page(request):  # a mistyped address: no such page
+            return await error_page(request, 404)
         return _problems(problems_of(exc.errors(), drop=("body", "query", "path", "header")))
 
     @app.exception_handler(ProgramUnavailable)
@@ -243,23 +263,11 @@ def create_app(
         )
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "Something went wrong on our side."}, status_code=500)
-        return render(
-            request,
-            "error.html",
-            status_code=500,
-            title="Something went wrong",
-            message="Something went wrong on our side. Nothing you sent was shown to anyone; "
-            "please try again in a moment.",
-        )
+        return await error_page(request, 500)
 
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/") or exc.status_code not in (403, 404):
-            return await http_exception_handler(request, exc)
-        title = "Not found" if exc.status_code == 404 else "Not allowed"
-        return render(
-            request, "error.html", status_code=exc.status_code, title=title, message=str(exc.detail)
-        )
+    # Every HTTP error, an unknown address included (Starlette's own 404 and 405 are not
+    # FastAPI's HTTPException): a styled page in the browser, JSON under /api/.
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
 
     for module in (
         account,
@@ -271,6 +279,8 @@ def create_app(
         session,
         clinician,
         illustrations,
+        api_docs,
+        installable,
     ):
         app.include_router(module.router)
     return app
