@@ -258,8 +258,8 @@ def test_the_builder_is_seeded_and_its_knobs_do_what_they_say() -> None:
     # the real session plan, with the dose of each step
     plan = session_steps(base.programs[0].program, load_catalog())
     first = [e for e in base.sets if e.session_id == base.sessions[0].id]
-    assert [(e.item_id, e.side, e.set_number) for e in first] == [
-        (s.item_id, s.side, s.set_number) for s in plan[: len(first)]
+    assert [(e.item_id, e.side, e.set_number) for e in first] == [k for s in plan for k in s.keys][
+        : len(first)
     ]
 
     def last_week(h: History) -> float:

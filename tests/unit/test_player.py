@@ -86,13 +86,14 @@ def test_skip_set_and_skip_exercise() -> None:
 
 def _end(outcome) -> str:  # type: ignore[no-untyped-def]
     report = session_report(
-        planned_sets(PROGRAM), [s.key for s in outcome.completed], stopped=outcome.quit
+        planned_sets(PROGRAM), [k for s in outcome.completed for k in s.keys], stopped=outcome.quit
     )
     return format_session_end(report)
 
 
 def test_the_end_says_what_was_done_and_what_was_skipped() -> None:
-    n = len(STEPS)
+    n = len(planned_sets(PROGRAM))  # a step taking the sides in turn completes two sets
+    assert n == sum(len(s.sides) for s in STEPS) > len(STEPS)
     whole, _, _ = play({})
     assert _end(whole).startswith(f"Well done: session complete. You did all {n} sets.")
     one_skipped, _, _ = play({3: "n"})  # the first set, during its get-ready
@@ -149,3 +150,22 @@ def test_a_broken_speech_engine_never_stops_the_session(
     speaker.command = str(broken)
     speaker.say("hello")
     assert os.path.exists(broken)
+
+
+def test_repetitions_are_counted_and_spoken_with_their_tempo_and_done_ends_a_set() -> None:
+    paced = [s for s in STEPS if s.rep_sides][:1]  # the dead bug: sides in turn, rep by rep
+    (step,) = paced
+    assert step.tempo is not None
+    _, saved, speaker = play({}, paced)
+    assert saved == paced
+    words = step.tempo
+    assert f"1, left. {words.lift_word}" in speaker.said
+    assert f"2, right. {words.lift_word}" in speaker.said
+    assert words.hold_word in speaker.said and words.lower_word in speaker.said
+    said = [w for w in speaker.said if w.endswith(f". {words.lift_word}")]
+    assert len(said) == step.rep_count
+    # "d" in the work (after the get-ready's ticks) ends the set at the person's own pace
+    ready_ticks = step.get_ready_seconds * 10
+    _, saved, speaker = play({ready_ticks + 15: "d"}, paced)
+    assert saved == paced
+    assert len([w for w in speaker.said if w.endswith(f". {words.lift_word}")]) < step.rep_count

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from psoas.catalog import load_catalog
 from psoas.domain import breaks
 from psoas.domain.assess import assess
@@ -109,3 +111,109 @@ def test_movements_rotate() -> None:
 def test_break_stats_count_each_answer() -> None:
     s = breaks.stats([event(0, "prompted"), event(1, "taken"), event(2, "skipped")])
     assert (s.prompted, s.taken, s.skipped, s.taken_share) == (1, 1, 1, 0.5)
+
+
+# --- the player's plan: position, tempo, sides in turn ------------------------------------------
+
+
+def test_getting_ready_follows_the_change_of_position() -> None:
+    from psoas.domain import session_plan as sp
+
+    ready = sp.get_ready_seconds
+    # from standing down to the floor takes longest; the next set in place the least
+    assert ready("standing", "kneeling") == ready("seated", "floor") == sp.READY_GET_DOWN
+    assert ready("floor", "standing") == sp.READY_GET_UP
+    assert ready("standing", "seated") == ready("floor", "kneeling") == sp.READY_NEW_POSITION
+    assert ready("floor", "table") == sp.READY_GET_DOWN  # getting onto a table is a transfer
+    assert ready("bed", "bed") == ready("any", "floor") == sp.GET_READY_SECONDS
+    assert ready("bed", "bed", same_item=True, same_side=True) == sp.READY_NEXT_SET
+    assert ready("bed", "bed", same_item=True, same_side=False) == sp.GET_READY_SECONDS
+    # the first set: the person starts standing, phone in hand
+    assert ready(None, "standing") == sp.READY_FIRST
+    assert ready(None, "floor") == sp.READY_GET_DOWN
+    assert (
+        sp.READY_GET_DOWN
+        > sp.READY_GET_UP
+        > sp.READY_NEW_POSITION
+        > sp.GET_READY_SECONDS
+        > sp.READY_NEXT_SET
+    )
+
+
+def test_the_session_plan_gives_each_step_the_get_ready_of_its_change() -> None:
+    steps = session_steps(PROGRAM, CATALOG)
+    stretch = [s for s in steps if s.item_id == "half-kneeling-hip-flexor-stretch"]
+    assert stretch[0].position == "kneeling"
+    assert [s.get_ready_seconds for s in stretch[:3]] == [10, 3, 3]  # down from the release
+    other_side = next(s for s in stretch if s.side == "right")
+    assert other_side.get_ready_seconds == 5
+    first = steps[0]
+    assert first.get_ready_seconds == 15  # the release is lying down: from standing to a bed
+
+
+def test_sides_taken_in_turn_rep_by_rep_make_one_step_that_completes_both_sets() -> None:
+    steps = session_steps(PROGRAM, CATALOG)
+    dead_bug = [s for s in steps if s.item_id == "dead-bug"]
+    assert CATALOG.exercise("dead-bug").alternate == "each_rep"
+    assert [s.set_number for s in dead_bug] == [1, 2]
+    one = dead_bug[0]
+    assert one.side is None and one.covers == ("left", "right")
+    assert one.rep_sides[:4] == ("left", "right", "left", "right")
+    assert one.rep_count == 2 * (one.reps or 0)
+    assert one.keys == (("dead-bug", "left", 1), ("dead-bug", "right", 1))
+    logs = one.logs(session_id=7, completed_at=datetime(2026, 11, 23, tzinfo=UTC), prefix="s7:")
+    assert [(log.side, log.set_number, log.key) for log in logs] == [
+        ("left", 1, "s7:dead-bug:left:1"),
+        ("right", 1, "s7:dead-bug:right:1"),
+    ]
+    assert "sides in turn" in one.announcement()
+    # every planned set is completed by exactly one step, and the shares still add up to 1
+    from psoas.domain.adherence import planned_sets
+
+    assert sorted(k for s in steps for k in s.keys) == sorted(p.key for p in planned_sets(PROGRAM))
+    assert sum(s.share for s in steps) == pytest.approx(1)
+
+
+def test_sides_taken_in_turn_set_by_set() -> None:
+    from psoas.domain.adherence import PlannedSet
+    from psoas.domain.session_plan import _in_turn
+
+    def planned(side: str | None, n: int) -> PlannedSet:
+        return PlannedSet("x", "X", "strengthen", side, n, 2, "reps", 10, 5, None, 30)  # type: ignore[arg-type]
+
+    sets = [planned("left", 1), planned("left", 2), planned("right", 1), planned("right", 2)]
+    by_set = CATALOG.exercise("mcgill-curl-up")  # each_set
+    assert [[(p.side, p.set_number) for p in g] for g in _in_turn(by_set, sets)] == [
+        [("left", 1)],
+        [("right", 1)],
+        [("left", 2)],
+        [("right", 2)],
+    ]
+    together = CATALOG.exercise("glute-bridge")  # no alternation: each side's sets together
+    assert [g[0].side for g in _in_turn(together, sets)] == ["left", "left", "right", "right"]
+
+
+def test_repetitions_are_paced_lift_hold_lower() -> None:
+    steps = session_steps(PROGRAM, CATALOG)
+    bridge = next(s for s in steps if s.item_id == "glute-bridge")
+    tempo = bridge.tempo
+    assert tempo is not None and tempo.hold_seconds == bridge.hold_seconds == 3
+    assert (tempo.lift_word, tempo.hold_word, tempo.lower_word) == ("Lift", "Hold", "Lower")
+    cycle = tempo.rep_seconds + tempo.between_seconds
+    n = bridge.rep_count
+    assert bridge.run_seconds == n * tempo.rep_seconds + (n - 1) * tempo.between_seconds
+    at = bridge.rep_at
+    assert (at(0).rep, at(0).phase, at(0).phase_left) == (1, "lift", 2)  # type: ignore[union-attr]
+    assert at(2.5).phase == "hold"  # type: ignore[union-attr]
+    assert at(5.5).phase == "lower"  # type: ignore[union-attr]
+    assert at(tempo.rep_seconds + 0.5).phase == "between"  # type: ignore[union-attr]
+    assert at(cycle).rep == 2  # type: ignore[union-attr]
+    assert at(bridge.run_seconds + 60).rep == n  # type: ignore[union-attr]
+    marching = next(s for s in steps if s.item_id == "supine-marching")
+    assert marching.tempo is not None and marching.tempo.hold_seconds == 0
+    assert [marching.rep_at(i * 5).phase for i in range(2)] == ["lift", "lift"]  # type: ignore[union-attr]
+    assert [marching.rep_at(i * 5).side for i in range(3)] == ["left", "right", "left"]  # type: ignore[union-attr]
+    # a single hold and a timed release are not paced rep by rep
+    assert all(s.tempo is None for s in steps if s.category in ("release", "stretch"))
+    bracing = CATALOG.exercise("isometric-hip-flexion").tempo
+    assert (bracing.lift_word, bracing.between_seconds) == ("Push", 5)

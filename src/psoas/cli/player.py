@@ -1,7 +1,8 @@
 """The guided session in the terminal: countdowns, sides and sets, paced breathing, spoken cues.
 
-Keys while it runs: p (or space) pause and resume, n skip this set, s skip this exercise,
-q quit. Every completed set is saved the moment it ends.
+Keys while it runs: p (or space) pause and resume, d done (a set of repetitions at your own
+pace), n skip this set, s skip this exercise, q quit. Repetitions are paced one by one (lift,
+hold, lower), spoken when speech is on. Every completed set is saved the moment it ends.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from psoas.domain.session_plan import Step
+from psoas.domain.session_plan import RepMoment, Step
 
 #: Paced breathing for releases: in for 4 s, out (sink deeper) for 6 s.
 BREATH_IN, BREATH_OUT = 4, 6
@@ -128,7 +129,7 @@ class Player:
             result = self._countdown(step, "get ready", step.get_ready_seconds, index, len(steps))
             if result == "work":
                 self.speaker.say(step.announcement())
-                result = self._countdown(step, "work", step.work_seconds, index, len(steps))
+                result = self._countdown(step, "work", step.run_seconds, index, len(steps))
             if result == "quit":
                 outcome.quit = True
                 break
@@ -141,7 +142,7 @@ class Player:
                 continue
             save(step, self.now())
             outcome.completed.append(step)
-            side = f" {step.side}" if step.side else ""
+            side = " left and right" if step.rep_sides else f" {step.side}" if step.side else ""
             self.console.print(
                 f"  [green]saved[/green] {step.name}{side}, set {step.set_number} of "
                 f"{step.sets_on_this_side}"
@@ -187,12 +188,23 @@ class Player:
         paused: bool,
     ) -> Panel:
         table = Table.grid(padding=(0, 1))
-        side = f" - {step.side} side" if step.side else ""
+        side = (
+            " - sides in turn"
+            if step.rep_sides
+            else f" - {step.side} side"
+            if step.side
+            else " - swap sides"
+            if step.swap_sides
+            else ""
+        )
         table.add_row(Text(f"{step.name}{side}", style="bold"))
         what = {"get ready": "Get ready", "work": _work_label(step), "rest": "Rest"}[phase]
         table.add_row(f"{what}   set {step.set_number} of {step.sets_on_this_side}")
         table.add_row(ProgressBar(total=max(total, 1), completed=total - remaining, width=40))
         table.add_row(Text(f"{int(remaining + 0.99)} s", style="bold yellow"))
+        moment = step.rep_at(total - remaining) if phase == "work" else None
+        if moment is not None:
+            table.add_row(Text(_rep_text(step, moment), style="bold cyan"))
         if phase == "work" and step.category == "release":
             table.add_row(Text(_breath_cue(total - remaining), style="cyan"))
         elif phase == "work" and step.cue:
@@ -200,6 +212,8 @@ class Player:
         status = (
             "PAUSED - press p to go on"
             if paused
+            else "p pause  d done  n skip set  s skip exercise  q quit"
+            if moment is not None
             else "p pause  n skip set  s skip exercise  q quit"
         )
         table.add_row(Text(status, style="dim"))
@@ -207,11 +221,17 @@ class Player:
 
     def _countdown(self, step: Step, phase: str, seconds: int, index: int, count: int) -> str:
         paused = False
+        said: tuple[int, str] | None = None
         with Live(console=self.console, refresh_per_second=8, transient=True) as live:
             ticks = self._ticks(seconds)
             remaining: float | None = float(seconds)
             while remaining is not None:
                 live.update(self._panel(step, phase, remaining, seconds, index, count, paused))
+                moment = step.rep_at(seconds - remaining) if phase == "work" else None
+                if moment is not None and not paused and (moment.rep, moment.phase) != said:
+                    said = (moment.rep, moment.phase)
+                    if moment.phase != "between":
+                        self.speaker.say(_rep_words(step, moment))
                 key = self.keys.read()
                 if key in ("p", " "):
                     paused = not paused
@@ -222,6 +242,8 @@ class Player:
                     return "skip_set"
                 elif key == "s":
                     return "skip_item"
+                elif key == "d" and phase == "work" and step.tempo is not None:
+                    return "done"
                 if paused:
                     self.sleep(0.1 / self.speed)
                     continue
@@ -237,6 +259,28 @@ def _work_label(step: Step) -> str:
     if step.kind == "reps":
         return f"{step.reps} slow repetitions"
     return "Release"
+
+
+def _rep_text(step: Step, moment: RepMoment) -> str:
+    """ "Rep 3 of 16 - left - Lift 2 s": the count, the side and the tempo's phase."""
+    assert step.tempo is not None
+    side = f" - {moment.side}" if step.rep_sides and moment.side else ""
+    word = {
+        "lift": step.tempo.lift_word,
+        "hold": step.tempo.hold_word,
+        "lower": step.tempo.lower_word,
+        "between": "Rest",
+    }[moment.phase]
+    return f"Rep {moment.rep} of {step.rep_count}{side} - {word} {int(moment.phase_left + 0.99)} s"
+
+
+def _rep_words(step: Step, moment: RepMoment) -> str:
+    """What is said at each phase: the rep's number (and side) as it starts, then the word."""
+    assert step.tempo is not None
+    if moment.phase == "lift":
+        side = f", {moment.side}" if step.rep_sides and moment.side else ""
+        return f"{moment.rep}{side}. {step.tempo.lift_word}"
+    return step.tempo.hold_word if moment.phase == "hold" else step.tempo.lower_word
 
 
 def _breath_cue(elapsed: float) -> str:

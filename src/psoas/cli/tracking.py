@@ -83,10 +83,11 @@ def session(
     session_id = record.id
     catalog = load_catalog()
     steps = session_steps(version.program, catalog)
-    minutes = sum(s.get_ready_seconds + s.work_seconds + s.rest_seconds for s in steps) / 60
+    minutes = sum(s.get_ready_seconds + s.run_seconds + s.rest_seconds for s in steps) / 60
+    set_count = sum(len(s.sides) for s in steps)  # a step taking sides in turn does two sets
     console.print(
         f"[bold]Session for {name}[/bold]: program version {version.version}, "
-        f"{len(steps)} sets, about {minutes:.0f} minutes. Every finished set is saved at once."
+        f"{set_count} sets, about {minutes:.0f} minutes. Every finished set is saved at once."
     )
     interactive = sys.stdin.isatty()
     if pain_before is None and interactive:
@@ -106,12 +107,8 @@ def session(
         )
 
     def save(step, at: datetime) -> None:  # type: ignore[no-untyped-def]
-        tracking.log_set(
-            db,
-            entry=step.log(
-                session_id=session_id, completed_at=at, key=f"s{session_id}:{step.key_part}"
-            ),
-        )
+        for entry in step.logs(session_id=session_id, completed_at=at, prefix=f"s{session_id}:"):
+            tracking.log_set(db, entry=entry)
 
     speaker = Speaker(enabled=not quiet)
     with Keys() as keys:
@@ -132,7 +129,9 @@ def session(
             now=_now(),
         )
     report = session_report(
-        planned_sets(version.program), [s.key for s in outcome.completed], stopped=outcome.quit
+        planned_sets(version.program),
+        [k for s in outcome.completed for k in s.keys],
+        stopped=outcome.quit,
     )
     console.print(format_session_end(report))
 

@@ -165,6 +165,21 @@ class Dose(_Frozen):
         return float(work + self.rest_seconds)
 
 
+Alternate = Literal["each_rep", "each_set"]
+
+
+class Tempo(_Frozen):
+    """How one repetition is paced in the guided player: lift (or push, reach), hold for the
+    dose's hold, lower, then a short pause before the next one. The words are said aloud."""
+
+    lift_seconds: int = Field(default=2, ge=1, le=10)
+    lower_seconds: int = Field(default=2, ge=1, le=10)
+    between_seconds: int = Field(default=1, ge=0, le=30, description="pause between reps")
+    lift_word: str = Field(default="Lift", min_length=2, max_length=20)
+    hold_word: str = Field(default="Hold", min_length=2, max_length=20)
+    lower_word: str = Field(default="Lower", min_length=2, max_length=20)
+
+
 class Variant(_Frozen):
     """A harder, easier or different way to do the same exercise."""
 
@@ -293,6 +308,12 @@ class Exercise(_Frozen):
         description="needs getting onto and off a table or bed edge, lying back at its end: "
         "left out for frail people or those who fall (implied for table items)",
     )
+    alternate: Alternate | None = Field(
+        default=None,
+        description="sides taken in turn: each_rep (left, right, left... within a set, for a "
+        "one-sided item dosed per side) or each_set (the other side each set)",
+    )
+    tempo: Tempo = Field(default_factory=Tempo, description="the pace of one repetition")
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="before")
@@ -329,6 +350,8 @@ class Exercise(_Frozen):
                 raise ValueError(f"level {lv.id}: dosed per side exactly as the exercise")
             if (lv.dose.minutes is None) != (self.dose.minutes is None):
                 raise ValueError(f"level {lv.id}: timed exactly as the exercise, or not")
+        if self.alternate == "each_rep" and not (self.dose.per_side and self.dose.reps):
+            raise ValueError("sides taken in turn rep by rep need repetitions dosed per side")
         return self
 
     @property

@@ -314,7 +314,7 @@ def _sets(steps: Sequence[Step], session_id: int, at: datetime) -> tuple[list[Se
     t = at
     for step in steps:
         t += timedelta(seconds=step.get_ready_seconds + step.work_seconds)
-        logs.append(step.log(session_id=session_id, completed_at=t))
+        logs.extend(step.logs(session_id=session_id, completed_at=t))
         t += timedelta(seconds=step.rest_seconds)
     return logs, t
 
