@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -22,23 +21,25 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from psoas.domain.adherence import days, sessions_number, utc_day, work_by_day
+from psoas.domain.adherence import sessions_number, utc_day
 from psoas.domain.involvement import THOMAS_POSITIVE_DEG
 from psoas.domain.progression import (
     baseline_intake,
     pain_baseline,
-    session_shares,
     thomas_baseline,
     thomas_points,
-    version_starts,
 )
 from psoas.domain.tracking import History, PainRating
+from psoas.reports.chart_data import (
+    BASELINE_FROM,
+    PAIN_MIC,
+    adherence_weeks,
+    last_time,
+    zone_of,
+)
 
 __all__ = ["PAIN_MIC", "adherence_weeks", "progress_charts"]
 
-#: The smallest change in a 0-10 pain rating that matters to people with low back pain
-#: (Ostelo 2008, ``ostelo-2008``: 2 points or 30 %).
-PAIN_MIC = 2
 
 # Okabe-Ito colour-blind-safe palette.
 BLUE = "#0072B2"
@@ -68,19 +69,6 @@ _STYLE: dict[str, Any] = {
 }
 
 Plot = Callable[[Figure, History, tzinfo], bool]
-
-
-def _zone(tz: str) -> tzinfo:
-    if tz.upper() in ("UTC", "Z", "ETC/UTC"):
-        return UTC
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"tz: unknown time zone {tz!r}") from None
-
-
-def _local(value: datetime, zone: tzinfo) -> datetime:
-    return value.astimezone(zone)
 
 
 def _num(value: datetime) -> float:
@@ -125,9 +113,6 @@ def _legend_below(fig: Figure, ax: Axes, ncols: int) -> None:
 
 
 # --- pain ---------------------------------------------------------------------------------------
-
-
-BASELINE_FROM = {"intake": "at the assessment", "first_rating": "your first rating"}
 
 
 def _pain(fig: Figure, history: History, zone: tzinfo) -> bool:
@@ -211,37 +196,6 @@ def _pain(fig: Figure, history: History, zone: tzinfo) -> bool:
 # --- adherence ----------------------------------------------------------------------------------
 
 
-def _last_time(history: History) -> datetime:
-    times = [s.started_at for s in history.sessions]
-    times += [s.ended_at for s in history.sessions if s.ended_at is not None]
-    times += [x.completed_at for x in history.sets]
-    times += [p.created_at for p in history.programs]
-    for records in (history.pain, history.psfs, history.retests, history.breaks):
-        times += [r.at for r in records]
-    return max(times)
-
-
-def adherence_weeks(history: History) -> list[tuple[date, float, int]]:
-    """Each week from the first program's day (UTC days): its first day, the sessions' worth
-    of work done and the sessions the program asked for, counted as the progress report counts
-    them (psoas.domain.adherence). Empty without sessions or a program."""
-    if not history.sessions or not history.programs:
-        return []
-    last_time = _last_time(history)
-    versions = version_starts(history, last_time)
-    if not versions:
-        return []
-    worked = work_by_day(history.sessions, session_shares(history), last_time)
-    first, last = utc_day(versions[0].created_at), utc_day(last_time)
-    weeks: list[tuple[date, float, int]] = []
-    for d in days(versions, worked, first, last):
-        if (d.day - first).days % 7 == 0:
-            weeks.append((d.day, 0.0, 0))
-        start, done, asked = weeks[-1]
-        weeks[-1] = (start, done + d.done, asked + d.asked)
-    return weeks
-
-
 def _adherence(fig: Figure, history: History, zone: tzinfo) -> bool:
     """Sessions' worth of work done each week against what the program asked for."""
     weeks = adherence_weeks(history)
@@ -250,7 +204,7 @@ def _adherence(fig: Figure, history: History, zone: tzinfo) -> bool:
     starts = [w[0] for w in weeks]
     done = [w[1] for w in weeks]
     asked = [w[2] for w in weeks]
-    last = utc_day(_last_time(history))
+    last = utc_day(last_time(history))
     ax = fig.add_subplot()
     x = [_num(datetime(s.year, s.month, s.day, tzinfo=UTC)) for s in starts]
     width = 5.0  # days
@@ -440,7 +394,7 @@ def progress_charts(
     """
     if fmt not in ("png", "svg"):
         raise ValueError(f"fmt: must be 'png' or 'svg', not {fmt!r}")
-    zone = _zone(tz)
+    zone = zone_of(tz)
     out: dict[str, bytes] = {}
     style: Any = _STYLE  # the stubs want literal rc keys
     with matplotlib.style.context("default"), matplotlib.rc_context(style):

@@ -1,6 +1,8 @@
-"""The progress charts, drawn once for each state of a history and kept: the one place for
-their titles, their words for screen readers and their cache, for the person's pages and the
-clinic's alike.
+"""The progress charts: the one place for their titles and their words for screen readers.
+
+The person's progress page gets them as numbers that its browser draws (:func:`web_charts`,
+from :mod:`psoas.reports.chart_data`); the clinic's page shows them drawn by matplotlib, once for
+each state of a history, and kept.
 
 Drawing four charts takes most of a second, so the last few are kept, keyed by what they are
 drawn from: records are only ever added, never changed, so the counts and the latest times of
@@ -10,15 +12,21 @@ each kind identify a history.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from markupsafe import Markup
 
+from psoas.domain.involvement import THOMAS_POSITIVE_DEG
 from psoas.domain.progression import ProgressSummary
 from psoas.domain.tracking import History
+from psoas.reports.chart_data import PAIN_MIC, ChartData, chart_data
 
 TITLES = {
     "pain": "Pain over time",
@@ -135,3 +143,120 @@ def progress_charts(database: str, history: History, summary: ProgressSummary) -
         Chart(name=name, title=TITLES.get(name, name), alt=alt_text(name, summary), svg=svg)
         for name, svg in _drawn(database, history).items()
     ]
+
+
+# --- the person's page: numbers the browser draws -----------------------------------------------
+
+#: What each chart is called on the person's page, and the line under it saying how to read it.
+WEB_TITLES = {
+    "pain": "Pain",
+    "adherence": "Sessions done",
+    "function": "Your activities",
+    "retest": "Hip flexor length (Thomas test)",
+}
+STEP_WORDS = {"day": "each day", "week": "each week's average", "month": "each month's average"}
+PERIOD_HEAD = {"day": "Day", "week": "Week of", "month": "Month"}
+
+
+@dataclass(frozen=True)
+class WebChart:
+    """One chart of the progress page: what the browser draws, its words, and its numbers as
+    a table (the accessible alternative, and what shows without scripts)."""
+
+    data: ChartData
+    title: str
+    note: str
+    alt: str
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    def period(self, day: date) -> str:
+        if self.data.step == "month":
+            return day.strftime("%b %Y")
+        return f"{day.day} {day.strftime('%b %Y')}"
+
+    @property
+    def band_label(self) -> str:
+        """What the shaded band is, for the legend."""
+        return f"Where you started, ± {PAIN_MIC}"
+
+    @property
+    def head(self) -> list[str]:
+        return [PERIOD_HEAD[self.data.step], *(s.name for s in self.data.series)]
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """One row a period, newest first, a dash where a series has no value."""
+        values: dict[date, list[str]] = {}
+        width = len(self.data.series)
+        for n, series in enumerate(self.data.series):
+            for day, value in series.points:
+                values.setdefault(day, ["-"] * width)[n] = _num(value)
+        return [[self.period(d), *values[d]] for d in sorted(values, reverse=True)]
+
+    def payload(self) -> dict[str, Any]:
+        d = self.data
+        return {
+            "id": d.name,
+            "kind": d.kind,
+            "step": d.step,
+            "y": [d.y_min, d.y_max],
+            "band": list(d.band) if d.band else None,
+            "rule": d.rule,
+            "series": [
+                {"name": s.name, "points": [[day.isoformat(), v] for day, v in s.points]}
+                for s in d.series
+            ],
+        }
+
+
+def _web_note(d: ChartData) -> str:
+    every = STEP_WORDS[d.step]
+    if d.name == "pain":
+        note = f"0 = no pain, 10 = worst; {every}."
+        if d.baseline is not None:
+            note += (
+                f" Shaded: {PAIN_MIC} points either side of where you started "
+                f"({d.baseline:g}, {d.baseline_from}); a change inside it may be noise."
+            )
+        return note
+    if d.name == "adherence":
+        per = "week" if d.step == "week" else "month"
+        return (
+            f"Each bar is a {per}: a session counts by the share of its sets you did. "
+            "The dark mark is what your program asked for."
+        )
+    if d.name == "function":
+        return f"0 = cannot do it, 10 = as well as before; higher is better; {every}."
+    return (
+        f"How far the thigh stays above the table, in degrees; lower means longer hip "
+        f"flexors. Above the dashed line ({THOMAS_POSITIVE_DEG:g}°) reads as short; {every}."
+    )
+
+
+def web_charts(
+    history: History,
+    summary: ProgressSummary,
+    *,
+    shares: Mapping[int, float] | None = None,
+    tz: str = "UTC",
+) -> list[WebChart]:
+    """The progress page's charts, from the same numbers as every other surface."""
+    return [
+        WebChart(
+            data=d,
+            title=WEB_TITLES[d.name],
+            note=_web_note(d),
+            alt=alt_text(d.name, summary),
+        )
+        for d in chart_data(history, shares=shares, tz=tz)
+    ]
+
+
+def charts_json(charts: Sequence[WebChart]) -> str:
+    """The charts' numbers for ``static/progress-charts.js``, compact, safe inside a
+    ``<script type="application/json">`` block."""
+    text = json.dumps([c.payload() for c in charts], separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

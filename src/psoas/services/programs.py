@@ -92,8 +92,8 @@ def state_in(s: Session, *, profile_id: int) -> ProgramState:
         return ProgramState(assessment=latest, version=None)
     rise = None
     if latest is not None:
-        ratings = repo.pain_since(s, profile_id=profile_id, since=latest.created_at)
-        rise = pain_rise(latest.intake, latest.created_at, ratings)
+        newest = repo.latest_pain_since(s, profile_id=profile_id, since=latest.created_at)
+        rise = pain_rise(latest.intake, latest.created_at, [newest] if newest else [])
     return ProgramState(
         assessment=latest,
         version=repo.current_program(s, profile_id=profile_id),

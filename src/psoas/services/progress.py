@@ -3,7 +3,7 @@ new program version with its reason."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from psoas.catalog import load_catalog
@@ -27,6 +27,8 @@ class Report:
     summary: ProgressSummary
     decision: Decision
     budget_minutes: int | None
+    #: Each session's share of its planned work done, by session id (what adherence counts).
+    shares: dict[int, float] = field(default_factory=dict)
 
 
 def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = False) -> Report:
@@ -35,12 +37,13 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
     history = tracking.history(db, profile_name=profile_name, with_sets=with_sets)
     latest = history.assessments[-1] if history.assessments else None
     first_intake = baseline_intake(history)
+    shares = tracking.session_work(db, profile_name=profile_name)
     summary = summarize(
         history=history,
         baseline_pain=first_intake.pain.intensity_now if first_intake else None,
         baseline_thomas=thomas_baseline(history),
         now=now,
-        shares=tracking.session_work(db, profile_name=profile_name),
+        shares=shares,
     )
     decision = decide(history=history, summary=summary, catalog=load_catalog(), now=now)
     budget = latest.intake.preferences.minutes_per_day if latest else None
@@ -60,7 +63,9 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
                 "you said you have. Raise your minutes in a new assessment to step up.",
             }
         )
-    return Report(history=history, summary=summary, decision=decision, budget_minutes=budget)
+    return Report(
+        history=history, summary=summary, decision=decision, budget_minutes=budget, shares=shares
+    )
 
 
 def apply(db: Database, *, profile_name: str, decision: Decision, now: datetime) -> ProgramVersion:

@@ -479,6 +479,20 @@ def pain_since(db: Session, *, profile_id: int, since: datetime) -> list[PainRat
     ]
 
 
+def latest_pain_since(db: Session, *, profile_id: int, since: datetime) -> PainRating | None:
+    """The newest pain rating made after ``since``, or None (one row, however long the
+    history)."""
+    row = db.execute(
+        select(PainRow.at, PainRow.score, PainRow.context, PainRow.session_id)
+        .where(PainRow.profile_id == profile_id, PainRow.at > since)
+        .order_by(PainRow.at.desc(), PainRow.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return PainRating(at=row.at, score=row.score, context=row.context, session_id=row.session_id)
+
+
 def add_psfs(db: Session, *, profile_id: int, entry: PsfsEntry) -> None:
     db.add(
         PsfsRow(
