@@ -513,7 +513,7 @@ def motion_svg(
     )
     groups = []
     for n, (s, is_key) in enumerate(frames):
-        hidden = "" if n == 0 else ' style="display:none"'
+        hidden = "" if n == 0 else ' display="none"'  # an attribute: no inline style (CSP)
         key = ' data-key=""' if is_key else ""
         groups.append(f'<g class="pose"{key}{hidden}>{_figure_body(s, t, figure.highlight)}</g>')
     return _svg(box.width, box.height, title, description, static + "".join(groups))

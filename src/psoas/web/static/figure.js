@@ -20,6 +20,9 @@ export function figureShow(box, url) {
     texts[url] = text;
     if (box.dataset.url !== url) return; // a later item asked meanwhile
     box.innerHTML = text;
+    // The later poses come hidden by their display="none" attribute; from here each pose's
+    // style says (a style property, not a style attribute: the Content-Security-Policy).
+    box.querySelectorAll("g.pose").forEach(function (g, i) { g.style.display = i ? "none" : "inline"; });
     box.dataset.shown = "0";
   }).catch(function () { box.hidden = true; });
 }
@@ -32,7 +35,7 @@ export function figurePose(box, progress) {
   var shown = Number(box.dataset.shown || 0);
   if (want === shown) return;
   poses[shown].style.display = "none";
-  poses[want].style.display = "";
+  poses[want].style.display = "inline";
   box.dataset.shown = String(want);
 }
 
