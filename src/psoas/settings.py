@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Digits, spaces, ``+`` and ``-``, at least one digit, at most 15 characters (112, 999, 911,
@@ -48,6 +48,17 @@ class Settings(BaseSettings):
     reminder_every_seconds: int = Field(default=60, ge=5, le=3600)
     #: The largest request body the web app reads; a larger one is refused (413) unread.
     max_request_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
+    #: The address people open the web app at (https://psoas.example.org): links in emails
+    #: use it, never the Host a request names. Needed when SMTP is set.
+    public_url: str = ""
+    #: SMTP for password reset and email checks; empty host: no email (an administrator resets
+    #: passwords with ``psoas account reset-password``). tls: starttls, ssl or none.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = ""
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
 
     @field_validator("emergency_number")
     @classmethod
@@ -59,6 +70,22 @@ class Settings(BaseSettings):
                 "(for example 112 or 999)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _mail_is_complete(self) -> Settings:
+        """SMTP needs a sender and the address links point at (a reset link built from a
+        request's Host could point anywhere)."""
+        if self.smtp_host and not (self.smtp_from and self.public_url):
+            raise ValueError("PSOAS_SMTP_HOST needs PSOAS_SMTP_FROM and PSOAS_PUBLIC_URL too")
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise ValueError("PSOAS_PUBLIC_URL must start with https:// (or http://)")
+        if self.environment == "production" and self.smtp_host and self.smtp_tls == "none":
+            raise ValueError("unsafe production settings: PSOAS_SMTP_TLS must not be none")
+        return self
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.smtp_host)
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

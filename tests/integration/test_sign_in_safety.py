@@ -185,7 +185,7 @@ def test_a_stranger_cannot_lock_a_clinician_out_over_http(web: Web) -> None:
         data={"email": "dr@example.org", "password": PASSWORD},
         follow_redirects=False,
     )
-    assert again.status_code == 303 and again.headers["location"] == "/clinic"
+    assert again.status_code == 303 and again.headers["location"] == "/account/two-factor?offer=1"
     held = post_account_form(stranger, "/signin", data={"email": "dr@example.org", "password": "x"})
     assert held.status_code == 429 and "Please wait" in held.text
     assert int(held.headers["Retry-After"]) >= 1

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from psoas.cli import backup, tracking
+from psoas.cli.account import account_app
 from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
 from psoas.cli.reminders import reminders_app
 
@@ -331,6 +332,7 @@ app.command()(tracking.recheck)
 app.command()(backup.backup)
 app.command()(backup.restore)
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(account_app, name="account")
 
 
 @app.command()

@@ -30,7 +30,6 @@ from psoas.storage.tables import (
     ApiTokenRow,
     AuditRow,
     InvitationRow,
-    RecoveryCodeRow,
     TrustedDeviceRow,
     UserRow,
     WebSessionRow,
@@ -167,8 +166,10 @@ def sign_up(
     now: datetime,
     invitation: str | None = None,
     time_zone: str | None = None,
+    needs_verification: bool = False,
 ) -> User:
-    """A new account; ``time_zone`` is the browser's (ignored when not a known zone)."""
+    """A new account; ``time_zone`` is the browser's (ignored when not a known zone).
+    ``needs_verification``: no sign-in until the link sent by email is opened."""
     email = email.strip().lower()
     if not EMAIL.match(email) or len(email) > 254:
         raise AccountError("email: must be an email address")
@@ -190,6 +191,7 @@ def sign_up(
             display_name=display_name,
             created_at=now,
             time_zone=_known_zone(time_zone),
+            needs_verification=needs_verification,
         )
         s.add(row)
         try:

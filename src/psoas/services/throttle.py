@@ -41,7 +41,8 @@ class Rule:
         if failures < self.free:
             return timedelta(0)
         doublings = min(failures - self.free, 30)
-        return min(self.first_wait * (2**doublings), self.longest_wait)
+        wait: timedelta = self.first_wait * (2**doublings)
+        return min(wait, self.longest_wait)
 
 
 #: Guesses at one account from browsers that never signed in to it (any address).

@@ -30,6 +30,7 @@ from psoas.web.deps import SignInRequired, now_utc
 from psoas.web.errors import error_page, http_error, plain_error_page, wants_page
 from psoas.web.routes import (
     account,
+    account_security,
     api_docs,
     assessment,
     clinician,
@@ -272,6 +273,7 @@ def create_app(
 
     for module in (
         account,
+        account_security,
         assessment,
         patient,
         patient_api,

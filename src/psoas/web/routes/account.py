@@ -6,11 +6,12 @@ import hmac
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from psoas.services import accounts, landing
+from psoas.services import account_links, accounts, landing
+from psoas.services.mail import Mailer
 from psoas.web.deps import DB, SESSION_COOKIE, BrowserUser, CurrentUser, Now, OptionalSession
 from psoas.web.pages import render
 
@@ -54,6 +55,10 @@ EXPIRED_FORM = "This form had expired. Please try again."
 DEVICE_COOKIE = "psoas_device"
 """A browser that signed in fully keeps this cookie (its hash is stored): its own guesses are
 counted on their own, so a stranger guessing at the account never slows its owner down here."""
+
+
+SECOND_STEP_COOKIE = "psoas_second_step"
+"""Between a right password and the code of two-step sign-in (10 minutes, used once)."""
 
 
 def client_address(request: Request) -> str:
@@ -112,12 +117,25 @@ def index(request: Request, session: OptionalSession) -> Response:
 SIGNED_OUT_COOKIE = "psoas_signed_out"
 
 
+#: What the sign-in page says after a link by email was used (``?done=``).
+DONE = {
+    "verified": "Your email is confirmed. Please sign in.",
+    "password": "Your password is changed. Please sign in with it.",
+}
+
+
 @router.get("/signin", include_in_schema=False)
-def signin_page(request: Request, session: OptionalSession) -> Response:
+def signin_page(request: Request, session: OptionalSession, done: str = "") -> Response:
     if session is not None:  # already signed in: nothing to do here, and nothing is emptied
         return RedirectResponse(home_for(session.user), status_code=303)
     signed_out = request.cookies.get(SIGNED_OUT_COOKIE) == "1"
-    page = _account_form(request, "account/signin.html", title="Sign in", signed_out=signed_out)
+    page = _account_form(
+        request,
+        "account/signin.html",
+        title="Sign in",
+        signed_out=signed_out,
+        done=DONE.get(done, ""),
+    )
     if signed_out:
         page.delete_cookie(SIGNED_OUT_COOKIE, path="/signin")
     return page
@@ -128,6 +146,7 @@ def signin(
     request: Request,
     db: DB,
     now: Now,
+    background: BackgroundTasks,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -157,6 +176,12 @@ def signin(
         )
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
+    except accounts.NeedsVerification as exc:  # the right password: a new link goes out
+        post = Mailer(request.app.state.settings)
+        background.add_task(account_links.resend_verification, db, post, user=exc.user, now=now)
+        return _account_form(
+            request, "account/signin.html", 403, title="Sign in", errors=[str(exc)], email=email
+        )
     except accounts.AccountError as exc:
         return _account_form(
             request,
@@ -167,7 +192,27 @@ def signin(
             email=email,
         )
     user = accounts.learn_time_zone(db, user=user, time_zone=time_zone)  # the browser's
-    return _signed_in(request, db, user, now, home_for(user))
+    if user.two_factor:  # the password alone is not enough: the code page finishes
+        pending = account_links.start_second_step(db, user=user, now=now)
+        response = RedirectResponse("/signin/code", status_code=303)
+        response.set_cookie(
+            SECOND_STEP_COOKIE,
+            pending,
+            max_age=account_links.SECOND_STEP_MINUTES * 60,
+            httponly=True,
+            samesite="strict",
+            secure=request.app.state.settings.cookie_secure,
+            path="/signin",
+        )
+        return response
+    return _signed_in(request, db, user, now, _after_sign_in(user))
+
+
+def _after_sign_in(user: accounts.User) -> str:
+    """Home, but a clinician without two-step sign-in is first offered it, every time."""
+    if user.role == "clinician" and not user.two_factor:
+        return "/account/two-factor?offer=1"
+    return home_for(user)
 
 
 @router.get("/signup", include_in_schema=False)
@@ -180,6 +225,7 @@ def signup(
     request: Request,
     db: DB,
     now: Now,
+    background: BackgroundTasks,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     display_name: Annotated[str, Form()] = "",
@@ -198,6 +244,9 @@ def signup(
             errors=[EXPIRED_FORM],
             **kept,
         )
+    post = Mailer(request.app.state.settings)
+    if post.configured:
+        return _sign_up_by_email(request, db, now, background, post, kept, password, time_zone)
     try:
         user = accounts.sign_up(
             db,
@@ -218,7 +267,47 @@ def signup(
             errors=[str(exc)],
             **kept,
         )
-    return _signed_in(request, db, user, now, "/me/assess" if user.role == "patient" else "/clinic")
+    return _signed_in(
+        request, db, user, now, "/me/assess" if user.role == "patient" else _after_sign_in(user)
+    )
+
+
+def _sign_up_by_email(
+    request: Request,
+    db: DB,
+    now: Now,
+    background: BackgroundTasks,
+    post: Mailer,
+    kept: dict[str, str],
+    password: str,
+    time_zone: str,
+) -> Response:
+    """With email: the same answer whether or not the address has an account. A new account
+    gets a link to confirm the address; an existing one an email with a way back in."""
+    try:
+        user, new = account_links.sign_up_by_email(
+            db,
+            email=kept["email"],
+            password=password,
+            display_name=kept["display_name"],
+            role=kept["role"],  # type: ignore[arg-type]
+            now=now,
+            invitation=kept["invite"] or None,
+            time_zone=time_zone or None,
+        )
+    except accounts.AccountError as exc:
+        return _account_form(
+            request,
+            "account/signup.html",
+            400,
+            title="Create an account",
+            errors=[str(exc)],
+            **kept,
+        )
+    background.add_task(account_links.send_sign_up_mail, db, post, user=user, new=new, now=now)
+    return _account_form(
+        request, "account/check_email.html", title="Check your email", email=kept["email"].strip()
+    )
 
 
 @router.post("/signout", include_in_schema=False)
@@ -264,6 +353,7 @@ def account_page(request: Request, db: DB, user: CurrentUser, flash: str = "") -
         audit=accounts.audit_log(db, patient=user) if user.role == "patient" else [],
         clinician=accounts.get_user(db, user_id=user.clinician_id) if user.clinician_id else None,
         flash=flash,
+        mail_configured=request.app.state.settings.mail_configured,
     )
 
 
