@@ -230,7 +230,8 @@ def test_a_held_back_program_leaves_the_sessions_out_of_the_feed(web: Web) -> No
     ann = web.sign_up("ann@example.org")
     seed(web, ann)
     url = feed_url(ann.post("/me/reminders/feed").text)
-    assert len(Calendar.from_ical(web.client().get(url).content).walk("VEVENT")) == 1
+    sessions_a_day = reminders.program_sessions_per_day(db_of(web), user=user_of(web, ann))
+    assert len(Calendar.from_ical(web.client().get(url).content).walk("VEVENT")) == sessions_a_day
     seed(web, ann, make_intake(red_flags={"saddle_numbness": True}))
     held = web.client().get(url)
     assert held.status_code == 200
@@ -250,8 +251,11 @@ def test_reminder_settings_refuse_what_makes_no_sense(web: Web) -> None:
         {"work_start": "09:00", "work_end": "17:00", "quiet_start": "21:00"},
     )
     assert bad.status_code == 400 and "both ends of the quiet hours" in bad.text
-    kept = reminders.settings_for(db_of(web), user=user_of(web, ann))
-    assert kept == reminders.Settings()  # nothing was stored
+    user = user_of(web, ann)
+    kept = reminders.settings_for(db_of(web), user=user)
+    sessions_a_day = reminders.program_sessions_per_day(db_of(web), user=user)
+    assert kept == reminders.defaults(sessions_a_day)  # nothing was stored
+    assert len(kept.session_times) == sessions_a_day  # a time for each session of the day
 
 
 # --- Web Push, end to end -------------------------------------------------------------------------

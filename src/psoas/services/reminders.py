@@ -80,9 +80,7 @@ def clock_text(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def _settings(row: ReminderSettingsRow | None) -> Settings:
-    if row is None:
-        return Settings()
+def _settings(row: ReminderSettingsRow) -> Settings:
     return Settings(
         session_times=tuple(clock(t) for t in row.session_times),
         break_nudges=row.break_nudges,
@@ -96,15 +94,30 @@ def _settings(row: ReminderSettingsRow | None) -> Settings:
     )
 
 
-def _row(s: object, user_id: int) -> ReminderSettingsRow:
+#: Session times offered before a person chooses, by the program's sessions a day.
+DEFAULT_TIMES = {
+    1: (time(18, 0),),
+    2: (time(8, 0), time(18, 0)),
+    3: (time(8, 0), time(13, 0), time(18, 0)),
+    4: (time(8, 0), time(12, 0), time(15, 0), time(19, 0)),
+}
+
+
+def defaults(sessions_per_day: int | None) -> Settings:
+    """The settings before a person chooses: one session time for each session of the day."""
+    n = min(max(sessions_per_day or 1, 1), MAX_SESSION_TIMES)
+    return Settings(session_times=DEFAULT_TIMES[n])
+
+
+def _row(s: object, user: User, db: Database) -> ReminderSettingsRow:
     from sqlalchemy.orm import Session
 
     assert isinstance(s, Session)
-    row = s.get(ReminderSettingsRow, user_id)
+    row = s.get(ReminderSettingsRow, user.id)
     if row is None:
-        d = Settings()
+        d = defaults(program_sessions_per_day(db, user=user))
         row = ReminderSettingsRow(
-            user_id=user_id,
+            user_id=user.id,
             session_times=[clock_text(t) for t in d.session_times],
             break_nudges=d.break_nudges,
             work_start=clock_text(d.work_start),
@@ -117,8 +130,12 @@ def _row(s: object, user_id: int) -> ReminderSettingsRow:
 
 
 def settings_for(db: Database, *, user: User) -> Settings:
+    """The person's settings; before they choose, the defaults for their program."""
     with db.session() as s:
-        return _settings(s.get(ReminderSettingsRow, user.id))
+        row = s.get(ReminderSettingsRow, user.id)
+        if row is not None:
+            return _settings(row)
+    return defaults(program_sessions_per_day(db, user=user))
 
 
 def _parse_clock(text: str, what: str) -> time:
@@ -170,7 +187,7 @@ def parse(
 def save(db: Database, *, user: User, settings: Settings) -> Settings:
     """Keep the person's choices (the pause and the feed stay as they were)."""
     with db.session() as s, s.begin():
-        row = _row(s, user.id)
+        row = _row(s, user, db)
         row.session_times = [clock_text(t) for t in settings.session_times]
         row.break_nudges = settings.break_nudges
         row.work_start = clock_text(settings.work_start)
@@ -197,7 +214,7 @@ def pause(db: Database, *, user: User, kind: str | None, now: datetime) -> datet
     """Pause every reminder (``kind``: hour, today or week), or resume them (None)."""
     until = None if kind is None else pause_end(kind, now=now, zone_name=user.time_zone)
     with db.session() as s, s.begin():
-        _row(s, user.id).paused_until = until
+        _row(s, user, db).paused_until = until
     return until
 
 
@@ -213,7 +230,7 @@ def new_feed(db: Database, *, user: User, now: datetime) -> str:
     once, only its hash is kept."""
     token = secrets.token_urlsafe(32)
     with db.session() as s, s.begin():
-        row = _row(s, user.id)
+        row = _row(s, user, db)
         row.feed_token_hash = _digest(token)
         row.feed_created_at = now
     return token
@@ -221,7 +238,7 @@ def new_feed(db: Database, *, user: User, now: datetime) -> str:
 
 def revoke_feed(db: Database, *, user: User) -> None:
     with db.session() as s, s.begin():
-        row = _row(s, user.id)
+        row = _row(s, user, db)
         row.feed_token_hash = None
         row.feed_created_at = None
 

@@ -42,6 +42,18 @@ function coach(app) {
     return "?started_at=" + encodeURIComponent(startedAt);
   }
 
+  // "" when the moment is today in the person's zone, else its weekday ("Mon ").
+  function dayText(iso) {
+    var options = { weekday: "short" };
+    var day = { year: "numeric", month: "numeric", day: "numeric" };
+    if (state && state.time_zone) { options.timeZone = state.time_zone; day.timeZone = state.time_zone; }
+    try {
+      var now = new Date(clock.now());
+      if (new Date(iso).toLocaleDateString("en-GB", day) === now.toLocaleDateString("en-GB", day)) return "";
+      return new Date(iso).toLocaleDateString([], options) + " ";
+    } catch (e) { return ""; }
+  }
+
   // Times in the person's own zone (their account's), whatever this device is set to.
   function clockText(iso) {
     var options = { hour: "2-digit", minute: "2-digit" };
@@ -90,7 +102,13 @@ function coach(app) {
     if (state.paused_until && !prompting) {
       setText("next-title", "Paused");
       setText("countdown", "--:--");
-      setText("due-at", "Next break at " + at);
+      setText("due-at", "Next break " + dayText(state.next_due) + at);
+      return;
+    }
+    if (!prompting && dayText(state.next_due)) { // outside the working hours: no countdown
+      setText("next-title", "Next break");
+      setText("countdown", dayText(state.next_due).trim());
+      setText("due-at", "at " + at + ", when your working hours start");
       return;
     }
     setText("next-title", prompting ? "Break time" : "Next break in");
