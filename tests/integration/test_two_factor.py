@@ -23,7 +23,7 @@ def _turn_on(web: Web, person: SignedIn) -> tuple[str, list[str]]:
     page = person.client.get("/account/two-factor").text
     svg = re.search(r"<svg[^>]*class=\"qr\".*?</svg>", page, re.S)
     assert svg and "style" not in svg.group(0)  # drawn on the server, no inline style
-    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)  # type: ignore[union-attr]
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")  # type: ignore[union-attr]
     wrong = person.post("/account/two-factor/confirm", {"code": "000000"})
     assert wrong.status_code == 400 and "not recognised" in wrong.text
     done = person.post("/account/two-factor/confirm", {"code": _code(web, secret)})
