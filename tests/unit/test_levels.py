@@ -88,3 +88,33 @@ def test_the_ladder_puts_easier_levels_first_and_harder_after_the_exercise() -> 
         Exercise.model_validate(
             bug.model_dump() | {"levels": [bug.levels[2].model_dump(), bug.levels[0].model_dump()]}
         )
+
+
+def test_the_handout_prints_the_level_with_its_own_steps() -> None:
+    import json
+    import re
+    import zlib
+    from datetime import date
+
+    from psoas.domain.assess import assess
+    from psoas.domain.intake import Intake
+    from psoas.domain.progression import step_up
+    from psoas.reports.pdf import handout_pdf
+    from tests.conftest import EXAMPLES
+
+    intake = Intake.model_validate(json.loads((EXAMPLES / "office-worker.json").read_text()))
+    program = assess(intake, CATALOG).program
+    assert program is not None
+    while next(i for i in program.items if i.id == "glute-bridge").level is None:
+        program, _ = step_up(program, CATALOG)
+    pdf = handout_pdf(program, CATALOG, person="Ana", on=date(2026, 12, 4), unicode_font=False)
+    shown = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
+        try:
+            shown += re.findall(r"\((.*?)(?<!\\)\)\s*Tj", zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            continue
+    words = re.sub(r"\s+", " ", " ".join(shown))
+    assert "Marching bridge" in words
+    assert "a harder level of the glute bridge" in words
+    assert "lift one foot a little off the surface" in words

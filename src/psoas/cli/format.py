@@ -252,6 +252,13 @@ def format_exercise(ex: Exercise, catalog: Catalog) -> str:
         out += _bullets(
             (f"{c.condition.replace('_', ' ')}: {c.reason}" for c in ex.contraindications), ind
         )
+    if ex.levels:
+        out.append("Levels (a program steps back and up along these, easiest first):")
+        for lv in ex.levels:
+            d = ex.at_level(lv.id).dose
+            dose = f"{d.sets} sets" + (f" of {d.reps}" if d.reps else "")
+            dose += f", hold {d.hold_seconds} s" if d.hold_seconds else ""
+            out += _bullets([f"{lv.name} ({lv.kind}; {dose}): {lv.summary}"], ind)
     if ex.variants:
         out.append("Variants:")
         out += _bullets((f"{v.name} ({v.kind}): {v.description}" for v in ex.variants), ind)

@@ -541,8 +541,18 @@ def progress(
     if not apply and format is Format.text and sys.stdin.isatty():
         apply = typer.confirm("Apply this change to your program?", default=False)
     if apply:
-        try:
-            version = progress.apply(db, profile_name=name, decision=report.decision, now=_now())
+        from psoas.services import steps
+
+        try:  # decided again now; a profile linked to a clinician asks them for a step up
+            outcome = steps.step(db, profile_name=name, now=_now())
+        except steps.StepError as exc:
+            raise fail([str(exc)]) from exc
         except _tracking_errors() as exc:
             raise fail(_validation_lines(exc)) from exc
-        typer.echo(f"Program version {version.version} saved: {report.decision.kind}.", err=True)
+        if outcome.applied is not None:
+            typer.echo(
+                f"Program version {outcome.applied.version} saved: {report.decision.kind}.",
+                err=True,
+            )
+        else:
+            typer.echo(outcome.message, err=True)

@@ -29,7 +29,7 @@ from psoas.domain.tracking import (
     StoredAssessment,
 )
 from psoas.reports import pdf
-from psoas.services import programs, progress, tracking
+from psoas.services import programs, progress, steps, tracking
 from psoas.services.assessment import IntakeError, emergency_stop, run_assessment, validate_intake
 from psoas.services.charts import Chart, progress_charts
 from psoas.storage import repo
@@ -229,6 +229,8 @@ class ProgressView:
     held_back: str | None
     charts: list[Chart]
     readings: tuple[Reading, ...] = ()
+    #: a linked patient asks their clinician for a step up; their latest request or answer
+    step: steps.PatientSide = steps.NO_STEPS
 
     @property
     def can_apply(self) -> bool:
@@ -250,6 +252,7 @@ def progress_view(
         held_back=held,
         charts=drawn,
         readings=shown_readings(report.summary, held_back=held is not None),
+        step=steps.patient_side(db, profile_name=profile_name),
     )
 
 
@@ -257,13 +260,11 @@ class NothingToApply(ValueError):
     """The decision as of now does not change the program."""
 
 
-def apply_progress(db: Database, *, profile_name: str, now: datetime) -> ProgramVersion:
-    """Store today's decision as the next program version (decided again now, never taken
-    from what the browser sent)."""
+def apply_progress(db: Database, *, profile_name: str, now: datetime) -> steps.Outcome:
+    """Act on today's decision (decided again now, never taken from what the browser sent):
+    store it as the next program version, or ask the patient's clinician (services.steps)."""
     require_program(db, profile_name=profile_name)
-    decision = progress.report(db, profile_name=profile_name, now=now).decision
-    if decision.program is None:
-        raise NothingToApply(
-            "Nothing to apply: as of today the program stays as it is. " + decision.message
-        )
-    return progress.apply(db, profile_name=profile_name, decision=decision, now=now)
+    try:
+        return steps.step(db, profile_name=profile_name, now=now)
+    except steps.StepError as exc:
+        raise NothingToApply(str(exc)) from exc

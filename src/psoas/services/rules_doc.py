@@ -9,6 +9,7 @@ from __future__ import annotations
 from psoas.catalog import load_catalog
 from psoas.domain import breaks, involvement, program, progression, triage
 from psoas.domain.results import DISCLAIMER
+from psoas.services import steps
 
 SAFETY_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
@@ -213,7 +214,7 @@ def render() -> str:
         "| rule | what it does | sources |",
         "| --- | --- | --- |",
     ]
-    for name, text, keys in progression.PROGRESSION_RULES:
+    for name, text, keys in (*progression.PROGRESSION_RULES, *steps.RULES):
         out.append(f"| `{name}` | {_cell(text)} | {_cite(keys)} |")
     out += [
         "",

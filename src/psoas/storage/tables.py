@@ -228,6 +228,9 @@ class UserRow(Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     #: The last 30-second step whose code was accepted: a code is never taken twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: A clinician's choice for this patient: a step up applies at once instead of waiting for
+    #: the clinician's approval (0008).
+    auto_steps: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 class WebSessionRow(Base):
     __tablename__ = "web_sessions"
@@ -395,3 +398,33 @@ class ServerKeyRow(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProgramStepRow(Base):
+    """A linked patient's step up or back: asked (pending), approved, declined, or applied
+    straight away (automatic steps, steps back); the clinician is told of each (0008)."""
+
+    __tablename__ = "program_steps"
+    __table_args__ = (
+        Index("ix_program_steps_patient_asked", "patient_id", "asked_at"),
+        Index("ix_program_steps_clinician_seen", "clinician_id", "seen_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # progress | regress
+    status: Mapped[str] = mapped_column(String(10))  # pending | approved | declined | applied
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decided_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    from_version: Mapped[int] = mapped_column(Integer)
+    to_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list[str]] = mapped_column(JSON)
+    sources: Mapped[list[str]] = mapped_column(JSON)
+    #: When the clinician opened the patient's page after this step; NULL: news to them.
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

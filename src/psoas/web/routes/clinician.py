@@ -27,7 +27,7 @@ from psoas.domain.program_edit import DoseChange, ProgramEdit, minutes_cap, sets
 from psoas.domain.progression import Decision, ProgressSummary, session_shares
 from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
-from psoas.services import accounts, charts, clinic, exports, programs, progress
+from psoas.services import accounts, charts, clinic, exports, programs, progress, steps
 from psoas.storage.db import Database
 from psoas.web.deps import DB, Clinician, Form, Now
 from psoas.web.pages import render
@@ -118,6 +118,7 @@ def _list_page(
     return render(
         request,
         "clinician/list.html",
+        step_news=steps.news(db, clinician_id=user.id),
         title="Your patients",
         lines=[_line(r, today) for r in rows],
         flagged=sum(1 for r in rows if r.flags),
@@ -201,9 +202,14 @@ def _record_page(
     state = clinic.current_program(db, clinician=user, patient=patient)
     report = progress.report(db, profile_name=name, now=now, with_sets=True)
     decision = None if state.held_back else report.decision
+    program_steps = steps.for_patient(db, clinician_id=user.id, patient_id=patient.id)
+    steps.mark_seen(db, clinician_id=user.id, patient_id=patient.id, now=now)
     return render(
         request,
         "clinician/patient.html",
+        program_steps=program_steps,
+        new_steps={st.id for st in program_steps if not st.seen},
+        auto_steps=steps.auto_steps(db, patient_id=patient.id),
         status_code=status_code,
         title=patient.display_name,
         patient=patient,
@@ -231,6 +237,68 @@ def patient_page(
 ) -> Response:
     patient = _own(db, user, patient_id)  # the page audits the view
     return _record_page(request, db, user, patient, now, flash=flash[:200])
+
+
+StepId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _step_answer(
+    request: Request,
+    db: Database,
+    user: accounts.User,
+    patient_id: int,
+    step_id: int,
+    now: datetime,
+    *,
+    approve: bool,
+) -> Response:
+    patient = _own(db, user, patient_id)
+    try:
+        if approve:
+            version = steps.approve(
+                db, clinician_id=user.id, patient_id=patient.id, step_id=step_id, now=now
+            )
+            flash = f"Step up approved: program version {version.version}"
+        else:
+            steps.decline(db, clinician_id=user.id, patient_id=patient.id, step_id=step_id, now=now)
+            flash = "Step up declined: the program stays as it is"
+    except steps.StepError as exc:
+        return _record_page(request, db, user, patient, now, status_code=409, errors=[str(exc)])
+    action = "approved a step up" if approve else "declined a step up"
+    accounts.audit(db, patient=patient, actor=user, action=action, now=now)
+    return RedirectResponse(
+        f"/clinic/patients/{patient.id}?flash={flash.replace(' ', '+')}#steps",
+        status_code=status.HTTP_303_SEE_OTHER,
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/steps/{step_id}/approve", include_in_schema=False)
+def approve_step(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, step_id: StepId
+) -> Response:
+    return _step_answer(request, db, user, patient_id, step_id, now, approve=True)
+
+
+@router.post("/clinic/patients/{patient_id}/steps/{step_id}/decline", include_in_schema=False)
+def decline_step(
+    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, step_id: StepId
+) -> Response:
+    return _step_answer(request, db, user, patient_id, step_id, now, approve=False)
+
+
+@router.post("/clinic/patients/{patient_id}/auto-steps", include_in_schema=False)
+def auto_steps_form(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, form: Form
+) -> Response:
+    patient = _own(db, user, patient_id)
+    on = str(form.get("on", "")) == "1"
+    steps.set_auto_steps(db, patient_id=patient.id, on=on)
+    action = "switched automatic steps on" if on else "switched automatic steps off"
+    accounts.audit(db, patient=patient, actor=user, action=action, now=now)
+    flash = "Automatic+steps+on" if on else "Automatic+steps+off"
+    return RedirectResponse(
+        f"/clinic/patients/{patient.id}?flash={flash}#steps", status_code=status.HTTP_303_SEE_OTHER
+    )
 
 
 def _form_datetime(raw: str) -> datetime | None:

@@ -31,6 +31,7 @@ SAVED = {
     "psfs": "Your activities are saved.",
     "retest": "The re-test is saved.",
     "applied": "Your program is updated: the new version is below.",
+    "asked": "Sent to your clinician: your program steps up once they approve it.",
 }
 
 # --- the program ---------------------------------------------------------------------------------
@@ -238,7 +239,9 @@ def progress_page(request: Request, db: DB, now: Now, user: Patient, saved: str 
 @router.post("/me/progress", include_in_schema=False)
 def progress_apply(request: Request, db: DB, now: Now, user: Patient) -> Response:
     try:
-        patient_web.apply_progress(db, profile_name=user.profile_name, now=now)
+        outcome = patient_web.apply_progress(db, profile_name=user.profile_name, now=now)
     except (patient_web.Unavailable, patient_web.NothingToApply) as exc:
         return _progress_page(request, db, now, user, problem=str(exc))
+    if outcome.asked is not None:  # a linked patient: the clinician approves or declines
+        return RedirectResponse("/me/progress?saved=asked", status_code=303)
     return RedirectResponse("/me?saved=applied", status_code=303)

@@ -6,10 +6,11 @@ handlers), and health data only ever travels in bodies, never in a URL.
 from __future__ import annotations
 
 import copy
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from psoas.domain.errors import load_document
@@ -171,19 +172,41 @@ def api_progress(user: Patient, db: DB, now: Now) -> ProgressOut:
     return ProgressOut(summary=view.summary, decision=view.decision, held_back=view.held_back)
 
 
+class StepAskedOut(BaseModel):
+    """A step up sent to the patient's clinician, who approves or declines it."""
+
+    status: Literal["pending"] = "pending"
+    message: str
+    asked_at: datetime
+    changes: list[str]
+
+
 @router.post(
     "/api/v1/me/progress/apply",
     response_model=ProgramVersion,
     status_code=201,
-    responses={409: {"model": MessageOut, "description": "Nothing to apply, or held back"}},
+    responses={
+        202: {"model": StepAskedOut, "description": "Sent to the clinician for approval"},
+        409: {"model": MessageOut, "description": "Nothing to apply, or held back"},
+    },
     tags=["patient"],
 )
-def api_progress_apply(user: Patient, db: DB, now: Now) -> ProgramVersion:
-    """Store today's decision as the next program version (decided again now)."""
+def api_progress_apply(user: Patient, db: DB, now: Now) -> Any:
+    """Act on today's decision (decided again now): store it as the next program version
+    (201), or, for a patient linked to a clinician without automatic steps, send a step up to
+    the clinician for approval (202)."""
     try:
-        return patient_web.apply_progress(db, profile_name=user.profile_name, now=now)
+        outcome = patient_web.apply_progress(db, profile_name=user.profile_name, now=now)
     except (patient_web.Unavailable, patient_web.NothingToApply) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    if outcome.asked is not None:
+        asked = StepAskedOut(
+            message=outcome.message,
+            asked_at=outcome.asked.asked_at,
+            changes=list(outcome.asked.changes),
+        )
+        return JSONResponse(asked.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)
+    return outcome.applied
 
 
 @router.get(

@@ -61,6 +61,9 @@ class StepOut(BaseModel):
     breathing: str | None
     cue: str | None
     announcement: str = Field(description="what a spoken cue says as the set starts")
+    figure: str = Field(
+        default="main", description="the item's picture at its catalog level (see pictures)"
+    )
 
     @classmethod
     def of(cls, step: Step) -> StepOut:
