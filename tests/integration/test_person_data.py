@@ -10,7 +10,7 @@ import zipfile
 
 from sqlalchemy import func, select
 
-from psoas.services import accounts, throttle, tracking
+from psoas.services import accounts, person, throttle, tracking
 from psoas.storage.db import Database
 from psoas.storage.tables import (
     ApiTokenRow,
@@ -230,3 +230,32 @@ def test_guessing_the_password_to_delete_is_throttled(web: Web) -> None:
     assert answers[:-1] == [400] * throttle.PASSWORD_CHANGE.free
     assert answers[-1] == 429
     assert accounts.get_user(db_of(web), user_id=pat.id) is not None
+
+
+def leftovers(web: Web, user_id: int) -> dict[str, int]:
+    """Rows anywhere in the schema that still point at the account, apart from the ones kept
+    on purpose (the audit log; notes a clinician wrote about their patients)."""
+    found = {}
+    with db_of(web).session() as s:
+        for table, column, _ in person.links_to_users():
+            if (table.name, column.name) in person.KEPT_LINKS:
+                continue
+            n = s.scalar(select(func.count()).select_from(table).where(column == user_id))
+            if n:
+                found[f"{table.name}.{column.name}"] = int(n)
+    return found
+
+
+def test_nothing_in_any_table_points_at_a_deleted_patient_or_clinician(web: Web) -> None:
+    ada, pat = clinic_with_history(web)
+    invite(ada)  # an unused code too
+    for who in (pat, ada):
+        assert leftovers(web, who.id)
+        assert who.api("POST", "/api/v1/me/delete", json={"password": PASSWORD}).status_code == 200
+        assert leftovers(web, who.id) == {}
+    with db_of(web).session() as s:
+        # the clinician's name stays in the patient's log of who opened the record
+        names = set(s.scalars(select(UserRow.display_name)))
+        assert names == {"Dr Ada", "Deleted account"}
+        notes = s.scalar(select(func.count()).select_from(ClinicNoteRow))
+    assert notes == 0  # the patient's notes went with the patient

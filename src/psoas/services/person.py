@@ -17,22 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from psoas.services import accounts, clinic, exports, programs, throttle
 from psoas.services.accounts import AccountError, User
 from psoas.storage.db import Database
 from psoas.storage.tables import (
-    AccountTokenRow,
     ApiTokenRow,
     AuditRow,
-    ClinicNoteRow,
+    Base,
     InvitationRow,
     ProfileRow,
     PushSubscriptionRow,
-    RecoveryCodeRow,
-    ReminderSendRow,
     ReminderSettingsRow,
     ThrottleRow,
     TrustedDeviceRow,
@@ -247,6 +244,38 @@ def _sign_in_keys(s: Session, user: User) -> list[str]:
     return keys
 
 
+#: What each table's rows are, in the deletion's summary.
+_LABELS = {
+    "web_sessions": "signed-in sessions",
+    "api_tokens": "API tokens",
+    "trusted_devices": "trusted browsers",
+    "account_tokens": "emailed links",
+    "recovery_codes": "recovery codes",
+    "reminder_settings": "reminder settings",
+    "push_subscriptions": "push subscriptions",
+    "reminder_sends": "reminders sent",
+    "clinic_notes": "notes about you",
+    "invitations": "invitations made",
+    "program_steps": "program steps",
+}
+#: Links kept on purpose: the audit log (KEPT_AFTER_DELETION), and the notes a clinician wrote
+#: about their patients, which are the patients' records, not the clinician's.
+KEPT_LINKS = frozenset(
+    {("audit_log", "patient_id"), ("audit_log", "actor_id"), ("clinic_notes", "clinician_id")}
+)
+
+
+def links_to_users() -> list[tuple[Table, Column[Any], str | None]]:
+    """Every (table, column, on delete) whose column points at an account, from the schema:
+    a table added later is covered without a change here."""
+    links = []
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "users":
+                links.append((table, fk.parent, fk.ondelete))
+    return links
+
+
 def delete_account(db: Database, *, user: User, password: str, now: datetime) -> Deleted:
     """Delete the account and its health data, once the password is confirmed (checked and
     throttled like a password change). Keeps only the audit log (KEPT_AFTER_DELETION)."""
@@ -265,20 +294,6 @@ def delete_account(db: Database, *, user: User, password: str, now: datetime) ->
         removed["sign-in counts"] = s.execute(
             delete(ThrottleRow).where(ThrottleRow.key_hash.in_(sign_in))
         ).rowcount  # type: ignore[attr-defined]
-        by_user: list[tuple[str, Any, Any]] = [
-            ("signed-in sessions", WebSessionRow, WebSessionRow.user_id),
-            ("API tokens", ApiTokenRow, ApiTokenRow.user_id),
-            ("trusted browsers", TrustedDeviceRow, TrustedDeviceRow.user_id),
-            ("emailed links", AccountTokenRow, AccountTokenRow.user_id),
-            ("recovery codes", RecoveryCodeRow, RecoveryCodeRow.user_id),
-            ("reminder settings", ReminderSettingsRow, ReminderSettingsRow.user_id),
-            ("push subscriptions", PushSubscriptionRow, PushSubscriptionRow.user_id),
-            ("reminders sent", ReminderSendRow, ReminderSendRow.user_id),
-            ("notes about you", ClinicNoteRow, ClinicNoteRow.patient_id),
-            ("invitations made", InvitationRow, InvitationRow.clinician_id),
-        ]
-        for label, table, column in by_user:
-            removed[label] = s.execute(delete(table).where(column == user.id)).rowcount  # type: ignore[attr-defined]
         # a patient's health data: the profile and everything that hangs from it
         if row.profile_id is not None:
             profile_id = row.profile_id
@@ -287,12 +302,18 @@ def delete_account(db: Database, *, user: User, password: str, now: datetime) ->
             removed["health records (profile)"] = s.execute(
                 delete(ProfileRow).where(ProfileRow.id == profile_id)
             ).rowcount  # type: ignore[attr-defined]
-        # the codes they used stay used, without saying by whom
-        s.execute(
-            update(InvitationRow).where(InvitationRow.used_by == user.id).values(used_by=None)
-        )
-        # a clinician's patients no longer share their records with anyone
-        s.execute(update(UserRow).where(UserRow.clinician_id == user.id).values(clinician_id=None))
+        # Every row that belongs to the account (a link that deletes with it) goes; a link that
+        # only points at it (set to NULL when an account goes: the codes they used, a
+        # clinician's patients) is cut.
+        for table, column, ondelete in links_to_users():
+            if (table.name, column.name) in KEPT_LINKS:
+                continue
+            if ondelete == "CASCADE":
+                done = s.execute(delete(table).where(column == user.id))
+                label = _LABELS.get(table.name, table.name.replace("_", " "))
+                removed[label] = removed.get(label, 0) + done.rowcount  # type: ignore[attr-defined]
+            else:
+                s.execute(update(table).where(column == user.id).values({column.name: None}))
         if user.role == "patient":
             s.add(
                 AuditRow(patient_id=user.id, actor_id=user.id, at=now, action="deleted the account")
