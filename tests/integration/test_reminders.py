@@ -563,3 +563,19 @@ def test_the_cli_sends_due_reminders_for_cron(
     again = CliRunner().invoke(app, ["reminders", "send"])
     assert again.exit_code == 0
     assert "1 already sent by another server" in again.output
+
+
+def test_a_clinician_schedules_a_follow_up_on_their_own_clock(web: Web) -> None:
+    doctor = web.sign_up("doc@example.org", role="clinician")
+    set_zone(doctor, "Europe/Berlin")  # UTC+1 in November
+    ann = web.sign_up("ann@example.org")
+    seed(web, ann)
+    code = accounts.create_invitation(db_of(web), clinician=user_of(web, doctor), now=web.clock.now)
+    accounts.join_clinician(db_of(web), user=user_of(web, ann), code=code, now=web.clock.now)
+    url = f"/clinic/patients/{ann.id}/notes"
+    form = {"kind": "telehealth", "summary": "Review", "scheduled_for": "2026-11-26T16:00"}
+    assert doctor.post(url, form, follow_redirects=False).status_code == 303
+    [note] = clinic.telehealth_for_patient(db_of(web), patient=user_of(web, ann))
+    assert note.scheduled_for == datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+    page = doctor.client.get(f"/clinic/patients/{ann.id}").text
+    assert "Thu 2026-11-26 16:00 (Europe/Berlin)" in page

@@ -28,6 +28,7 @@ from psoas.domain.progression import Decision, ProgressSummary, session_shares
 from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
 from psoas.services import accounts, charts, clinic, exports, programs, progress, steps
+from psoas.services.timezones import at_local
 from psoas.storage.db import Database
 from psoas.web.deps import DB, Clinician, Form, Now
 from psoas.web.pages import render
@@ -301,14 +302,18 @@ def auto_steps_form(
     )
 
 
-def _form_datetime(raw: str) -> datetime | None:
+def _form_datetime(raw: str, zone: str | None = None) -> datetime | None:
+    """A date and time from a form, on the clinician's own clock (their time zone)."""
     raw = raw.strip()
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw)
+        value = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise Refused(["scheduled_for: must be a date and time"]) from exc
+    if value.tzinfo is None:
+        value = at_local(value.date(), value.time(), zone)
+    return value
 
 
 @router.post("/clinic/patients/{patient_id}/notes", include_in_schema=False)
@@ -322,7 +327,7 @@ def add_note_form(
         note = clinic.NoteIn(
             kind=kind,
             summary=values["summary"],
-            scheduled_for=_form_datetime(values["scheduled_for"]),
+            scheduled_for=_form_datetime(values["scheduled_for"], user.time_zone),
             link=values["link"] or None,
         )
         clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
