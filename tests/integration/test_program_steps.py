@@ -177,3 +177,34 @@ def test_a_program_at_a_level_shows_the_level_everywhere(web: Web) -> None:
     assert "marching-bridge" in plan["pictures"]["glute-bridge"]["right"]
     handout = me.client.get("/me/download/handout.pdf")  # its words: tests/unit/test_levels.py
     assert handout.status_code == 200 and handout.content.startswith(b"%PDF-")
+
+
+def test_the_terminal_leads_a_level_with_its_own_name_steps_and_reps(database_url: str) -> None:
+    """`psoas catalog show` lists the levels, and `psoas session` leads an item at its level."""
+    from datetime import UTC, datetime
+
+    from psoas.services import fixtures
+    from psoas.storage.db import Database
+    from tests.cli_runner import invoke
+
+    db = Database(database_url)
+    history = fixtures.build(
+        fixtures.example_intake(minutes_per_day=90),
+        now=datetime.now(UTC),
+        days=20,
+        adherence=1.0,
+        step_up_on=(2, 4, 6),
+    )
+    fixtures.store(db, history, name="kim")
+    db.close()
+    bridge = next(i for i in history.programs[-1].program.items if i.id == "glute-bridge")
+    assert bridge.level == "marching-bridge", bridge.level
+    env: dict[str, str | None] = {"PSOAS_DATABASE_URL": database_url, "PSOAS_PROFILE": "kim"}
+    shown = invoke("catalog", "show", "glute-bridge")
+    assert "Levels" in shown.stdout and "Marching bridge (harder; 2 sets of 8)" in shown.stdout
+    led = invoke(
+        "session", "--speed", "400", "--quiet", "--pain-before", "3", "--pain-after", "3", env=env
+    )
+    assert led.returncode == 0, led.stderr
+    words = " ".join(led.stdout.split())
+    assert "Marching bridge" in words and "lift one foot a little off the surface" in words

@@ -118,3 +118,64 @@ def test_the_handout_prints_the_level_with_its_own_steps() -> None:
     assert "Marching bridge" in words
     assert "a harder level of the glute bridge" in words
     assert "lift one foot a little off the surface" in words
+
+
+def test_a_clinicians_edit_keeps_the_level_and_its_rules() -> None:
+    """An item at a level keeps it through a clinician's dose change, and faces today's rules
+    at that level: a standing level cannot stay for someone who can no longer stand."""
+    import json
+
+    import pytest as _pytest
+
+    from psoas.domain.assess import assess
+    from psoas.domain.errors import Refused
+    from psoas.domain.intake import Intake
+    from psoas.domain.program import allowed_for
+    from psoas.domain.program_edit import DoseChange, ProgramEdit, edited_program
+    from psoas.domain.progression import step_up
+    from tests.conftest import EXAMPLES, merge
+
+    office = json.loads((EXAMPLES / "office-worker.json").read_text())
+    able = Intake.model_validate(merge(office, {"preferences": {"minutes_per_day": 60}}))
+    result = assess(able, CATALOG)
+    program = result.program
+    assert program is not None
+    check = allowed_for(able, result.triage)
+    for _ in range(6):
+        program, _ = step_up(program, CATALOG, check=check)
+    stretch = next(i for i in program.items if i.id == "half-kneeling-hip-flexor-stretch")
+    assert stretch.level == "holding-the-back-foot"
+    edit = ProgramEdit(reason="fewer sets for now", doses={stretch.id: DoseChange(left=3, right=4)})
+    kept = edited_program(
+        program, edit, intake=able, result=result, catalog=CATALOG, clinician="Dr A", reason="x y"
+    )
+    after = next(i for i in kept.items if i.id == stretch.id)
+    assert after.level == "holding-the-back-foot" and after.name == stretch.name
+    # a level that needs standing, for someone who now cannot stand (the exercise itself could)
+    base = CATALOG.exercise("abdominal-bracing")
+    model = next(i for i in program.items if i.category == "strengthen" and i.dose.per_side is None)
+    level = base.at_level("brace-while-you-move")
+    bracing = model.model_copy(
+        update={
+            "id": base.id,
+            "name": level.name,
+            "level": "brace-while-you-move",
+            "position": level.position,
+            "equipment": level.equipment,
+        }
+    )
+    with_bracing = program.model_copy(update={"items": (*program.items, bracing)})
+    seated = Intake.model_validate(
+        merge(office, {"equipment_and_ability": {"can_stand_unaided": False}})
+    )
+    assert allowed_for(seated, assess(seated, CATALOG).triage)(base)
+    with _pytest.raises(Refused, match="Brace while you move cannot stay in the program"):
+        edited_program(
+            with_bracing,
+            ProgramEdit(reason="keep going", doses={stretch.id: DoseChange(left=3, right=4)}),
+            intake=seated,
+            result=assess(seated, CATALOG),
+            catalog=CATALOG,
+            clinician="Dr A",
+            reason="x y",
+        )

@@ -174,7 +174,7 @@ def edited_program(
             continue
         item = items[item_id]
         try:
-            ex = catalog.exercise(item_id)
+            ex = catalog.exercise_at(item_id, item.level)  # the level's own dose range
         except KeyError:
             problems.append(f"dose: {item_id!r} is no longer in the catalog")
             continue
@@ -208,12 +208,12 @@ def edited_program(
         added.append(item_id)
         changed = True
 
-    # Items kept from an earlier version face today's rules too.
+    # Items kept from an earlier version face today's rules too, at the level they are at.
     for item_id, item in items.items():
         if item_id in added:
             continue
         try:
-            ex = catalog.exercise(item_id)
+            ex = catalog.exercise_at(item_id, item.level)
         except KeyError:
             continue
         why_not = exclusion(intake, result.triage, ex)

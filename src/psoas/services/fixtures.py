@@ -29,7 +29,8 @@ from sqlalchemy import insert
 from psoas.catalog import load_catalog
 from psoas.domain.catalog import Catalog
 from psoas.domain.intake import Intake, ResistedResult
-from psoas.domain.progression import PROGRESS_SOURCES, step_up
+from psoas.domain.program import allowed_for
+from psoas.domain.progression import PROGRESS_SOURCES, LevelCheck, step_up
 from psoas.domain.results import Assessment, Program
 from psoas.domain.session_plan import Step, session_steps
 from psoas.domain.tracking import (
@@ -170,7 +171,9 @@ def build(
         return History(profile=profile, assessments=(assessment,))
     catalog = load_catalog()
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    versions = _versions(result, start, midnight, days, step_up_on, catalog)
+    versions = _versions(
+        result, start, midnight, days, step_up_on, catalog, allowed_for(intake, result.triage)
+    )
     course = _Course(
         intake,
         pain,
@@ -277,9 +280,11 @@ def _versions(
     days: int,
     step_up_on: Sequence[int],
     catalog: Catalog,
+    check: LevelCheck,
 ) -> list[ProgramVersion]:
     """The first program, then one version a step harder on each day of ``step_up_on`` (at
-    06:00, before that day's sessions) while anything can still step up."""
+    06:00, before that day's sessions) while anything can still step up; a level only where
+    ``check`` (the person's answers) allows it."""
     assert result.program is not None
     first = ProgramVersion(
         version=1,
@@ -291,7 +296,7 @@ def _versions(
     )
     versions = [first]
     for day in sorted(d for d in step_up_on if 0 < d <= days):
-        program, changes = step_up(versions[-1].program, catalog)
+        program, changes = step_up(versions[-1].program, catalog, check=check)
         if not changes:
             break
         versions.append(
