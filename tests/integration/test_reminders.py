@@ -579,3 +579,33 @@ def test_a_clinician_schedules_a_follow_up_on_their_own_clock(web: Web) -> None:
     assert note.scheduled_for == datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
     page = doctor.client.get(f"/clinic/patients/{ann.id}").text
     assert "Thu 2026-11-26 16:00 (Europe/Berlin)" in page
+
+
+def test_the_web_app_sends_due_reminders_on_its_own_schedule(
+    database_url: str, push_service: PushService
+) -> None:
+    """The built-in scheduler: while the app serves (its lifespan), a round runs every
+    PSOAS_REMINDER_EVERY_SECONDS and the due reminder reaches the device."""
+    import time as clock_time
+
+    from fastapi.testclient import TestClient
+
+    from psoas.web.app import create_app
+    from tests.integration.conftest import Clock
+
+    when = Clock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    settings = Settings(reminder_scheduler=True, reminder_every_seconds=5)
+    app = create_app(database_url, clock=when, settings=settings)
+    web = Web(app=app, clock=when)
+    ann = web.sign_up("ann@example.org")
+    seed(web, ann)
+    save_settings(ann, session_time=["08:30"])
+    subscribe(web, ann, push_service, "/push/ann")
+    when.now = datetime(2026, 11, 23, 8, 31, tzinfo=UTC)
+    with TestClient(app):  # starts the lifespan, and with it the scheduler
+        deadline = clock_time.monotonic() + 20
+        while not push_service.received and clock_time.monotonic() < deadline:
+            clock_time.sleep(0.2)
+    app.state.db.close()
+    assert push_service.refused == []
+    assert [r.payload["title"] for r in push_service.received] == ["Time for your psoas session"]
