@@ -208,7 +208,7 @@ def breaks(
     while True:
         due = breaks.next_due(db, plan=plan, profile_name=name, now=_now())
         if not no_wait:
-            typer.echo(f"Next break at {due.astimezone().strftime('%H:%M')}.")
+            typer.echo(f"Next break at {due.astimezone(plan.zone).strftime('%H:%M')}.")
             while _now() < due:
                 time.sleep(min(30.0, max(0.5, (due - _now()).total_seconds())))
         movement = breaks.suggest(db, plan=plan, profile_name=name)
