@@ -221,3 +221,60 @@ def test_the_administrator_resets_a_password_from_the_command_line(
     missing = CliRunner().invoke(cli, ["account", "reset-password", "no@example.org"], input=typed)
     assert missing.exit_code == 2 and "no account has this email" in missing.output
     web.app.state.db.close()  # type: ignore[attr-defined]
+
+
+def test_a_reset_by_email_never_skips_two_step_sign_in(mail_web: Web, inbox: Inbox) -> None:
+    import pyotp
+
+    from psoas.services import accounts, two_factor
+
+    client, _ = _sign_up(mail_web, "ho@example.org")
+    db = mail_web.app.state.db  # type: ignore[attr-defined]
+    verify = inbox.link(inbox.to("ho@example.org")[0], "/verify")
+    client.post("/verify", data={"token": verify.split("token=")[1]})
+    user = accounts.get_user(db, user_id=1)
+    assert user is not None and user.email == "ho@example.org" and user.email_verified
+    secret = two_factor.begin(db, user=user)
+    now = mail_web.clock.now
+    two_factor.confirm(db, user=user, code=pyotp.TOTP(secret).at(now.timestamp()), now=now)
+    _ask_reset(client, "ho@example.org")
+    (reset,) = [m for m in inbox.to("ho@example.org") if "Reset" in m["Subject"]]
+    token = inbox.link(reset, "/reset/new").split("token=")[1]
+    done = client.post(
+        "/reset/new", data={"token": token, "password": NEW_PASSWORD}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/signin?done=password"
+    assert client.get("/api/v1/me").status_code == 401
+    assert "Your password is changed" in client.get("/signin?done=password").text
+    again = _sign_in(client, "ho@example.org", NEW_PASSWORD)
+    assert again.headers["location"] == "/signin/code"
+
+
+def test_the_administrator_removes_two_step_sign_in_for_a_lost_phone(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyotp
+    from typer.testing import CliRunner
+
+    from psoas.cli.app import app as cli
+    from psoas.services import accounts, two_factor
+
+    monkeypatch.setenv("PSOAS_DATABASE_URL", database_url)
+    clock = Clock()
+    web = Web(app=create_app(database_url, clock=clock), clock=clock)
+    dr = web.sign_up("iv@example.org", role="clinician")
+    db = web.app.state.db  # type: ignore[attr-defined]
+    user = accounts.get_user(db, user_id=dr.id)
+    assert user is not None
+    secret = two_factor.begin(db, user=user)
+    two_factor.confirm(
+        db, user=user, code=pyotp.TOTP(secret).at(clock.now.timestamp()), now=clock.now
+    )
+    typed = f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n"
+    result = CliRunner().invoke(
+        cli, ["account", "reset-password", "iv@example.org", "--remove-two-factor"], input=typed
+    )
+    assert result.exit_code == 0 and "two-step sign-in removed" in result.output
+    signed = _sign_in(web.client(), "iv@example.org", NEW_PASSWORD)
+    assert signed.headers["location"] == "/account/two-factor?offer=1"  # in, and offered again
+    db.close()
