@@ -72,6 +72,11 @@ def test_the_list_shows_each_storys_flags(web: Web, demo: dict[str, int]) -> Non
     assert rows["ana@demo.psoas"]["pain_change"] <= -2
     order = [r["email"] for r in client.get("/api/v1/patients").json()]
     assert order[:2] == ["eli@demo.psoas", "farah@demo.psoas"]
+    # Chloé's rules step her up today: she has asked, and the list says so
+    chloe = next(
+        r for r in re.findall(r"<tr[^>]*>.*?</tr>", client.get("/clinic").text, re.S) if "Chlo" in r
+    )
+    assert "1 step request to answer" in chloe
 
     page = client.get("/clinic").text
     for name in ("Ana Costa", "Bruno Silva", "Chloé Martin", "Dana Whitfield", "Eli Novak"):
@@ -89,9 +94,12 @@ def test_the_histories_are_realistic(web: Web, demo: dict[str, int]) -> None:
     history = ana.history
     assert 50 <= (now - history.assessments[0].created_at).days <= 60
     assert len(history.sessions) >= 60 and len(history.sets) >= 600
-    assert [p.version for p in history.programs] == [1, 2]
+    assert [p.version for p in history.programs] == [1, 2, 3]
     assert history.programs[1].reason.startswith("progress:")
-    assert {s.program_version for s in history.sessions} == {1, 2}
+    assert {s.program_version for s in history.sessions} == {1, 2, 3}
+    # the second step moved each exercise at its most sets to its next level
+    bridge = next(i for i in history.programs[2].program.items if i.id == "glute-bridge")
+    assert (bridge.level, bridge.name) == ("marching-bridge", "Marching bridge")
     assert len(history.retests) == 3 and len(history.psfs) >= 4
     assert {p.context for p in history.pain} == {"daily", "before_session", "after_session"}
     assert history.breaks and {b.kind for b in history.breaks} >= {"prompted", "taken"}

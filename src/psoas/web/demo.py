@@ -23,6 +23,7 @@ The patients, each with a story a clinician will recognise:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +32,7 @@ from typing import Any
 from sqlalchemy import select
 
 from psoas.domain.tracking import History
-from psoas.services import accounts, clinic, fixtures
+from psoas.services import accounts, clinic, fixtures, progress, steps, tracking
 from psoas.services.assessment import validate_intake
 from psoas.storage.db import Database
 from psoas.storage.tables import UserRow
@@ -187,7 +188,7 @@ STORIES: tuple[Story, ...] = (
             ("Walking the dog for 30 minutes", 6, 9),
         ),
         thomas=((2, 0), (14, -2)),
-        step_up_on=(21,),
+        step_up_on=(21, 38),  # more sets, then the next level of each exercise
         seed=11,
     ),
     Story(
@@ -266,7 +267,7 @@ STORIES: tuple[Story, ...] = (
                 "has_release_tool": True,
                 "has_table_or_firm_bed_edge": True,
             },
-            minutes=25,
+            minutes=60,  # room to step up: she has asked her clinician to (services.steps)
         ),
         days=50,
         adherence=0.85,
@@ -499,4 +500,9 @@ def _create(db: Database, now: datetime) -> None:
         )
     for story in STORIES:
         fixtures.store(db, story.history(now), name=patients[story.email].profile_name)
+    for story in STORIES:  # whoever the rules would step up today has asked their clinician
+        name = patients[story.email].profile_name
+        with contextlib.suppress(steps.StepError, tracking.TrackingError):
+            if progress.report(db, profile_name=name, now=now).decision.kind == "progress":
+                steps.step(db, profile_name=name, now=now)
     _notes(db, clinician, patients, now)
