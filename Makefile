@@ -51,6 +51,7 @@ bench-tracking: $(VENV)/.installed-test
 bench-web: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/load_web.py
 	$(BIN)/python benchmarks/bench_clinic_list.py
+	$(BIN)/python benchmarks/bench_sign_in.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m psoas.services.rules_doc > docs/clinical-rules.md
