@@ -48,10 +48,15 @@ VERIFY = "verify"
 SECOND_STEP = "second-factor"
 SECOND_STEP_MINUTES = 10
 
-#: Emails to one address: three at once, then growing waits (a stranger cannot flood a person
-#: with reset emails).
+#: Emails to one address asked from one client: three at once, then growing waits, so a
+#: stranger cannot flood a person with reset emails, while the owner, asking from elsewhere,
+#: still gets theirs ...
 MAIL = throttle.Rule(
     "mail", free=3, first_wait=timedelta(minutes=5), longest_wait=timedelta(hours=6)
+)
+#: ... up to ten a day to one address from anywhere (many strangers at once).
+MAIL_TO_ADDRESS = throttle.Rule(
+    "mail-address", free=10, first_wait=timedelta(minutes=10), longest_wait=timedelta(hours=1)
 )
 
 USED_OR_EXPIRED = "This link has been used or has expired. Please ask for a new one."
@@ -118,10 +123,11 @@ def _use(db: Database, *, token: str, purpose: str, now: datetime) -> int:
         return int(user_id)
 
 
-def _may_mail(db: Database, email: str, now: datetime) -> bool:
+def _may_mail(db: Database, email: str, now: datetime, client: str = "") -> bool:
+    keys = [(MAIL, f"{email}\0{client}"), (MAIL_TO_ADDRESS, email)]
     try:
         with db.session() as s, s.begin():
-            throttle.claim(s, [(MAIL, email)], now, "emails")
+            throttle.claim(s, keys, now, "emails")
     except throttle.Throttled:
         return False
     return True
@@ -130,11 +136,13 @@ def _may_mail(db: Database, email: str, now: datetime) -> bool:
 # --- password reset -------------------------------------------------------------------------
 
 
-def send_reset_link(db: Database, mailer: Mailer, *, email: str, now: datetime) -> None:
+def send_reset_link(
+    db: Database, mailer: Mailer, *, email: str, now: datetime, client: str = ""
+) -> None:
     """Email a reset link if ``email`` has an account; nothing at all otherwise. Run after the
     answer has gone: the person is told the same either way."""
     email = email.strip().lower()
-    if not EMAIL.match(email) or not _may_mail(db, email, now):
+    if not EMAIL.match(email) or not _may_mail(db, email, now, client):
         return
     with db.session() as s:
         user_id = s.scalar(select(UserRow.id).where(UserRow.email == email))
@@ -234,11 +242,11 @@ def sign_up_by_email(
 
 
 def send_sign_up_mail(
-    db: Database, mailer: Mailer, *, user: User, new: bool, now: datetime
+    db: Database, mailer: Mailer, *, user: User, new: bool, now: datetime, client: str = ""
 ) -> None:
     """After a sign-up (in the background): the new account's link, or a note to the existing
     account with a way in."""
-    if not _may_mail(db, user.email, now):
+    if not _may_mail(db, user.email, now, client):
         return
     if new:
         send_verification(db, mailer, user=user, now=now)
@@ -256,8 +264,10 @@ def send_verification(db: Database, mailer: Mailer, *, user: User, now: datetime
     mailer.send(verify_mail(user.email, mailer.link(f"/verify?token={token}")))
 
 
-def resend_verification(db: Database, mailer: Mailer, *, user: User, now: datetime) -> None:
-    if _may_mail(db, user.email, now):
+def resend_verification(
+    db: Database, mailer: Mailer, *, user: User, now: datetime, client: str = ""
+) -> None:
+    if _may_mail(db, user.email, now, client):
         send_verification(db, mailer, user=user, now=now)
 
 

@@ -178,7 +178,14 @@ def signin(
         return page
     except accounts.NeedsVerification as exc:  # the right password: a new link goes out
         post = Mailer(request.app.state.settings)
-        background.add_task(account_links.resend_verification, db, post, user=exc.user, now=now)
+        background.add_task(
+            account_links.resend_verification,
+            db,
+            post,
+            user=exc.user,
+            now=now,
+            client=client_address(request),
+        )
         return _account_form(
             request, "account/signin.html", 403, title="Sign in", errors=[str(exc)], email=email
         )
@@ -304,7 +311,15 @@ def _sign_up_by_email(
             errors=[str(exc)],
             **kept,
         )
-    background.add_task(account_links.send_sign_up_mail, db, post, user=user, new=new, now=now)
+    background.add_task(
+        account_links.send_sign_up_mail,
+        db,
+        post,
+        user=user,
+        new=new,
+        now=now,
+        client=client_address(request),
+    )
     return _account_form(
         request, "account/check_email.html", title="Check your email", email=kept["email"].strip()
     )

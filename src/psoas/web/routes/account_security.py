@@ -19,6 +19,7 @@ from psoas.web.routes.account import (
     _account_form,
     _form_sent_matches,
     _signed_in,
+    client_address,
     home_for,
 )
 
@@ -68,7 +69,14 @@ def reset_ask(
             errors=[EXPIRED_FORM],
             email=email,
         )
-    background.add_task(account_links.send_reset_link, db, post, email=email, now=now)
+    background.add_task(
+        account_links.send_reset_link,
+        db,
+        post,
+        email=email,
+        now=now,
+        client=client_address(request),
+    )
     return _account_form(
         request,
         "account/reset.html",
@@ -281,5 +289,12 @@ def resend_verification(
 ) -> Response:
     post = mailer(request)
     if post.configured and not user.email_verified:
-        background.add_task(account_links.resend_verification, db, post, user=user, now=now)
+        background.add_task(
+            account_links.resend_verification,
+            db,
+            post,
+            user=user,
+            now=now,
+            client=client_address(request),
+        )
     return RedirectResponse("/account?flash=We+sent+a+link+to+your+email", status_code=303)
