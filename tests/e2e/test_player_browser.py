@@ -248,8 +248,24 @@ def test_the_break_prompt_records_the_answer(page: Any, server: Served) -> None:
     assert kinds == ["taken", "prompted", "taken"]
 
 
+def all_day_every_day(server: Served, profile: str) -> None:
+    """Working hours all day, every day: the break coach runs whenever the test does (it is
+    quiet outside the person's working hours, 09:00 to 17:30 on weekdays unless they choose)."""
+    from datetime import time as clock
+
+    from psoas.services import reminders
+
+    user = accounts.get_user(server.db, user_id=int(profile.removeprefix("user-")))
+    assert user is not None
+    every_day = reminders.Settings(
+        work_start=clock(0, 0), work_end=clock(23, 59), work_days=frozenset(range(7))
+    )
+    reminders.save(server.db, user=user, settings=every_day)
+
+
 def test_a_late_break_state_does_not_reopen_the_answered_prompt(page: Any, server: Served) -> None:
     """The state read sent before the answer comes back after it (the test holds it): the prompt
+    all_day_every_day(server, profile)
     stays closed and the answer is stored once. The page's time is Playwright's clock."""
     profile = sign_up_with_a_program(page, server, "late-state@example.org")
     earlier = datetime.now(UTC) - timedelta(minutes=19, seconds=10)  # due in 50 s
@@ -277,6 +293,7 @@ def test_a_late_break_state_does_not_reopen_the_answered_prompt(page: Any, serve
     wait_until(lambda: kinds() == ["taken", "prompted"], what="the prompt stored")
     stale = page.request.get(polled.value.url).json()  # the server's reply before the answer
     assert stale["awaiting_answer"] is True
+    all_day_every_day(server, profile)
 
     page.get_by_role("button", name="Taken").click()
     expect(prompt).to_be_hidden()
