@@ -242,3 +242,26 @@ def test_tokens_made_before_scopes_keep_writing(empty_database_url: str) -> None
     with engine.connect() as conn:
         assert conn.execute(text("SELECT scope FROM api_tokens")).scalar_one() == "write"
     engine.dispose()
+
+
+def test_two_servers_on_one_database_share_the_count(database_url: str) -> None:
+    """Two web apps on the same database (two servers behind a balancer): guesses split
+    between them still get five checks in all."""
+    from psoas.web.app import create_app
+    from tests.integration.conftest import Clock
+
+    clock = Clock()
+    apps = [create_app(database_url, clock=clock) for _ in range(2)]
+    try:
+        Web(app=apps[0], clock=clock).sign_up("dr@example.org", role="clinician")
+        clients = [_client(Web(app=a, clock=clock), "198.51.100.80") for a in apps]
+        answers = [
+            post_account_form(
+                clients[n % 2], "/signin", data={"email": "dr@example.org", "password": f"g{n}"}
+            ).status_code
+            for n in range(10)
+        ]
+        assert answers == [400] * 5 + [429] * 5
+    finally:
+        for app in apps:
+            app.state.db.close()
