@@ -179,3 +179,23 @@ def test_a_clinicians_edit_keeps_the_level_and_its_rules() -> None:
             clinician="Dr A",
             reason="x y",
         )
+
+
+def test_a_decision_reads_without_the_changes_it_lists_beside_it() -> None:
+    from psoas.domain.progression import Decision
+
+    d = Decision(
+        kind="progress",
+        rule="progress",
+        message="You did 10 sessions, so the program steps up: Glute bridge: 3 sets. Dead bug: "
+        "now toe taps. Holds stay at 30 seconds.",
+        changes=("Glute bridge: 3 sets.", "Dead bug: now toe taps."),
+        sources=("bandy-1997",),
+    )
+    assert (
+        d.lead
+        == "You did 10 sessions, so the program steps up, as listed. Holds stay at 30 seconds."
+    )
+    assert Decision(kind="hold", rule="hold", message="Keep going.", sources=("x-1",)).lead == (
+        "Keep going."
+    )

@@ -269,6 +269,15 @@ class ProgressSummary(_Out):
 DecisionKind = Literal["progress", "regress", "hold", "hypothesis_not_supported"]
 
 
+def without_changes(message: str, changes: Sequence[str]) -> str:
+    """A decision's message with its list of changes taken out, for pages that show the
+    changes as a list beside it: "... so the program steps up, as listed. Holds stay ..."."""
+    joined = " ".join(changes)
+    if joined and ": " + joined in message:
+        return message.replace(": " + joined, ", as listed.")
+    return message
+
+
 class Decision(_Out):
     kind: DecisionKind
     rule: str = Field(description="the name of the rule in PROGRESSION_RULES that decided")
@@ -280,6 +289,11 @@ class Decision(_Out):
     program: Program | None = Field(
         default=None, description="the new program when the decision changes it, else None"
     )
+
+    @property
+    def lead(self) -> str:
+        """The message without the changes it lists (see :func:`without_changes`)."""
+        return without_changes(self.message, self.changes)
 
 
 # --- the rules, in plain words ------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Literal
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from psoas.domain.progression import Decision
+from psoas.domain.progression import Decision, without_changes
 from psoas.domain.tracking import ProgramVersion
 from psoas.services import programs, progress, tracking
 from psoas.services.accounts import profile_name_for
@@ -77,6 +77,11 @@ class StepRecord:
     changes: tuple[str, ...]
     sources: tuple[str, ...]
     seen: bool
+
+    @property
+    def lead(self) -> str:
+        """The reason without the list of changes (shown as a list beside it)."""
+        return without_changes(self.message, self.changes)
 
     @property
     def title(self) -> str:
