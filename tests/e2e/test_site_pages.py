@@ -148,9 +148,12 @@ def test_every_page_keeps_the_policy_and_passes_axe(
         page = ctx.new_page()
         _sign_in(page, CLINICIAN_EMAIL, CLINICIAN_PASSWORD)
         page.goto("/clinic")
-        href = page.locator("a[href^='/clinic/patients/']").first.get_attribute("href")
-        pid = href.split("/")[3]
-        found += _walk(page, [p.format(pid=pid) for p in CLINICIAN_PAGES], scheme, "clinician")
+        links = page.locator("a[href^='/clinic/patients/']")
+        held = links.first.get_attribute("href").split("/")[3]  # flagged first: a red flag
+        ana = links.filter(has_text="Ana").first.get_attribute("href").split("/")[3]
+        paths = [p.format(pid=pid) for pid in (held, ana) for p in CLINICIAN_PAGES[1:3]]
+        paths = [CLINICIAN_PAGES[0], *paths, *CLINICIAN_PAGES[3:]]
+        found += _walk(page, paths, scheme, "clinician")
     finally:
         ctx.close()
     assert found == []
