@@ -208,3 +208,30 @@ def test_the_terminal_leads_a_level_with_its_own_name_steps_and_reps(database_ur
     assert led.returncode == 0, led.stderr
     words = " ".join(led.stdout.split())
     assert "Marching bridge" in words and "lift one foot a little off the surface" in words
+
+
+def test_the_clinicians_json_twins_answer_step_requests(web: Web) -> None:
+    ada, pat = ready(web)
+    asked = pat.api("POST", "/api/v1/me/progress/apply")
+    assert asked.status_code == 202 and asked.json()["status"] == "pending"
+    listed = ada.client.get(f"/api/v1/patients/{pat.id}/steps").json()
+    assert listed["auto_steps"] is False
+    (step,) = listed["steps"]
+    assert (step["kind"], step["status"], step["from_version"]) == ("progress", "pending", 1)
+    assert "Glute bridge: 3 sets, up from 2 sets." in step["changes"]
+    approved = ada.api("POST", f"/api/v1/patients/{pat.id}/steps/{step['id']}/approve")
+    assert approved.status_code == 201 and approved.json()["version"] == 2
+    again = ada.api("POST", f"/api/v1/patients/{pat.id}/steps/{step['id']}/decline")
+    assert again.status_code == 409 and "already been answered" in again.json()["detail"]
+    on = ada.api("PUT", f"/api/v1/patients/{pat.id}/auto-steps", json={"on": True})
+    assert on.status_code == 200 and on.json() == {"on": True}
+    # another clinician sees none of it
+    bea = web.sign_up("bea@clinic.test", role="clinician", name="Dr Bea")
+    assert bea.client.get(f"/api/v1/patients/{pat.id}/steps").status_code == 404
+    refused = bea.api("POST", f"/api/v1/patients/{pat.id}/steps/{step['id']}/approve")
+    assert refused.status_code == 404
+    assert (
+        bea.api("PUT", f"/api/v1/patients/{pat.id}/auto-steps", json={"on": False}).status_code
+        == 404
+    )
+    assert ada.client.get(f"/api/v1/patients/{pat.id}/steps").json()["auto_steps"] is True

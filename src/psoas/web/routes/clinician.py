@@ -604,6 +604,117 @@ def api_edit_program(
     return clinic.edit_program(db, clinician=user, patient=patient, edit=edit, now=now)
 
 
+class StepOut(BaseModel):
+    """A patient's step up or back: asked (pending), approved, declined, or applied at once."""
+
+    id: int
+    kind: Literal["progress", "regress"]
+    status: Literal["pending", "approved", "declined", "applied"]
+    title: str
+    asked_at: datetime
+    decided_at: datetime | None
+    from_version: int
+    to_version: int | None
+    message: str
+    changes: list[str]
+    sources: list[str]
+
+    @classmethod
+    def of(cls, st: steps.StepRecord) -> StepOut:
+        return cls(
+            id=st.id,
+            kind=st.kind,
+            status=st.status,
+            title=st.title,
+            asked_at=st.asked_at,
+            decided_at=st.decided_at,
+            from_version=st.from_version,
+            to_version=st.to_version,
+            message=st.message,
+            changes=list(st.changes),
+            sources=list(st.sources),
+        )
+
+
+class StepsOut(BaseModel):
+    auto_steps: bool = Field(description="a step up applies when the patient asks")
+    steps: list[StepOut] = Field(description="waiting requests first, then the newest")
+
+
+class AutoStepsIn(BaseModel):
+    on: bool
+
+
+class ProblemMessage(BaseModel):
+    detail: str
+
+
+MESSAGE_409: dict[int | str, dict[str, Any]] = {
+    409: {"model": ProblemMessage, "description": "Already answered, or no longer applies"}
+}
+
+
+@api.get("/patients/{patient_id}/steps", response_model=StepsOut)
+def api_steps(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> StepsOut:
+    """The patient's step requests and steps, and whether steps up apply automatically.
+    Audited; the steps are no longer news in your list once read."""
+    patient = _viewed(db, user, patient_id, now)
+    listed = steps.for_patient(db, clinician_id=user.id, patient_id=patient.id)
+    steps.mark_seen(db, clinician_id=user.id, patient_id=patient.id, now=now)
+    return StepsOut(
+        auto_steps=steps.auto_steps(db, patient_id=patient.id),
+        steps=[StepOut.of(st) for st in listed],
+    )
+
+
+@api.post(
+    "/patients/{patient_id}/steps/{step_id}/approve",
+    response_model=ProgramVersion,
+    status_code=201,
+    responses=MESSAGE_409,
+)
+def api_approve_step(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, step_id: StepId
+) -> ProgramVersion:
+    """Approve a waiting step up: decided again as of now, and stored as the next program
+    version only if the rules still step up (409 says why not)."""
+    patient = _own(db, user, patient_id)
+    try:
+        version = steps.approve(
+            db, clinician_id=user.id, patient_id=patient.id, step_id=step_id, now=now
+        )
+    except steps.StepError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    accounts.audit(db, patient=patient, actor=user, action="approved a step up", now=now)
+    return version
+
+
+@api.post("/patients/{patient_id}/steps/{step_id}/decline", status_code=204, responses=MESSAGE_409)
+def api_decline_step(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, step_id: StepId
+) -> Response:
+    """Decline a waiting step up: the program stays as it is and the patient is told."""
+    patient = _own(db, user, patient_id)
+    try:
+        steps.decline(db, clinician_id=user.id, patient_id=patient.id, step_id=step_id, now=now)
+    except steps.StepError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    accounts.audit(db, patient=patient, actor=user, action="declined a step up", now=now)
+    return Response(status_code=204)
+
+
+@api.put("/patients/{patient_id}/auto-steps", response_model=AutoStepsIn)
+def api_auto_steps(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, body: AutoStepsIn
+) -> AutoStepsIn:
+    """Switch automatic steps on or off for this patient."""
+    patient = _own(db, user, patient_id)
+    steps.set_auto_steps(db, patient_id=patient.id, on=body.on)
+    action = "switched automatic steps on" if body.on else "switched automatic steps off"
+    accounts.audit(db, patient=patient, actor=user, action=action, now=now)
+    return AutoStepsIn(on=steps.auto_steps(db, patient_id=patient.id))
+
+
 @api.get(
     "/patients/{patient_id}/export/{fmt}",
     response_class=Response,
