@@ -18,6 +18,8 @@ var ASSETS = [
   // the ES modules player.js and breaks.js import: every one, or the pages break offline
   "/static/api.js", "/static/store.js", "/static/queue.js", "/static/timer.js",
   "/static/figure.js",
+  // the menu's icons and the break coach's own styles
+  "/static/icons.svg", "/static/breaks.css", "/static/reminders.css",
 ];
 var OFFLINE_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
