@@ -200,6 +200,22 @@ def unsubscribe(db: Database, *, user: User, endpoint: str) -> bool:
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
+def _devices(db: Database, user_ids: list[int]) -> dict[int, list[Subscription]]:
+    found: dict[int, list[Subscription]] = {}
+    with db.session() as s:
+        for start in range(0, len(user_ids), 500):
+            rows = s.scalars(
+                select(PushSubscriptionRow)
+                .where(PushSubscriptionRow.user_id.in_(user_ids[start : start + 500]))
+                .order_by(PushSubscriptionRow.id)
+            )
+            for r in rows:
+                found.setdefault(r.user_id, []).append(
+                    Subscription(r.id, r.endpoint, r.p256dh, r.auth)
+                )
+    return found
+
+
 def subscriptions(db: Database, *, user: User) -> list[Subscription]:
     with db.session() as s:
         rows = s.scalars(
@@ -219,15 +235,13 @@ def _minute(moment: datetime) -> datetime:
 
 def session_message(db: Database, *, user: User) -> Message | None:
     """The session reminder's words, or None when there is no program to show."""
-    from psoas.services import session_web
-
-    if not programs_shown(db, user=user):
-        return None
     try:
-        minutes = max(1, round(session_web.session_plan(db, user=user).total_seconds / 60))
-        body = f"Your home program: about {minutes} minutes. Tap to start."
-    except LookupError:  # pain went up: the session page asks the warning signs first
-        body = "Time for your home program. Tap to start."
+        version = tracking.program_state(db, profile_name=user.profile_name).require()
+    except programs.ProgramUnavailable:
+        return None
+    program = version.program
+    minutes = max(1, round(program.minutes_per_day / max(1, program.sessions_per_day)))
+    body = f"Your home program: about {minutes} minutes. Tap to start."
     return Message(
         title="Time for your psoas session",
         body=body,
@@ -318,19 +332,10 @@ def due_break(
         return None
     day_start = timezones.at_local(local.date(), settings.work_start, user.time_zone)
     try:
-        plan = coach.plan(
-            db,
-            profile_name=user.profile_name,
-            interval=None,
-            start="00:00",
-            end="23:59",
-            weekends=True,
-            now=now,
-        )
-    except (LookupError, ValueError):
+        version = tracking.program_state(db, profile_name=user.profile_name).require()
+    except programs.ProgramUnavailable:
         return None  # no program to show: no nudges
-    if not programs_shown(db, user=user):
-        return None
+    every = version.program.break_interval_minutes
     started = max(day_start, settings.paused_until or day_start)
     events = tracking.breaks_since(db, profile_name=user.profile_name, since=day_start)
     nudged = [
@@ -338,17 +343,25 @@ def due_break(
         for slot in _break_slots(db, user=user, since=day_start)
     ]
     due = rules.next_due(
-        [*events, *nudged],
-        interval_minutes=plan.interval,
-        started_at=started,
-        hours=hours,
-        zone=zone,
+        [*events, *nudged], interval_minutes=every, started_at=started, hours=hours, zone=zone
     )
     if due > now:
         return None
-    interval = timedelta(minutes=plan.interval)
+    interval = timedelta(minutes=every)
     slot = due + ((now - due) // interval) * interval  # the latest one, when some were missed
     if now - slot >= BREAK_GRACE:
+        return None
+    try:  # due: now the movements that are safe for this person
+        plan = coach.plan(
+            db,
+            profile_name=user.profile_name,
+            interval=every,
+            start="00:00",
+            end="23:59",
+            weekends=True,
+            now=now,
+        )
+    except (LookupError, ValueError):
         return None
     plan = dataclasses.replace(plan, hours=hours, zone=zone, started_at=now)
     movement = coach.suggest(db, plan=plan, profile_name=user.profile_name)
@@ -361,16 +374,10 @@ def due_break(
     )
 
 
-def programs_shown(db: Database, *, user: User) -> bool:
-    try:
-        tracking.program_state(db, profile_name=user.profile_name).require()
-    except programs.ProgramUnavailable:
-        return False
-    return True
-
-
-def due(db: Database, *, user: User, now: datetime) -> list[Reminder]:
-    settings = reminders.settings_for(db, user=user)
+def due(
+    db: Database, *, user: User, now: datetime, settings: reminders.Settings | None = None
+) -> list[Reminder]:
+    settings = settings or reminders.settings_for(db, user=user)
     found = due_sessions(db, user=user, settings=settings, now=now)
     nudge = due_break(db, user=user, settings=settings, now=now)
     return found + ([nudge] if nudge else [])
@@ -382,7 +389,27 @@ def due(db: Database, *, user: User, now: datetime) -> list[Reminder]:
 Sender = Callable[[Subscription, bytes, Vapid01, str, int], int]
 
 
-def webpush_send(sub: Subscription, data: bytes, key: Vapid01, subject: str, ttl: int) -> int:
+class WebPushSender:
+    """Sends pushes through pywebpush (aes128gcm, a VAPID JWT signed with the key), over one
+    kept-alive HTTP session for a round."""
+
+    def __init__(self) -> None:
+        import requests
+
+        self.session = requests.Session()
+
+    def __call__(self, sub: Subscription, data: bytes, key: Vapid01, subject: str, ttl: int) -> int:
+        return webpush_send(sub, data, key, subject, ttl, session=self.session)
+
+
+def webpush_send(
+    sub: Subscription,
+    data: bytes,
+    key: Vapid01,
+    subject: str,
+    ttl: int,
+    session: object | None = None,
+) -> int:
     """One push through pywebpush (aes128gcm, a VAPID JWT signed with ``key``)."""
     from pywebpush import WebPushException, webpush  # type: ignore[import-untyped]
 
@@ -395,6 +422,7 @@ def webpush_send(sub: Subscription, data: bytes, key: Vapid01, subject: str, ttl
             ttl=ttl,
             timeout=10,
             headers={"Urgency": "high"},
+            requests_session=session,
         )
     except WebPushException as exc:
         return exc.response.status_code if exc.response is not None else 0
@@ -417,49 +445,72 @@ def _claim(db: Database, reminder: Reminder, now: datetime) -> int | None:
         return None
 
 
+#: Pushes in flight at once in a round (push services answer in tens of milliseconds each).
+PARALLEL_SENDS = 8
+
+
 def send_due(
-    db: Database, *, settings: Settings, now: datetime, send: Sender = webpush_send
+    db: Database, *, settings: Settings, now: datetime, send: Sender | None = None
 ) -> Report:
-    """One round: every reminder due now, to every device of each person who has one."""
+    """One round: every reminder due now, to every device of each person who has one.
+
+    What is due is worked out and claimed one person after another; the claimed reminders then
+    go out ``PARALLEL_SENDS`` at a time, and what each push service answered is kept."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    send = send or WebPushSender()
     report = Report()
-    key: Vapid01 | None = None
-    for user in reminders.users_with_settings(db):
-        subs = subscriptions(db, user=user)
+    people = reminders.people_with_devices(db)
+    devices = _devices(db, [user.id for user, _ in people])
+    claimed: list[tuple[int, Reminder, list[Subscription]]] = []
+    for user, chosen in people:
+        subs = devices.get(user.id, [])
         if not subs:
             continue
-        for reminder in due(db, user=user, now=now):
+        for reminder in due(db, user=user, now=now, settings=chosen):
             report.due += 1
             claim = _claim(db, reminder, now)
             if claim is None:
                 report.already_claimed += 1
-                continue
-            key = key or vapid_key(db, settings=settings, now=now)
-            delivered = 0
-            for sub in subs:
-                code = send(
-                    sub, reminder.message.payload(), key, settings.vapid_subject, TTL[reminder.kind]
-                )
-                if 200 <= code < 300:
-                    delivered += 1
-                elif code in (404, 410):
-                    _remove(db, sub)
-                    report.removed += 1
-                else:
-                    report.failed += 1
-            report.sent += 1
-            report.delivered += delivered
-            with db.session() as s, s.begin():
-                row = s.get(ReminderSendRow, claim)
-                if row is not None:
-                    row.delivered = delivered
-            if reminder.kind == "break" and delivered:
-                coach.record(
-                    db,
-                    profile_name=user.profile_name,
-                    kind="prompted",
-                    movement_id=reminder.movement_id,
-                    now=now,
-                )
+            else:
+                claimed.append((claim, reminder, subs))
+    if not claimed:
+        return report
+    key = vapid_key(db, settings=settings, now=now)
+
+    def one(job: tuple[int, Reminder, list[Subscription]]) -> list[tuple[Subscription, int]]:
+        _, reminder, subs = job
+        data = reminder.message.payload()
+        return [
+            (sub, send(sub, data, key, settings.vapid_subject, TTL[reminder.kind])) for sub in subs
+        ]
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_SENDS) as pool:
+        answers = list(pool.map(one, claimed))
+    for (claim, reminder, _), answered in zip(claimed, answers, strict=True):
+        delivered = 0
+        for sub, code in answered:
+            if 200 <= code < 300:
+                delivered += 1
+            elif code in (404, 410):
+                _remove(db, sub)
+                report.removed += 1
+            else:
+                report.failed += 1
+        report.sent += 1
+        report.delivered += delivered
+        with db.session() as s, s.begin():
+            row = s.get(ReminderSendRow, claim)
+            if row is not None:
+                row.delivered = delivered
+        if reminder.kind == "break" and delivered:
+            coach.record(
+                db,
+                profile_name=reminder.user.profile_name,
+                kind="prompted",
+                movement_id=reminder.movement_id,
+                now=now,
+            )
     return report
 
 

@@ -363,17 +363,35 @@ def _today(now: datetime, user: User) -> date:
     return timezones.local(now, user.time_zone).date()
 
 
-def users_with_settings(db: Database) -> list[User]:
-    """Every patient who has reminder settings (the scheduler's round)."""
-    from sqlalchemy import select
+def people_with_devices(db: Database) -> list[tuple[User, Settings]]:
+    """Every patient with reminder settings and at least one push subscription, with their
+    settings, in one query (the scheduler's round)."""
+    from sqlalchemy import exists, select
+
+    from psoas.storage.tables import PushSubscriptionRow
 
     with db.session() as s:
-        ids = list(
-            s.scalars(
-                select(UserRow.id)
-                .join(ReminderSettingsRow, ReminderSettingsRow.user_id == UserRow.id)
-                .where(UserRow.role == "patient")
-                .order_by(UserRow.id)
+        rows = s.execute(
+            select(UserRow, ReminderSettingsRow)
+            .join(ReminderSettingsRow, ReminderSettingsRow.user_id == UserRow.id)
+            .where(
+                UserRow.role == "patient",
+                exists().where(PushSubscriptionRow.user_id == UserRow.id),
             )
-        )
-    return [u for u in (get_user(db, user_id=i) for i in ids) if u is not None]
+            .order_by(UserRow.id)
+        ).all()
+        return [
+            (
+                User(
+                    id=u.id,
+                    email=u.email,
+                    role="patient",
+                    display_name=u.display_name,
+                    profile_id=u.profile_id,
+                    clinician_id=u.clinician_id,
+                    time_zone=u.time_zone,
+                ),
+                _settings(r),
+            )
+            for u, r in rows
+        ]
