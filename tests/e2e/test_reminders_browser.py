@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from psoas.services import accounts, reminders
 from tests.e2e.conftest import PHONE, Served
-from tests.e2e.test_player_browser import sign_up_with_a_program
+from tests.e2e.test_player_browser import serious_accessibility_problems, sign_up_with_a_program
 
 
 @pytest.fixture
@@ -47,6 +47,8 @@ def test_the_reminders_page_saves_settings_and_gives_a_calendar(
 
     page.goto("/me/reminders")
     expect(page.get_by_role("heading", name="Reminders", exact=True)).to_be_visible()
+    assert serious_accessibility_problems(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     expect(page.locator("main")).to_contain_text("America/Chicago")
     page.locator("input[name=session_time]").nth(0).fill("07:15")
     page.locator("input[name=session_time]").nth(1).fill("19:45")
@@ -62,6 +64,7 @@ def test_the_reminders_page_saves_settings_and_gives_a_calendar(
 
     page.get_by_role("button", name="Make my calendar address").click()
     address = page.locator("#feed-url").input_value()
+    assert serious_accessibility_problems(page) == []
     assert re.match(rf"{re.escape(server.url)}/calendar/[\w-]{{40,}}\.ics$", address)
     feed = page.request.get(address)
     assert feed.status == 200 and feed.headers["content-type"].startswith("text/calendar")
