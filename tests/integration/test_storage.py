@@ -41,6 +41,45 @@ def test_migrations_go_from_empty_to_head_and_back(empty_database_url: str) -> N
     engine.dispose()
 
 
+def test_migrating_down_and_up_again_keeps_every_row(database_url: str) -> None:
+    """A migration that rebuilds a table (SQLite's batch mode copies it and drops the old one)
+    must not cascade: the users table rebuilt once deleted every account's notes, invitations,
+    tokens and audit entries. Every row of every table kept across the revisions survives."""
+    from sqlalchemy import select, text
+
+    from psoas.services import accounts
+    from psoas.storage.tables import UserRow
+    from psoas.web.demo import load_demo
+
+    db = Database(database_url)
+    load_demo(db, T0)
+    with db.session() as s:
+        first = s.scalars(select(UserRow.id).where(UserRow.role == "clinician")).first()
+    clinician = accounts.get_user(db, user_id=first)
+    assert clinician is not None
+    accounts.create_api_token(db, user=clinician, name="laptop", now=T0, scope="write")
+    accounts.start_session(db, user=clinician, now=T0)
+    db.close()
+    engine = make_engine(database_url)
+
+    def counts() -> dict[str, int]:
+        with engine.connect() as conn:
+            return {
+                table: conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+                for table in inspect(engine).get_table_names()
+                if table != "alembic_version"
+            }
+
+    at_head = counts()
+    assert at_head["api_tokens"] and at_head["audit_log"] and at_head["clinic_notes"]
+    downgrade(engine, "0005")
+    down = counts()
+    assert {t: n for t, n in down.items() if t in at_head and n != at_head[t]} == {}
+    migrate(engine)
+    assert {t: n for t, n in counts().items() if t in down and n != down[t]} == {}
+    engine.dispose()
+
+
 def test_programs_saved_before_the_column_keep_their_sessions_a_day(
     empty_database_url: str, tmp_path: Path
 ) -> None:
