@@ -30,7 +30,7 @@ from psoas.catalog import load_catalog
 from psoas.domain.catalog import Catalog
 from psoas.domain.intake import Intake, ResistedResult
 from psoas.domain.program import allowed_for
-from psoas.domain.progression import PROGRESS_SOURCES, LevelCheck, step_up
+from psoas.domain.progression import PROGRESS_SOURCES, LevelCheck, step_up_cited
 from psoas.domain.results import Assessment, Program
 from psoas.domain.session_plan import Step, session_steps
 from psoas.domain.tracking import (
@@ -145,7 +145,7 @@ def build(
     * ``gaps``: (first, last) days (from the assessment, both included) away from the program:
       no session, no PSFS or re-test, no break prompt and fewer daily ratings, as on a holiday;
     * ``stopped_days_ago``: the same for the last that many days;
-    * ``step_up_on``: days (from the assessment) on which the program steps up one level as a
+    * ``step_up_on``: days (from the assessment) on which the program steps up one step as a
       new version, as the progression rule does;
     * ``measure_every``: PSFS every that many days from the assessment on and a re-test from
       the first interval on (``None``: neither);
@@ -296,7 +296,7 @@ def _versions(
     )
     versions = [first]
     for day in sorted(d for d in step_up_on if 0 < d <= days):
-        program, changes = step_up(versions[-1].program, catalog, check=check)
+        program, changes, cited = step_up_cited(versions[-1].program, catalog, check=check)
         if not changes:
             break
         versions.append(
@@ -304,7 +304,7 @@ def _versions(
                 version=len(versions) + 1,
                 created_at=midnight + timedelta(days=day) + STEP_UP_HOUR,
                 reason="progress: " + " ".join(changes),
-                sources=PROGRESS_SOURCES,
+                sources=tuple(dict.fromkeys((*PROGRESS_SOURCES, *cited))),
                 program=program,
                 catalog_version=result.catalog_version,
             )
