@@ -101,3 +101,24 @@ def test_settings_from_a_form_are_checked() -> None:
             work_end="17:00",
             work_days=[],
         )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "public"),
+    [
+        ("https://fcm.googleapis.com/fcm/send/abc", True),
+        ("https://updates.push.services.mozilla.com/wpush/v2/abc", True),
+        ("https://web.push.apple.com/QFk", True),
+        ("https://localhost/push", False),
+        ("https://127.0.0.1/push", False),
+        ("https://10.0.0.5/push", False),
+        ("https://[::1]/push", False),
+        ("https://169.254.169.254/latest/meta-data", False),
+        ("https://db.internal/push", False),
+        ("https://intranet/push", False),
+    ],
+)
+def test_push_addresses_must_be_public_in_production(endpoint: str, public: bool) -> None:
+    from psoas.services import push
+
+    assert push._public_host(endpoint) is public

@@ -158,6 +158,25 @@ def _check_key(value: str, name: str, size: int) -> str:
     return value
 
 
+def _public_host(endpoint: str) -> bool:
+    """The address names a public host (push services are on the internet): never this server,
+    a private network or a name only a local network knows, so that a subscription cannot make
+    the server post to its own network."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(endpoint).hostname or "").rstrip(".").lower()
+    if not host or "." not in host or host == "localhost":
+        return False
+    if host.endswith((".localhost", ".local", ".internal", ".lan", ".home.arpa")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name: push services are named hosts
+    return address.is_global
+
+
 def subscribe(
     db: Database,
     *,
@@ -174,6 +193,8 @@ def subscribe(
     schemes = ("https://", "http://") if allow_http else ("https://",)
     if not endpoint.startswith(schemes) or len(endpoint) > 1000:
         raise PushError("This browser's push address is not one we can send to (https only).")
+    if not allow_http and not _public_host(endpoint):
+        raise PushError("This browser's push address is not a public push service.")
     p256dh = _check_key(p256dh, "p256dh", 65)
     auth = _check_key(auth, "auth", 16)
     with db.session() as s, s.begin():
