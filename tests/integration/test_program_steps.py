@@ -235,3 +235,40 @@ def test_the_clinicians_json_twins_answer_step_requests(web: Web) -> None:
         == 404
     )
     assert ada.client.get(f"/api/v1/patients/{pat.id}/steps").json()["auto_steps"] is True
+
+
+def test_the_clinicians_edit_page_shows_an_item_at_its_level(web: Web) -> None:
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    pat = joined_patient(web, ada, "pat@home.test", "Pat Lee", preferences={"minutes_per_day": 90})
+    db, name = db_of(web), accounts.profile_name_for(pat.id)
+    program = tracking.current_program(db, profile_name=name).program
+    while next(i for i in program.items if i.id == "glute-bridge").level is None:
+        program, _ = step_up(program, CATALOG)
+    profile = tracking.get_profile(db, name)
+    with db.session() as s, s.begin():
+        repo.add_program_version(
+            s,
+            profile_id=profile.id,  # type: ignore[arg-type]
+            program=program,
+            reason="progress",
+            sources=("mcgill-2016",),
+            catalog_version=CATALOG.version,
+            now=web.clock.now,
+        )
+    page = ada.client.get(f"/clinic/patients/{pat.id}/program")
+    assert page.status_code == 200
+    assert "Marching bridge" in text(page.text)
+    assert "/illustrations/glute-bridge/marching-bridge" in page.text
+    # a dose change keeps the level
+    saved = ada.post(
+        f"/clinic/patients/{pat.id}/program",
+        {"reason": "one set less for now", "sets:glute-bridge": "1"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, text(saved.text)[-400:]
+    bridge = next(
+        i
+        for i in tracking.current_program(db, profile_name=name).program.items
+        if i.id == "glute-bridge"
+    )
+    assert (bridge.level, bridge.dose.sets) == ("marching-bridge", 1)

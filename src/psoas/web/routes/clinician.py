@@ -353,15 +353,20 @@ def _program_page(
     accounts.audit(db, patient=patient, actor=user, action="viewed record", now=now)
     state = clinic.current_program(db, clinician=user, patient=patient)
     catalog = load_catalog()
+    exercises = {e.id: e for e in catalog.exercises}
+    items = state.version.program.items if state.version else ()
+    # an item at a catalog level: its own dose range and picture
+    exercises.update({i.id: catalog.exercise_at(i.id, i.level) for i in items})
     return render(
         request,
         "clinician/program.html",
+        figures={i.id: catalog.figure_at(i.id, i.level) for i in items},
         status_code=status_code,
         title=f"Edit the program: {patient.display_name}",
         patient=patient,
         state=state,
         addable=clinic.addable(db, clinician=user, patient=patient),
-        exercises={e.id: e for e in catalog.exercises},
+        exercises=exercises,
         sets_cap=sets_cap,
         minutes_cap=minutes_cap,
         **extra,
