@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -119,7 +120,7 @@ def _account(s: Session, user: User) -> dict[str, Any]:
         ],
         "reminder_settings": reminders,
         "push_subscriptions": [
-            {"created_at": _iso(p.created_at), "service": p.endpoint.split("/", 3)[2]}
+            {"created_at": _iso(p.created_at), "service": urlsplit(p.endpoint).hostname}
             for p in s.scalars(
                 select(PushSubscriptionRow)
                 .where(PushSubscriptionRow.user_id == user.id)
