@@ -198,7 +198,8 @@ def signin(
             errors=[str(exc)],
             email=email,
         )
-    user = accounts.learn_time_zone(db, user=user, time_zone=time_zone)  # the browser's
+    if not user.two_factor:  # signed in: keep the browser's zone if none is kept yet
+        user = accounts.learn_time_zone(db, user=user, time_zone=time_zone)
     if user.two_factor:  # the password alone is not enough: the code page finishes
         pending = account_links.start_second_step(db, user=user, now=now)
         response = RedirectResponse("/signin/code", status_code=303)
