@@ -323,12 +323,85 @@ class ApiTokenRow(Base):
     scope: Mapped[str] = mapped_column(String(10), default="write", server_default="write")
 
 
+class ClinicRow(Base):
+    """A clinic (organisation): its clinicians, its patients' care teams and its notes (0010)."""
+
+    __tablename__ = "clinics"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClinicMemberRow(Base):
+    """A clinician's clinic (one each); administrators invite the clinic's clinicians."""
+
+    __tablename__ = "clinic_members"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), index=True
+    )
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClinicInvitationRow(Base):
+    """An administrator's invitation for a clinician to join the clinic: single use, expiring,
+    only its hash kept; revoked ones keep their row (who invited whom stays on record)."""
+
+    __tablename__ = "clinic_invitations"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    used_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CareTeamRow(Base):
+    """A clinician in a patient's care team: pending until the patient accepts, then accepted;
+    a patient who declines or leaves deletes the row (the audit log keeps the story)."""
+
+    __tablename__ = "care_team"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "clinician_id"),
+        Index("ix_care_team_clinician_status", "clinician_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))  # pending | accepted
+    asked_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class ClinicNoteRow(Base):
     __tablename__ = "clinic_notes"
     __table_args__ = (Index("ix_clinic_notes_patient", "patient_id", "created_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     clinician_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: The clinic that wrote the note: only its clinicians read it (0010); NULL only for a
+    #: note whose clinician had no clinic when the clinics came (none after 0010's fill).
+    clinic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    #: Shared with the patient on purpose: the patient sees it on their care-team page.
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(10))  # note | telehealth
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
