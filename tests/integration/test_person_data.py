@@ -246,6 +246,19 @@ def leftovers(web: Web, user_id: int) -> dict[str, int]:
     return found
 
 
+def test_a_clinician_is_told_what_their_deletion_keeps(web: Web) -> None:
+    ada, pat = clinic_with_history(web)
+    page = ada.client.get("/account/delete")
+    assert "notes you wrote stay in your patients' records" in page.text
+    assert "notes your clinician kept" not in page.text
+    done = ada.post("/account/delete", {"password": PASSWORD})
+    assert done.status_code == 200 and "Your account is gone" in done.text
+    # the patient keeps their records and the notes, and is no longer linked to anyone
+    assert pat.client.get("/api/v1/me").json()["clinician_id"] is None
+    with db_of(web).session() as s:
+        assert s.scalar(select(func.count()).select_from(ClinicNoteRow)) == 2
+
+
 def test_nothing_in_any_table_points_at_a_deleted_patient_or_clinician(web: Web) -> None:
     ada, pat = clinic_with_history(web)
     invite(ada)  # an unused code too

@@ -85,6 +85,7 @@ def delete_form(
         "account/deleted.html",
         title="Account deleted",
         done=done,
+        role=user.role,
         kept=person.KEPT_AFTER_DELETION,
         backups=person.BACKUPS_NOTE,
     )
