@@ -22,7 +22,16 @@ from tests.e2e.conftest import Served, _serve
 SHOTS = Path("/tmp/psoas-shots")
 PATIENT = "ana@demo.psoas"
 
-ANONYMOUS = ["/", "/signin", "/signup", "/no-such-page", "/me/download/no-such-file"]
+ANONYMOUS = [
+    "/",
+    "/signin",
+    "/signup",
+    "/reset",
+    "/reset/new?token=not-a-token",
+    "/verify?token=not-a-token",
+    "/no-such-page",
+    "/me/download/no-such-file",
+]
 PATIENT_PAGES = [
     "/me",
     "/me/session",
@@ -32,7 +41,9 @@ PATIENT_PAGES = [
     "/me/result",
     "/me/assess",
     "/me/recheck",
+    "/me/reminders",
     "/account",
+    "/account/two-factor",
     "/account/delete",
     "/no-such-page",
 ]
@@ -42,6 +53,7 @@ CLINICIAN_PAGES = [
     "/clinic/patients/{pid}/program",
     "/clinic/patients/999999",
     "/account",
+    "/account/two-factor",
     "/account/delete",
 ]
 #: Swagger UI's own markup (a button inside a button; its headings' order) is not ours to fix.

@@ -58,9 +58,10 @@ def test_no_page_carries_inline_style_or_script(web: Web) -> None:
     visitor = web.client()
     ann = web.sign_up("ann@example.org")
     doc = web.sign_up("doc@example.org", role="clinician")
-    pages = [(visitor, p) for p in ("/", "/signin", "/signup", "/nowhere", "/api/docs")]
+    pages = [(visitor, p) for p in ("/", "/signin", "/signup", "/reset", "/nowhere", "/api/docs")]
     pages += [(ann.client, p) for p in ("/me", "/me/log", "/me/progress", "/me/session")]
-    pages += [(ann.client, p) for p in ("/me/breaks", "/me/assess", "/account")]
+    pages += [(ann.client, p) for p in ("/me/breaks", "/me/reminders", "/me/assess", "/account")]
+    pages += [(ann.client, p) for p in ("/account/two-factor", "/account/delete")]
     pages += [(doc.client, p) for p in ("/clinic", "/account", "/clinic/patients/999999")]
     for client, path in pages:
         html = client.get(path).text
