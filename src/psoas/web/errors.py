@@ -102,9 +102,10 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 def plain_error_page(status: int) -> bytes:
-    """The error page without a request (an ASGI middleware's answer): no menu."""
+    """The error page without a request (an ASGI middleware's answer): no menu, since who is
+    signed in is not known here."""
     title, message = words_for(status)
     html = templates.get_template("error.html").render(
-        title=title, message=message, status=status, offline="", user=None
+        title=title, message=message, status=status, offline="", user=None, bare=True
     )
     return html.encode()
