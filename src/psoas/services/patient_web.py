@@ -8,6 +8,7 @@ shown (none yet, or held back by a warning sign) raises :class:`Unavailable`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +32,7 @@ from psoas.domain.tracking import (
 from psoas.reports import pdf
 from psoas.services import programs, progress, steps, tracking
 from psoas.services.assessment import IntakeError, emergency_stop, run_assessment, validate_intake
-from psoas.services.charts import Chart, progress_charts
+from psoas.services.charts import WebChart, web_charts
 from psoas.storage import repo
 from psoas.storage.db import Database
 
@@ -123,6 +124,20 @@ class ProgramView:
     items: list[pdf.ItemText]
     excluded: list[tuple[str, str]]  # (name, why)
     references: list[Reference]
+
+    def outline(self, item: pdf.ItemText) -> tuple[str, ...]:
+        """The item's steps at a glance: the first sentence of each (the whole step is one tap
+        away)."""
+        return tuple(first_sentence(s) for s in item.steps)
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)'\u2019])[.!?]\s+(?=[A-Z])")
+
+
+def first_sentence(text: str) -> str:
+    """``text`` up to the end of its first sentence."""
+    match = _SENTENCE_END.search(text)
+    return text if match is None else text[: match.start() + 1]
 
 
 def program_items(program: Program) -> list[pdf.ItemText]:
@@ -227,7 +242,7 @@ class ProgressView:
     summary: ProgressSummary
     decision: Decision | None  # None when the program is held back
     held_back: str | None
-    charts: list[Chart]
+    charts: list[WebChart]
     readings: tuple[Reading, ...] = ()
     #: a linked patient asks their clinician for a step up; their latest request or answer
     step: steps.PatientSide = steps.NO_STEPS
@@ -238,14 +253,17 @@ class ProgressView:
 
 
 def progress_view(
-    db: Database, *, profile_name: str, now: datetime, charts: bool = True
+    db: Database, *, profile_name: str, now: datetime, charts: bool = True, tz: str = "UTC"
 ) -> ProgressView:
-    """The progress report; the decision is left out while a warning sign holds the program
-    back (it could otherwise show exercises)."""
-    report = progress.report(db, profile_name=profile_name, now=now, with_sets=charts)
+    """The progress report, with its charts as numbers for the browser to draw (dates in time
+    zone ``tz``); the decision is left out while a warning sign holds the program back (it
+    could otherwise show exercises)."""
+    report = progress.report(db, profile_name=profile_name, now=now)
     state = program_state(db, profile_name=profile_name)
     held = state.message() if state.held_back else None
-    drawn = progress_charts(db.url, report.history, report.summary) if charts else []
+    drawn = (
+        web_charts(report.history, report.summary, shares=report.shares, tz=tz) if charts else []
+    )
     return ProgressView(
         summary=report.summary,
         decision=None if held else report.decision,

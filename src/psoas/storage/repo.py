@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,8 @@ from psoas.storage.tables import (
     SetLogRow,
 )
 
+T = TypeVar("T")
+
 
 class NotFound(LookupError):
     pass
@@ -66,8 +69,16 @@ def create_profile(db: Session, *, name: str, now: datetime) -> Profile:
 
 
 def find_profile(db: Session, *, name: str) -> Profile | None:
-    row = db.scalar(select(ProfileRow).where(ProfileRow.name == name))
-    return _profile(row) if row else None
+    row = db.execute(_PROFILE_BY_NAME, {"name": name}).first()
+    if row is None:
+        return None
+    return Profile.model_construct(id=row.id, name=row.name, created_at=row.created_at)
+
+
+# Statements asked on every request, built once (building one costs more than running it).
+_PROFILE_BY_NAME = select(ProfileRow.id, ProfileRow.name, ProfileRow.created_at).where(
+    ProfileRow.name == bindparam("name")
+)
 
 
 def get_or_create_profile(db: Session, *, name: str, now: datetime) -> Profile:
@@ -143,14 +154,66 @@ def _stored_assessment(row: AssessmentRow) -> StoredAssessment:
     )
 
 
+# --- records read on every page, parsed once -----------------------------------------------------
+#
+# An assessment and a program version are never rewritten once stored, yet the program page and
+# its API read the latest of each on every request, and parsing their documents cost more than
+# the rest of the request. So each is parsed once per process and kept, keyed by the database,
+# its row and when it was made (a restored database with other records under the same ids
+# does not match).
+
+_PARSED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+PARSED_KEPT = 512
+_PARSED_LOCK = threading.Lock()
+
+
+def _parsed(key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    with _PARSED_LOCK:
+        if key in _PARSED:
+            _PARSED.move_to_end(key)
+            found: T = _PARSED[key]
+            return found
+    made = make()
+    with _PARSED_LOCK:
+        _PARSED[key] = made
+        while len(_PARSED) > PARSED_KEPT:
+            _PARSED.popitem(last=False)
+    return made
+
+
+_LATEST_ASSESSMENT = (
+    select(AssessmentRow.id, AssessmentRow.created_at, AssessmentRow.complete)
+    .where(AssessmentRow.profile_id == bindparam("profile_id"))
+    .order_by(AssessmentRow.id.desc())
+    .limit(1)
+)
+_CURRENT_PROGRAM = (
+    select(ProgramVersionRow.id, ProgramVersionRow.version, ProgramVersionRow.created_at)
+    .where(ProgramVersionRow.profile_id == bindparam("profile_id"))
+    .order_by(ProgramVersionRow.version.desc())
+    .limit(1)
+)
+_LATEST_PAIN = (
+    select(PainRow.at, PainRow.score, PainRow.context, PainRow.session_id)
+    .where(PainRow.profile_id == bindparam("profile_id"), PainRow.at > bindparam("since"))
+    .order_by(PainRow.at.desc(), PainRow.id.desc())
+    .limit(1)
+)
+
+
 def latest_assessment(db: Session, *, profile_id: int) -> StoredAssessment | None:
-    row = db.scalar(
-        select(AssessmentRow)
-        .where(AssessmentRow.profile_id == profile_id)
-        .order_by(AssessmentRow.id.desc())
-        .limit(1)
-    )
-    return _stored_assessment(row) if row is not None else None
+    head = db.execute(_LATEST_ASSESSMENT, {"profile_id": profile_id}).first()
+    if head is None:
+        return None
+    url = db.get_bind().engine.url
+    key = (url, "assessment", profile_id, head.id, head.created_at, head.complete)
+
+    def load() -> StoredAssessment:
+        row = db.get(AssessmentRow, head.id)
+        assert row is not None
+        return _stored_assessment(row)
+
+    return _parsed(key, load)
 
 
 def latest_triage(db: Session, *, profile_id: int) -> tuple[datetime, str] | None:
@@ -232,13 +295,17 @@ def add_program_version(
 
 
 def current_program(db: Session, *, profile_id: int) -> ProgramVersion | None:
-    row = db.scalar(
-        select(ProgramVersionRow)
-        .where(ProgramVersionRow.profile_id == profile_id)
-        .order_by(ProgramVersionRow.version.desc())
-        .limit(1)
-    )
-    return _program_version(row) if row else None
+    head = db.execute(_CURRENT_PROGRAM, {"profile_id": profile_id}).first()
+    if head is None:
+        return None
+    key = (db.get_bind().engine.url, "program", profile_id, head.id, head.version, head.created_at)
+
+    def load() -> ProgramVersion:
+        row = db.get(ProgramVersionRow, head.id)
+        assert row is not None
+        return _program_version(row)
+
+    return _parsed(key, load)
 
 
 def program_version_for_session(db: Session, *, session_id: int) -> ProgramVersion:
@@ -482,12 +549,7 @@ def pain_since(db: Session, *, profile_id: int, since: datetime) -> list[PainRat
 def latest_pain_since(db: Session, *, profile_id: int, since: datetime) -> PainRating | None:
     """The newest pain rating made after ``since``, or None (one row, however long the
     history)."""
-    row = db.execute(
-        select(PainRow.at, PainRow.score, PainRow.context, PainRow.session_id)
-        .where(PainRow.profile_id == profile_id, PainRow.at > since)
-        .order_by(PainRow.at.desc(), PainRow.id.desc())
-        .limit(1)
-    ).first()
+    row = db.execute(_LATEST_PAIN, {"profile_id": profile_id, "since": since}).first()
     if row is None:
         return None
     return PainRating(at=row.at, score=row.score, context=row.context, session_id=row.session_id)

@@ -31,6 +31,7 @@ from psoas.domain.results import Assessment
 from psoas.domain.triage import LEVEL_TITLES
 from psoas.reports import result_text
 from psoas.services import patient_web
+from psoas.services.plain_words import plain_message
 from psoas.web.deps import DB, Form, Now, Patient
 from psoas.web.pages import patient_page
 
@@ -103,18 +104,19 @@ def _step_page(index: int, raw: Raw, problems: dict[str, str] | None = None) -> 
             q=q,
             id="f-" + q.path.replace(".", "-"),
             values=raw.get(q.path, []),
-            problem=problems.get(q.path),
+            problem=plain_message(problems[q.path]) if q.path in problems else None,
             when=q.when if conditional_on_page(q) else None,
         )
         for q in questions_on_page(section, read_answers(raw).answers)
     ]
     here = {f.q.path for f in fields}
     hidden = [(p, v) for p, values in raw.items() if p not in here for v in values]
-    listed = [(f.id, f.q.text, f.problem) for f in fields if f.problem]
+    listed = [(f.id, f.q.text, plain_message(f.problem)) for f in fields if f.problem]
     for path, message in problems.items():  # problems with answers on other steps
         if path not in here:
             q = BY_PATH.get(path)
-            listed.append(("", q.text if q else path, message))
+            # never a field path: the question, else the answers as a whole
+            listed.append(("", q.text if q else "Your answers", plain_message(message)))
     return StepPage(
         index=index,
         section=section,

@@ -16,7 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from psoas.domain.errors import InputError
 from psoas.domain.triage import LEVEL_TITLES
-from psoas.services import exports, patient_web, programs
+from psoas.services import charts, exports, patient_web, plain_words, programs
+from psoas.web import program_page
 from psoas.web.deps import DB, Form, Now, Patient
 from psoas.web.pages import attachment, patient_page
 from psoas.web.routes import recheck
@@ -46,7 +47,7 @@ def home(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
         title="My program",
         flash=SAVED.get(saved, ""),
         state=state,
-        view=patient_web.program_view(state.version) if state.version else None,
+        body=program_page.body(state.version) if state.version else None,
         level_titles=LEVEL_TITLES,
         recheck=programs.recheck_message(state),
         offline="" if state.version else "forget",
@@ -66,8 +67,8 @@ def download(request: Request, db: DB, now: Now, user: Patient, name: str) -> Re
             now=now,
             person=user.display_name,
             emergency_number=request.app.state.settings.emergency_number,
-        )
             time_zone=user.time_zone,
+        )
     except patient_web.Unavailable as exc:
         return patient_page(
             request,
@@ -84,17 +85,6 @@ def download(request: Request, db: DB, now: Now, user: Patient, name: str) -> Re
 # --- logging -------------------------------------------------------------------------------------
 
 PSFS_ROWS = 5
-LOG_LABELS = {
-    "score": "Pain today (0-10)",
-    "activities": "Your activities",
-    "retest": "Re-test",
-    "thomas_left_hip_deg": "Thomas test, left hip angle",
-    "thomas_right_hip_deg": "Thomas test, right hip angle",
-    "thomas_left_knee_deg": "Thomas test, left knee angle",
-    "thomas_right_knee_deg": "Thomas test, right knee angle",
-    "resisted_left": "Resisted hip flexion, left",
-    "resisted_right": "Resisted hip flexion, right",
-}
 RETEST_FIELDS = (
     "thomas_left_hip_deg",
     "thomas_right_hip_deg",
@@ -117,15 +107,6 @@ def _number(raw: Any) -> Any:
             continue
         return value if math.isfinite(value) else text
     return text
-
-
-def _label(problem_field: str, rows: list[int]) -> str:
-    if problem_field.startswith("activities["):
-        index = int(problem_field[len("activities[") : problem_field.index("]")])
-        row = rows[index] if index < len(rows) else index + 1
-        part = "Score for activity" if problem_field.endswith(".score") else "Activity"
-        return f"{part} {row}"
-    return LOG_LABELS.get(problem_field, problem_field)
 
 
 def _log_context(db: DB, user: Patient) -> dict[str, Any]:
@@ -194,7 +175,7 @@ def log_post(request: Request, db: DB, now: Now, user: Patient, form: Form) -> R
             "log.html",
             status_code=400,
             title="Log",
-            errors={kind: [(_label(p.field, rows), p.message) for p in exc.problems]},
+            errors={kind: plain_words.log_problems(kind, exc.problems, rows)},
             values=values,
             **context,
         )
@@ -221,6 +202,7 @@ def _progress_page(
         title="Progress",
         view=view,
         s=view.summary,
+        charts_json=charts.charts_json(view.charts),
         refs=patient_web.cited_references(
             [k for r in view.summary.readings for k in r.sources]
             + list(view.decision.sources if view.decision else ())

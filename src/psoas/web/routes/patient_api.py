@@ -120,9 +120,12 @@ def api_latest_assessment(user: Patient, db: DB) -> Assessment:
 @router.get(
     "/api/v1/me/program", response_model=ProgramVersion, responses=NOT_FOUND, tags=["patient"]
 )
-def api_program(user: Patient, db: DB) -> ProgramVersion:
+def api_program(user: Patient, db: DB) -> Response:
     """The current program version; 404 when there is none or a warning sign holds it back."""
-    return patient_web.require_program(db, profile_name=user.profile_name)
+    version = patient_web.require_program(db, profile_name=user.profile_name)
+    # Already a validated ProgramVersion: written out directly, not checked again against the
+    # response model (which still describes it in the OpenAPI document).
+    return Response(version.model_dump_json(), media_type="application/json")
 
 
 @router.post(
