@@ -29,6 +29,7 @@ from psoas.services import accounts, clinic, push, reminders
 from psoas.settings import Settings
 from psoas.storage.db import Database
 from tests.integration.conftest import SignedIn, Web, post_account_form
+from tests.integration.test_web_clinician import invite
 from tests.integration.test_web_session import seed
 
 
@@ -153,13 +154,11 @@ def feed_url(page: str) -> str:
 
 def test_the_calendar_feed_has_the_sessions_in_local_time_across_summer_time(web: Web) -> None:
     web.clock.now = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)  # London leaves summer time 25 Oct
-    ann = web.sign_up("ann@example.org")
+    doctor = web.sign_up("doc@example.org", role="clinician")
+    ann = web.sign_up("ann@example.org", invite=invite(doctor))
     seed(web, ann)
     set_zone(ann, "Europe/London")
     save_settings(ann, session_time=["07:30", ""])
-    doctor = web.sign_up("doc@example.org", role="clinician")
-    code = accounts.create_invitation(db_of(web), clinician=user_of(web, doctor), now=web.clock.now)
-    accounts.join_clinician(db_of(web), user=user_of(web, ann), code=code, now=web.clock.now)
     follow_up = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
     clinic.add_note(
         db_of(web),
@@ -568,10 +567,8 @@ def test_the_cli_sends_due_reminders_for_cron(
 def test_a_clinician_schedules_a_follow_up_on_their_own_clock(web: Web) -> None:
     doctor = web.sign_up("doc@example.org", role="clinician")
     set_zone(doctor, "Europe/Berlin")  # UTC+1 in November
-    ann = web.sign_up("ann@example.org")
+    ann = web.sign_up("ann@example.org", invite=invite(doctor))
     seed(web, ann)
-    code = accounts.create_invitation(db_of(web), clinician=user_of(web, doctor), now=web.clock.now)
-    accounts.join_clinician(db_of(web), user=user_of(web, ann), code=code, now=web.clock.now)
     url = f"/clinic/patients/{ann.id}/notes"
     form = {"kind": "telehealth", "summary": "Review", "scheduled_for": "2026-11-26T16:00"}
     assert doctor.post(url, form, follow_redirects=False).status_code == 303
