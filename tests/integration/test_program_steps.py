@@ -13,7 +13,7 @@ from psoas.domain.progression import step_up
 from psoas.services import accounts, tracking
 from psoas.storage import repo
 from tests.integration.conftest import SignedIn, Web, post_account_form
-from tests.integration.test_web_clinician import db_of, joined_patient, row_of, session_now
+from tests.integration.test_web_clinician import db_of, invite, joined_patient, row_of, session_now
 from tests.integration.test_web_patient import text
 
 CATALOG = load_catalog()
@@ -272,3 +272,30 @@ def test_the_clinicians_edit_page_shows_an_item_at_its_level(web: Web) -> None:
         if i.id == "glute-bridge"
     )
     assert (bridge.level, bridge.dose.sets) == ("marching-bridge", 1)
+
+
+def test_a_step_back_never_waits_and_the_clinician_is_told(web: Web) -> None:
+    from psoas.services import fixtures
+
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    pat = web.sign_up("pat@home.test", name="Pat Lee", invite=invite(ada))
+    # three weeks in which every session left more pain than before it: the rules step back
+    history = fixtures.build(
+        fixtures.example_intake(minutes_per_day=90),
+        now=web.clock.now,
+        days=20,
+        adherence=1.0,
+        session_effect=3,
+    )
+    fixtures.store(db_of(web), history, name=accounts.profile_name_for(pat.id))
+    decision = pat.client.get("/api/v1/me/progress").json()["decision"]
+    assert decision["kind"] == "regress", decision["message"]
+    words = text(pat.client.get("/me/progress").text)
+    assert "Step my program back" in words and "Your clinician is told." in words
+    applied = pat.post("/me/progress", follow_redirects=False)
+    assert applied.headers["location"] == "/me?saved=applied"
+    assert version(web, pat) == 2
+    row = text(row_of(ada.client.get("/clinic").text, "Pat Lee"))
+    assert "1 new program step" in row and "to answer" not in row
+    words = text(ada.client.get(f"/clinic/patients/{pat.id}").text)
+    assert "Stepped back (version 2)" in words and "Approve" not in words
