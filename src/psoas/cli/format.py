@@ -328,7 +328,7 @@ def format_progress(summary: ProgressSummary, decision: Decision) -> str:
     out += [wrap(f"{r.message} {_cite(r.sources)}", "    ", "  - ") for r in readings]
     out.append("")
     out.append(_heading(decision_title(decision)))
-    out.append(wrap(f"{decision.message} {_cite(decision.sources)}"))
+    out.append(wrap(f"{decision.lead} {_cite(decision.sources)}"))  # the changes: a list
     out += _bullets(decision.changes, "")
     if decision.rule == "recheck-first":
         out.append(wrap("Answer them with: psoas recheck --pain N (N: your pain now, 0-10)."))
