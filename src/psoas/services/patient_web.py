@@ -70,10 +70,12 @@ def latest_assessment(db: Database, *, profile_name: str) -> StoredAssessment | 
 
 
 def program_state(db: Database, *, profile_name: str) -> ProgramState:
-    """What /me shows. A red flag in the latest assessment withholds every program version."""
-    pid = _profile_id(db, profile_name)
+    """What /me shows. A red flag in the latest assessment withholds every program version.
+    Read in one database session: it is asked on every visit of the program page and API."""
     with db.session() as s:
-        return programs.state_in(s, profile_id=pid)
+        profile = tracking.profile_in(s, profile_name)
+        assert profile.id is not None
+        return programs.state_in(s, profile_id=profile.id)
 
 
 def require_program(db: Database, *, profile_name: str) -> ProgramVersion:

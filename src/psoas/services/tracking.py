@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from psoas.domain.adherence import planned_sets
 from psoas.domain.intake import Intake
 from psoas.domain.recheck import has_risen, rechecked_intake
@@ -59,7 +61,12 @@ def profile_saved(name: str, url: str | None = None) -> bool:
 
 def get_profile(db: Database, name: str) -> Profile:
     with db.session() as s:
-        found = repo.find_profile(s, name=name)
+        return profile_in(s, name)
+
+
+def profile_in(s: Session, name: str) -> Profile:
+    """The profile named ``name``, read in an open database session; TrackingError if none."""
+    found = repo.find_profile(s, name=name)
     if found is None:
         raise TrackingError(
             f"profile {name!r}: no such profile yet. Run `psoas assess --save --profile {name}` "
