@@ -100,6 +100,16 @@ def test_the_clinician_declines_and_the_program_stays(web: Web) -> None:
     assert version(web, pat) == 1
     words = text(pat.client.get("/me/progress").text)
     assert "Your clinician kept your program as it is for now" in words
+    # no asking again the next day: a week's more sessions first
+    assert "Ask my clinician" not in words
+    web.clock.advance(days=1)
+    again = pat.api("POST", "/api/v1/me/progress/apply")
+    assert again.status_code == 409 and "You can ask again from" in again.json()["detail"]
+    session_now(web, pat)
+    for _ in range(6):  # a week of sessions later, the patient may ask again
+        web.clock.advance(days=1)
+        session_now(web, pat)
+    assert "Ask my clinician" in text(pat.client.get("/me/progress").text)
 
 
 def test_approval_decides_again_and_a_warning_sign_since_stops_it(web: Web) -> None:

@@ -17,7 +17,7 @@ since the request still stops it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import case, func, select, update
@@ -27,6 +27,7 @@ from psoas.domain.progression import Decision, without_changes
 from psoas.domain.tracking import ProgramVersion
 from psoas.services import programs, progress, tracking
 from psoas.services.accounts import profile_name_for
+from psoas.storage import repo
 from psoas.storage.db import Database
 from psoas.storage.tables import ProfileRow, ProgramStepRow, UserRow
 
@@ -43,7 +44,8 @@ RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "applies at once. The clinician is told of every step either way (their list counts "
         "the steps they have not seen; the patient's page shows them), and the patient sees "
         "the answer. On approval the decision is made again as of then: a warning sign, a rise "
-        "in pain or a change since the request stops it.",
+        "in pain or a change since the request stops it. After a decline the patient may ask "
+        "again a week later (sooner once the program has changed).",
         ("nice-ng59", "hayden-2021"),
     ),
 )
@@ -182,6 +184,23 @@ def _decision(
     return decision, current
 
 
+#: After a clinician declines a step up, the patient may ask again this long after (for the same
+#: program version): a week's more sessions, as a step back settles for a week.
+ASK_AGAIN_AFTER = timedelta(days=7)
+
+
+def _declined_until(s: Session, patient_id: int, version: int) -> datetime | None:
+    """When a patient whose latest request for this version was declined may ask again."""
+    row = s.scalars(
+        select(ProgramStepRow)
+        .where(ProgramStepRow.patient_id == patient_id, ProgramStepRow.kind == "progress")
+        .order_by(ProgramStepRow.asked_at.desc(), ProgramStepRow.id.desc())
+    ).first()
+    if row is None or row.status != "declined" or row.from_version != version:
+        return None
+    return (row.decided_at or row.asked_at) + ASK_AGAIN_AFTER
+
+
 def step(db: Database, *, profile_name: str, now: datetime) -> Outcome:
     """Act on today's decision for this profile: apply it, or ask the clinician (see the
     module's rule). StepError when there is nothing to change or a request already waits."""
@@ -194,6 +213,12 @@ def step(db: Database, *, profile_name: str, now: datetime) -> Outcome:
             raise StepError(
                 "You have already asked your clinician to step your program up; their answer "
                 "will show on your progress page."
+            )
+        again = _declined_until(s, patient.id, current.version) if waits and patient else None
+        if again is not None and now < again:
+            raise StepError(
+                "Your clinician kept your program as it is for now. You can ask again from "
+                f"{again:%d %B}, or talk it over with them before then."
             )
     if waits and patient is not None:
         with db.session() as s, s.begin():
@@ -220,6 +245,8 @@ class PatientSide:
 
     asks_clinician: bool
     latest: StepRecord | None
+    #: after a decline, when the patient may ask again (None: now, or not linked)
+    ask_again_from: datetime | None = None
 
     @property
     def words(self) -> str | None:
@@ -240,9 +267,14 @@ def patient_side(db: Database, *, profile_name: str) -> PatientSide:
             .where(ProgramStepRow.patient_id == patient.id)
             .order_by(ProgramStepRow.asked_at.desc(), ProgramStepRow.id.desc())
         ).first()
+        asks = patient.clinician_id is not None and not patient.auto_steps
+        again = None
+        if asks and row is not None and row.status == "declined" and patient.profile_id:
+            current = repo.current_program(s, profile_id=patient.profile_id)
+            if current is not None:
+                again = _declined_until(s, patient.id, current.version)
         return PatientSide(
-            asks_clinician=patient.clinician_id is not None and not patient.auto_steps,
-            latest=_record(row) if row else None,
+            asks_clinician=asks, latest=_record(row) if row else None, ask_again_from=again
         )
 
 
@@ -261,7 +293,7 @@ def patient_words(record: StepRecord | None) -> str | None:
     if record.status == "declined":
         return (
             "Your clinician kept your program as it is for now. Keep going, and talk it over "
-            "with them at your next contact."
+            "with them at your next contact; you can ask again after a week."
         )
     return None
 
