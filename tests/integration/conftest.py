@@ -37,33 +37,100 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+PASSWORD = "correct horse battery"
+
+
 @dataclass
 class Web:
     app: object
     clock: Clock
+    #: clinics made by sign_up_clinician: the name and its administrator, signed in
+    clinics: dict[str, SignedIn] = field(default_factory=dict)
 
     def client(self) -> TestClient:
         return TestClient(self.app, base_url="http://testserver")  # type: ignore[arg-type]
 
     def sign_up(
-        self, email: str, *, role: str = "patient", name: str | None = None, invite: str = ""
+        self,
+        email: str,
+        *,
+        role: str = "patient",
+        name: str | None = None,
+        invite: str = "",
+        accept: bool = True,
+        clinic: str | None = None,
     ) -> SignedIn:
+        """A patient by open sign-up (with a clinician's code: the request is accepted on the
+        care-team page unless ``accept`` is False); a clinician through a clinic's invitation
+        (see :meth:`sign_up_clinician`)."""
+        if role == "clinician":
+            return self.sign_up_clinician(email, name=name, clinic=clinic)
         client = self.client()
         response = post_account_form(
             client,
             "/signup",
             data={
                 "email": email,
-                "password": "correct horse battery",
+                "password": PASSWORD,
                 "display_name": name or email.split("@")[0].title(),
-                "role": role,
                 "invite": invite,
             },
             follow_redirects=False,
         )
         assert response.status_code == 303, response.text
         me = client.get("/api/v1/me").json()
-        return SignedIn(client=client, id=me["id"], email=email, role=role)
+        patient = SignedIn(client=client, id=me["id"], email=email, role=role)
+        if invite and accept:
+            page = client.get("/me/team").text
+            for clinician_id in re.findall(r'action="/me/team/(\d+)/accept"', page):
+                done = patient.post(f"/me/team/{clinician_id}/accept", follow_redirects=False)
+                assert done.status_code == 303, done.text
+        return patient
+
+    def sign_up_clinician(
+        self, email: str, *, name: str | None = None, clinic: str | None = None
+    ) -> SignedIn:
+        """A clinician the only ways there are: the first administrator of a new clinic, made
+        on the server (``psoas admin create-clinic``), or invited by the administrator of
+        ``clinic`` (when it exists) and joining with the link."""
+        from psoas.services import clinics
+
+        name = name or email.split("@")[0].title()
+        clinic = clinic or f"{name}'s clinic"
+        admin = self.clinics.get(clinic)
+        client = self.client()
+        if admin is None:
+            clinics.create_clinic(
+                self.app.state.db,  # type: ignore[attr-defined]
+                name=clinic,
+                admin_email=email,
+                admin_name=name,
+                password=PASSWORD,
+                now=self.clock(),
+            )
+            response = post_account_form(
+                client,
+                "/signin",
+                data={"email": email, "password": PASSWORD},
+                follow_redirects=False,
+            )
+        else:
+            page = admin.post("/clinic/team/invitations", {"email": email})
+            assert page.status_code == 200, page.text
+            link = re.search(r'id="join-link"[^>]* value="([^"]+)"', page.text)
+            assert link, "no invitation link on the clinic page"
+            code = link.group(1).split("code=", 1)[1]
+            response = post_account_form(
+                client,
+                f"/join-clinic?code={code}",
+                data={"code": code, "display_name": name, "password": PASSWORD},
+                follow_redirects=False,
+            )
+        assert response.status_code == 303, response.text
+        me = client.get("/api/v1/me").json()
+        signed_in = SignedIn(client=client, id=me["id"], email=email, role="clinician")
+        self.clinics.setdefault(clinic, signed_in)
+        return signed_in
 
 
 @dataclass

@@ -191,7 +191,7 @@ def test_invitation_joins_a_patient_to_the_clinician(web: Web) -> None:
     )
     assert reused.status_code == 400 and "invitation" in reused.text
     account = patient.client.get("/account").text
-    assert "Dr Kay" in account and "joined clinician" in account
+    assert "Dr Kay" in account and "accepted Dr Kay into the care team" in account
 
 
 def test_passwords_are_argon2_hashed_and_never_logged(
@@ -276,21 +276,34 @@ def test_a_sign_up_refused_for_its_invitation_creates_no_account(web: Web) -> No
     assert user is not None
     code = accounts.create_invitation(db, clinician=user, now=web.clock())
     base = {"password": "correct horse battery", "display_name": "L"}
-    as_clinician = post_account_form(
-        web.client(),
-        "/signup",
-        {**base, "email": "l@example.org", "role": "clinician", "invite": code},
-    )
-    assert as_clinician.status_code == 400 and "only patients" in as_clinician.text
     mistyped = post_account_form(
         web.client(), "/signup", {**base, "email": "m@example.org", "invite": "not-a-code"}
     )
     assert mistyped.status_code == 400 and "not valid" in mistyped.text
     assert 'value="m@example.org"' in mistyped.text  # the form keeps what was typed
-    # Neither account exists, the code is still unused, and both people can try again.
-    web.sign_up("l@example.org", role="clinician")
+    # The account does not exist, the code is still unused, and the person can try again.
     joined = web.sign_up("m@example.org", invite=code)
     assert joined.client.get("/api/v1/me").json()["clinician_id"] == clinician.id
+
+
+def test_open_sign_up_makes_patients_only(web: Web) -> None:
+    """The form offers no role; a role posted anyway (an old form, a script) is ignored."""
+    client = web.client()
+    assert 'name="role"' not in client.get("/signup").text
+    answer = post_account_form(
+        client,
+        "/signup",
+        {
+            "email": "l@example.org",
+            "password": "correct horse battery",
+            "display_name": "L",
+            "role": "clinician",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert client.get("/api/v1/me").json()["role"] == "patient"
+    assert client.get("/clinic").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import typer
 
 from psoas.cli import backup, tracking
 from psoas.cli.account import account_app
+from psoas.cli.admin import admin_app
 from psoas.cli.common import Format, FormatOption, ProfileOption, echo_json, fail, profile_name
 from psoas.cli.reminders import reminders_app
 
@@ -333,6 +334,7 @@ app.command()(backup.backup)
 app.command()(backup.restore)
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(account_app, name="account")
+app.add_typer(admin_app, name="admin")
 
 
 @app.command()
@@ -358,12 +360,13 @@ def web(
 
     db = open_database()  # migrate once here, before the workers start
     if demo:
-        from psoas.web.demo import DEMO_ACCOUNTS, load_demo
+        from psoas.web.demo import CLINIC_NAME, DEMO_ACCOUNTS, load_demo
 
         load_demo(db, datetime.now(UTC))
         typer.echo("Demo clinic loaded. Sign in with:")
         for email, password, role in DEMO_ACCOUNTS:
             typer.echo(f"  {role:<10} {email:<24} {password}")
+        typer.echo(f"The clinician administers the demo clinic, {CLINIC_NAME} (its Clinic page).")
     db.close()
     typer.echo(f"psoas web app: http://{host}:{port}/  (Ctrl+C to stop)")
     serve.run(host=host, port=port, workers=workers)

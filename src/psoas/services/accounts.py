@@ -29,6 +29,8 @@ from psoas.storage.tables import (
     AccountTokenRow,
     ApiTokenRow,
     AuditRow,
+    CareTeamRow,
+    ClinicMemberRow,
     InvitationRow,
     TrustedDeviceRow,
     UserRow,
@@ -182,28 +184,65 @@ def sign_up(
         raise AccountError(ONLY_PATIENTS_JOIN)
     _check_password(password, avoid=(email, display_name, *email.split("@")))
     with db.session() as s, s.begin():
-        if s.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
-            raise AccountError(EMAIL_TAKEN)
-        row = UserRow(
+        row = new_account(
+            s,
             email=email,
-            password_hash=_hasher.hash(password),
-            role=role,
+            password=password,
             display_name=display_name,
-            created_at=now,
-            time_zone=_known_zone(time_zone),
+            role=role,
+            now=now,
+            time_zone=time_zone,
             needs_verification=needs_verification,
         )
-        s.add(row)
-        try:
-            s.flush()
-        except IntegrityError:  # the same email signed up at the same moment: one account
-            raise AccountError(EMAIL_TAKEN) from None
-        if role == "patient":
-            profile = repo.create_profile(s, name=profile_name_for(row.id), now=now)
-            row.profile_id = profile.id
         if invitation:
             _use_invitation(s, row, code=invitation, now=now)
         return _user(row)
+
+
+def new_account(
+    s: Session,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    now: datetime,
+    time_zone: str | None = None,
+    needs_verification: bool = False,
+) -> UserRow:
+    """The account's row, in the caller's transaction (the caller checked every field)."""
+    if s.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
+        raise AccountError(EMAIL_TAKEN)
+    row = UserRow(
+        email=email,
+        password_hash=_hasher.hash(password),
+        role=role,
+        display_name=display_name,
+        created_at=now,
+        time_zone=_known_zone(time_zone),
+        needs_verification=needs_verification,
+    )
+    s.add(row)
+    try:
+        s.flush()
+    except IntegrityError:  # the same email signed up at the same moment: one account
+        raise AccountError(EMAIL_TAKEN) from None
+    if role == "patient":
+        profile = repo.create_profile(s, name=profile_name_for(row.id), now=now)
+        row.profile_id = profile.id
+    return row
+
+
+def check_new_account(*, email: str, password: str, display_name: str) -> tuple[str, str]:
+    """The email and name as they are kept, or AccountError naming the field."""
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 254:
+        raise AccountError("email: must be an email address")
+    display_name = display_name.strip()
+    if not 1 <= len(display_name) <= 80:
+        raise AccountError("display_name: must be 1 to 80 characters")
+    _check_password(password, avoid=(email, display_name, *email.split("@")))
+    return email, display_name
 
 
 def _verify(row: UserRow | None, password: str) -> bool:
@@ -419,10 +458,49 @@ def _use_invitation(s: Session, row: UserRow, *, code: str, now: datetime) -> No
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         raise AccountError("invitation: this code is not valid (used, expired or mistyped)")
-    row.clinician_id = s.scalar(
-        select(InvitationRow.clinician_id).where(InvitationRow.code == code)
+    clinician_id = s.scalar(select(InvitationRow.clinician_id).where(InvitationRow.code == code))
+    assert clinician_id is not None
+    ask_to_join_team(s, patient_id=row.id, clinician_id=clinician_id, asked_by=row.id, now=now)
+
+
+def ask_to_join_team(
+    s: Session, *, patient_id: int, clinician_id: int, asked_by: int, now: datetime
+) -> None:
+    """A pending place in the patient's care team for the clinician (with their clinic), in the
+    caller's transaction: nothing is seen until the patient accepts. Audited."""
+    found = s.execute(
+        select(UserRow.display_name, ClinicMemberRow.clinic_id)
+        .join(ClinicMemberRow, ClinicMemberRow.user_id == UserRow.id)
+        .where(UserRow.id == clinician_id, UserRow.role == "clinician")
+    ).first()
+    if found is None:
+        raise AccountError("invitation: this clinician is not in a clinic yet")
+    name, clinic_id = found
+    already = s.scalar(
+        select(CareTeamRow.status).where(
+            CareTeamRow.patient_id == patient_id, CareTeamRow.clinician_id == clinician_id
+        )
     )
-    s.add(AuditRow(patient_id=row.id, actor_id=row.id, at=now, action="joined clinician"))
+    if already is not None:
+        return  # already asked or in the team: nothing changes
+    s.add(
+        CareTeamRow(
+            patient_id=patient_id,
+            clinician_id=clinician_id,
+            clinic_id=clinic_id,
+            status="pending",
+            asked_by=asked_by,
+            asked_at=now,
+        )
+    )
+    s.add(
+        AuditRow(
+            patient_id=patient_id,
+            actor_id=asked_by,
+            at=now,
+            action=f"asked to add {name} to the care team"[:80],
+        )
+    )
 
 
 def join_clinician(db: Database, *, user: User, code: str, now: datetime) -> User:
@@ -454,6 +532,29 @@ def get_user(db: Database, *, user_id: int) -> User | None:
         return _user(row) if row else None
 
 
+def get_user_in(s: Session, user_id: int) -> User:
+    row = s.get(UserRow, user_id)
+    if row is None:
+        raise NotFound("user")
+    return _user(row)
+
+
+def in_care_team(db: Database, *, clinician: User, patient_id: int) -> bool:
+    """True when ``clinician`` is an accepted member of the patient's care team: the one
+    access rule for every clinician page and API call about a patient."""
+    if clinician.role != "clinician":
+        return False
+    with db.session() as s:
+        found = s.scalar(
+            select(CareTeamRow.id).where(
+                CareTeamRow.patient_id == patient_id,
+                CareTeamRow.clinician_id == clinician.id,
+                CareTeamRow.status == "accepted",
+            )
+        )
+    return found is not None
+
+
 def patient_for(db: Database, *, viewer: User, patient_id: int, now: datetime) -> User:
     """The patient ``viewer`` may see, or NotFound. A clinician's access is audited."""
     patient = get_user(db, user_id=patient_id)
@@ -461,19 +562,25 @@ def patient_for(db: Database, *, viewer: User, patient_id: int, now: datetime) -
         raise NotFound("patient")
     if viewer.role == "patient" and viewer.id == patient.id:
         return patient
-    if viewer.role == "clinician" and patient.clinician_id == viewer.id:
+    if viewer.role == "clinician" and in_care_team(db, clinician=viewer, patient_id=patient.id):
         audit(db, patient=patient, actor=viewer, action="viewed record", now=now)
         return patient
     raise NotFound("patient")
 
 
 def patients_of(db: Database, *, clinician: User) -> list[User]:
+    """The patients whose care team this clinician is in (accepted)."""
     if clinician.role != "clinician":
         return []
     with db.session() as s:
         rows = s.scalars(
             select(UserRow)
-            .where(UserRow.clinician_id == clinician.id, UserRow.role == "patient")
+            .join(CareTeamRow, CareTeamRow.patient_id == UserRow.id)
+            .where(
+                CareTeamRow.clinician_id == clinician.id,
+                CareTeamRow.status == "accepted",
+                UserRow.role == "patient",
+            )
             .order_by(UserRow.display_name, UserRow.id)
         )
         return [_user(r) for r in rows]

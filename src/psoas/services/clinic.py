@@ -21,9 +21,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import ColumnElement, false, or_, select
 
 from psoas.catalog import load_catalog
 from psoas.domain.catalog import Exercise
@@ -37,10 +35,18 @@ from psoas.domain.results import (
 )
 from psoas.domain.tracking import ProgramVersion, StoredAssessment
 from psoas.services import programs
-from psoas.services.accounts import NotFound, User, audit, get_user, profile_name_for
+from psoas.services.accounts import (
+    NotFound,
+    User,
+    audit,
+    get_user,
+    in_care_team,
+    profile_name_for,
+)
 from psoas.storage import clinic_list, repo
 from psoas.storage.db import Database
 from psoas.storage.tables import (
+    ClinicMemberRow,
     ClinicNoteRow,
     UserRow,
 )
@@ -53,21 +59,21 @@ _EPS = 1e-9
 
 
 def own_patient(db: Database, *, clinician: User, patient_id: int) -> User:
-    """The patient if they joined this clinician, else NotFound. Not audited: callers audit
-    what they did (reads go through :func:`psoas.services.accounts.patient_for`)."""
+    """The patient if this clinician is in their care team (accepted), else NotFound. Not
+    audited: callers audit what they did (reads go through
+    :func:`psoas.services.accounts.patient_for`)."""
     patient = get_user(db, user_id=patient_id)
     if (
-        clinician.role != "clinician"
-        or patient is None
+        patient is None
         or patient.role != "patient"
-        or patient.clinician_id != clinician.id
+        or not in_care_team(db, clinician=clinician, patient_id=patient.id)
     ):
         raise NotFound("patient")
     return patient
 
 
-def _check(clinician: User, patient: User) -> None:
-    if clinician.role != "clinician" or patient.clinician_id != clinician.id:
+def _check(db: Database, clinician: User, patient: User) -> None:
+    if not in_care_team(db, clinician=clinician, patient_id=patient.id):
         raise NotFound("patient")
 
 
@@ -99,7 +105,7 @@ class CurrentProgram:
 
 def current_program(db: Database, *, clinician: User, patient: User) -> CurrentProgram:
     """A red flag in the latest assessment withholds the program here too."""
-    _check(clinician, patient)
+    _check(db, clinician, patient)
     with db.session() as s:
         profile = repo.find_profile(s, name=profile_name_for(patient.id))
         if profile is None or profile.id is None:
@@ -113,7 +119,7 @@ def current_program(db: Database, *, clinician: User, patient: User) -> CurrentP
 
 
 def assessments(db: Database, *, clinician: User, patient: User) -> list[StoredAssessment]:
-    _check(clinician, patient)
+    _check(db, clinician, patient)
     with db.session() as s:
         profile = repo.find_profile(s, name=profile_name_for(patient.id))
         if profile is None or profile.id is None:
@@ -122,7 +128,7 @@ def assessments(db: Database, *, clinician: User, patient: User) -> list[StoredA
 
 
 def program_versions(db: Database, *, clinician: User, patient: User) -> list[ProgramVersion]:
-    _check(clinician, patient)
+    _check(db, clinician, patient)
     with db.session() as s:
         profile = repo.find_profile(s, name=profile_name_for(patient.id))
         if profile is None or profile.id is None:
@@ -149,6 +155,8 @@ class Note(BaseModel):
     scheduled_for: datetime | None = None
     link: str | None = None
     summary: str
+    #: shared with the patient on purpose (they see it); other notes stay in the clinic
+    shared: bool = False
 
 
 class NoteIn(BaseModel):
@@ -160,11 +168,15 @@ class NoteIn(BaseModel):
         default=None, description="telehealth: when (with a time zone; UTC if none)"
     )
     link: str | None = Field(default=None, description="telehealth: the call's https link")
+    shared: bool = Field(
+        default=False,
+        description="show this note to the patient; otherwise only the clinic's clinicians read it",
+    )
 
 
 def add_note(db: Database, *, clinician: User, patient: User, note: NoteIn, now: datetime) -> Note:
     """Keep a note or a telehealth follow-up; notes are never rewritten."""
-    _check(clinician, patient)
+    _check(db, clinician, patient)
     problems: list[str] = []
     summary = note.summary.strip()
     if not summary:
@@ -188,9 +200,14 @@ def add_note(db: Database, *, clinician: User, patient: User, note: NoteIn, now:
     if problems:
         raise Refused(problems)
     with db.session() as s, s.begin():
+        clinic_id = s.scalar(
+            select(ClinicMemberRow.clinic_id).where(ClinicMemberRow.user_id == clinician.id)
+        )
         row = ClinicNoteRow(
             patient_id=patient.id,
             clinician_id=clinician.id,
+            clinic_id=clinic_id,
+            shared=note.shared,
             created_at=now,
             kind=note.kind,
             scheduled_for=when,
@@ -207,18 +224,27 @@ def add_note(db: Database, *, clinician: User, patient: User, note: NoteIn, now:
             scheduled_for=when,
             link=link,
             summary=summary,
+            shared=note.shared,
         )
     action = "added a note" if note.kind == "note" else "scheduled a telehealth follow-up"
+    if note.shared:
+        action += " shared with the patient"
     audit(db, patient=patient, actor=clinician, action=action, now=now)
     return saved
 
 
-def _notes(patient: User, kinds: Iterable[str], db: Database) -> list[Note]:
+def _notes(
+    patient: User, kinds: Iterable[str], db: Database, *extra: ColumnElement[bool]
+) -> list[Note]:
     with db.session() as s:
         rows = s.execute(
             select(ClinicNoteRow, UserRow.display_name)
             .join(UserRow, UserRow.id == ClinicNoteRow.clinician_id)
-            .where(ClinicNoteRow.patient_id == patient.id, ClinicNoteRow.kind.in_(list(kinds)))
+            .where(
+                ClinicNoteRow.patient_id == patient.id,
+                ClinicNoteRow.kind.in_(list(kinds)),
+                *extra,
+            )
             .order_by(ClinicNoteRow.created_at.desc(), ClinicNoteRow.id.desc())
         ).all()
         return [
@@ -230,20 +256,33 @@ def _notes(patient: User, kinds: Iterable[str], db: Database) -> list[Note]:
                 scheduled_for=row.scheduled_for,
                 link=row.link,
                 summary=row.summary,
+                shared=row.shared,
             )
             for row, name in rows
         ]
 
 
 def notes(db: Database, *, clinician: User, patient: User) -> list[Note]:
-    """Every note and follow-up about this patient, newest first."""
-    _check(clinician, patient)
-    return _notes(patient, ("note", "telehealth"), db)
+    """Every note and follow-up about this patient written in this clinician's clinic, and
+    those shared with the patient by any clinic, newest first. A clinic's private notes never
+    reach another clinic the patient joins later."""
+    _check(db, clinician, patient)
+    with db.session() as s:
+        clinic_id = s.scalar(
+            select(ClinicMemberRow.clinic_id).where(ClinicMemberRow.user_id == clinician.id)
+        )
+    ours = ClinicNoteRow.clinic_id == clinic_id if clinic_id is not None else false()
+    return _notes(patient, ("note", "telehealth"), db, or_(ours, ClinicNoteRow.shared.is_(True)))
 
 
 def telehealth_for_patient(db: Database, *, patient: User) -> list[Note]:
     """The patient's own telehealth follow-ups (for the patient's pages); notes stay private."""
     return _notes(patient, ("telehealth",), db)
+
+
+def shared_notes_for_patient(db: Database, *, patient: User) -> list[Note]:
+    """The notes a clinician shared with the patient on purpose, newest first."""
+    return _notes(patient, ("note",), db, ClinicNoteRow.shared.is_(True))
 
 
 # --- program edits ------------------------------------------------------------------------------
@@ -255,7 +294,7 @@ def edit_program(
     """Save the edited program (:func:`psoas.domain.program_edit.edited_program`) as a new
     version, or raise :class:`~psoas.domain.errors.Refused` naming every problem; a red flag
     in the latest assessment refuses any edit."""
-    _check(clinician, patient)
+    _check(db, clinician, patient)
     reason = " ".join(edit.reason.split())
     catalog = load_catalog()
     no_program = Refused(["program: this patient has no program yet; an assessment makes one"])

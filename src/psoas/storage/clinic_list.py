@@ -19,6 +19,7 @@ from psoas.storage.db import Database
 from psoas.storage.repo import fill_session_work
 from psoas.storage.tables import (
     AssessmentRow,
+    CareTeamRow,
     PainRow,
     ProgramVersionRow,
     RetestRow,
@@ -46,7 +47,10 @@ def patient_facts(
     handful of aggregate queries however many patients there are."""
     dialect = db.engine.dialect.name
     u, a, pv, s, p, r = UserRow, AssessmentRow, ProgramVersionRow, SessionRow, PainRow, RetestRow
-    mine = [u.clinician_id == clinician_id, u.role == "patient"]
+    team = select(CareTeamRow.patient_id).where(
+        CareTeamRow.clinician_id == clinician_id, CareTeamRow.status == "accepted"
+    )
+    mine = [u.id.in_(team), u.role == "patient"]
     if patient_id is not None:
         mine.append(u.id == patient_id)
     profiles = select(u.profile_id).where(*mine).scalar_subquery()

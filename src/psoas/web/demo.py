@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import select
 
 from psoas.domain.tracking import History
-from psoas.services import accounts, clinic, fixtures, progress, steps, tracking
+from psoas.services import accounts, care_team, clinic, clinics, fixtures, progress, steps, tracking
 from psoas.services.assessment import validate_intake
 from psoas.storage.db import Database
 from psoas.storage.tables import UserRow
@@ -40,6 +40,8 @@ from psoas.storage.tables import UserRow
 CLINICIAN_EMAIL = "clinician@demo.psoas"
 CLINICIAN_PASSWORD = "demo-clinic-2026"
 CLINICIAN_NAME = "Sam Rivera (physiotherapist)"
+#: The demo clinic; its administrator is the demo clinician.
+CLINIC_NAME = "Riverside Physio (demo)"
 PATIENT_PASSWORD = "demo-patient-2026"
 
 NO_RED_FLAGS: dict[str, bool] = {
@@ -477,19 +479,19 @@ def load_demo(db: Database, now: datetime) -> dict[str, int]:
 
 def _create(db: Database, now: datetime) -> None:
     first = now - timedelta(days=max(s.days for s in STORIES) + 1)
-    clinician = accounts.sign_up(
+    _, clinician = clinics.create_clinic(
         db,
-        email=CLINICIAN_EMAIL,
+        name=CLINIC_NAME,
+        admin_email=CLINICIAN_EMAIL,
+        admin_name=CLINICIAN_NAME,
         password=CLINICIAN_PASSWORD,
-        display_name=CLINICIAN_NAME,
-        role="clinician",
         now=first,
     )
     patients: dict[str, accounts.User] = {}
     for story in STORIES:
         joined = now - timedelta(days=story.days, hours=1)
         code = accounts.create_invitation(db, clinician=clinician, now=joined)
-        patients[story.email] = accounts.sign_up(
+        patient = accounts.sign_up(
             db,
             email=story.email,
             password=PATIENT_PASSWORD,
@@ -498,6 +500,8 @@ def _create(db: Database, now: datetime) -> None:
             now=joined,
             invitation=code,
         )
+        care_team.accept(db, patient=patient, clinician_id=clinician.id, now=joined)
+        patients[story.email] = accounts.get_user(db, user_id=patient.id) or patient
     for story in STORIES:
         fixtures.store(db, story.history(now), name=patients[story.email].profile_name)
     for story in STORIES:  # whoever the rules would step up today has asked their clinician

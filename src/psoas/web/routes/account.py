@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request, st
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from psoas.services import account_links, accounts, landing
+from psoas.services import account_links, accounts, care_team, landing
 from psoas.services.mail import Mailer
 from psoas.web.deps import DB, SESSION_COOKIE, BrowserUser, CurrentUser, Now, OptionalSession
 from psoas.web.pages import render
@@ -237,12 +237,12 @@ def signup(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     display_name: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "patient",
     invite: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
     time_zone: Annotated[str, Form()] = "",
 ) -> Response:
-    kept = {"email": email, "display_name": display_name, "invite": invite, "role": role}
+    # open sign-up makes patients only: clinicians join a clinic by invitation (/join-clinic)
+    kept = {"email": email, "display_name": display_name, "invite": invite, "role": "patient"}
     if not _form_sent_matches(request, csrf_token):
         return _account_form(
             request,
@@ -261,7 +261,7 @@ def signup(
             email=email,
             password=password,
             display_name=display_name,
-            role=role,  # type: ignore[arg-type]
+            role="patient",
             now=now,
             invitation=invite or None,
             time_zone=time_zone or None,
@@ -275,9 +275,7 @@ def signup(
             errors=[str(exc)],
             **kept,
         )
-    return _signed_in(
-        request, db, user, now, "/me/assess" if user.role == "patient" else _after_sign_in(user)
-    )
+    return _signed_in(request, db, user, now, "/me/team" if invite else "/me/assess")
 
 
 def _sign_up_by_email(
@@ -368,6 +366,9 @@ def account_page(request: Request, db: DB, user: CurrentUser, flash: str = "") -
         tokens=accounts.api_tokens(db, user=user),
         audit=accounts.audit_log(db, patient=user) if user.role == "patient" else [],
         clinician=accounts.get_user(db, user_id=user.clinician_id) if user.clinician_id else None,
+        team_size=sum(m.status == "accepted" for m in care_team.team(db, patient=user))
+        if user.role == "patient"
+        else 0,
         flash=flash,
         mail_configured=request.app.state.settings.mail_configured,
     )
@@ -420,7 +421,9 @@ def join(
         accounts.join_clinician(db, user=user, code=code, now=now)
     except accounts.AccountError as exc:
         return _account_error(request, db, user, exc)
-    return RedirectResponse("/account?flash=You+joined+your+clinician", status_code=303)
+    return RedirectResponse(
+        "/me/team?flash=Please+check+the+request+below+and+accept+it", status_code=303
+    )
 
 
 @router.post("/account/tokens", include_in_schema=False)

@@ -27,7 +27,16 @@ from psoas.domain.program_edit import DoseChange, ProgramEdit, minutes_cap, sets
 from psoas.domain.progression import Decision, ProgressSummary, session_shares
 from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
-from psoas.services import accounts, charts, clinic, exports, programs, progress, steps
+from psoas.services import (
+    accounts,
+    care_team,
+    charts,
+    clinic,
+    exports,
+    programs,
+    progress,
+    steps,
+)
 from psoas.services.timezones import at_local
 from psoas.storage.db import Database
 from psoas.web.deps import DB, Clinician, Form, Now
@@ -225,6 +234,8 @@ def _record_page(
         retests=list(reversed(report.history.retests)),
         charts=charts.progress_charts(db.url, report.history, report.summary),
         notes=clinic.notes(db, clinician=user, patient=patient),
+        team=care_team.team(db, patient=patient),
+        colleagues=care_team.colleagues_to_add(db, clinician=user, patient=patient),
         audit=accounts.audit_log(db, patient=patient, limit=20),
         names={e.id: e.name for e in load_catalog().exercises},
         now=now,
@@ -321,7 +332,9 @@ def add_note_form(
     request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, form: Form
 ) -> Response:
     patient = _own(db, user, patient_id)
-    values = {k: str(form.get(k, "")) for k in ("kind", "summary", "scheduled_for", "link")}
+    values = {
+        k: str(form.get(k, "")) for k in ("kind", "summary", "scheduled_for", "link", "shared")
+    }
     try:
         kind = values["kind"] if values["kind"] in ("note", "telehealth") else "note"
         note = clinic.NoteIn(
@@ -329,6 +342,7 @@ def add_note_form(
             summary=values["summary"],
             scheduled_for=_form_datetime(values["scheduled_for"], user.time_zone),
             link=values["link"] or None,
+            shared=values["shared"] == "1",
         )
         clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
     except Refused as exc:
