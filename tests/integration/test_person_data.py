@@ -88,6 +88,7 @@ def test_the_download_holds_everything_about_the_person_and_no_secret(web: Web) 
     assert account["email"] == "pat@home.test"
     assert account["clinician"]["display_name"] == "Dr Ada"
     assert account["api_tokens"][0]["name"] == "my script"
+    assert [c["clinician"] for c in account["care_team"]] == ["Dr Ada"]
     backup = json.loads(files["record/backup.json"])
     assert len(backup["assessments"]) == 1 and backup["programs"][0]["version"] == 1
     assert backup["sessions"] and backup["sets"] and backup["pain"]

@@ -28,6 +28,8 @@ from psoas.storage.tables import (
     ApiTokenRow,
     AuditRow,
     Base,
+    CareTeamRow,
+    ClinicRow,
     InvitationRow,
     ProfileRow,
     PushSubscriptionRow,
@@ -118,6 +120,28 @@ def _account(s: Session, user: User) -> dict[str, Any]:
                 .order_by(TrustedDeviceRow.created_at)
             )
         ],
+        "care_team": [
+            {
+                "clinician": name,
+                "clinic": clinic_name,
+                "status": status,
+                "asked_at": _iso(asked_at),
+                "accepted_at": _iso(accepted_at),
+            }
+            for name, clinic_name, status, asked_at, accepted_at in s.execute(
+                select(
+                    UserRow.display_name,
+                    ClinicRow.name,
+                    CareTeamRow.status,
+                    CareTeamRow.asked_at,
+                    CareTeamRow.accepted_at,
+                )
+                .join(UserRow, UserRow.id == CareTeamRow.clinician_id)
+                .join(ClinicRow, ClinicRow.id == CareTeamRow.clinic_id)
+                .where(CareTeamRow.patient_id == user.id)
+                .order_by(CareTeamRow.asked_at)
+            )
+        ],
         "reminder_settings": reminders,
         "push_subscriptions": [
             {"created_at": _iso(p.created_at), "service": urlsplit(p.endpoint).hostname}
@@ -169,7 +193,7 @@ account.json        your account: email, name, role, clinician, time zone, API t
                     No password or secret is in it: psoas keeps only one-way hashes of those.
 audit.json          who opened your record and what they did (for a clinician: what you did
                     in your patients' records).
-shared-notes.json   the follow-ups your clinician shared with you.
+shared-notes.json   the notes and follow-ups your clinicians shared with you.
 record/             your records in the formats psoas offers: backup.json (everything you
                     logged: assessments with your answers, every program version, sessions and
                     sets, pain, function, re-tests, breaks; `psoas import` restores it),
@@ -193,7 +217,14 @@ def export_archive(
         archive.writestr("account.json", _json(account))
         archive.writestr("audit.json", _json(audit))
         if user.role == "patient":
-            shared = clinic.telehealth_for_patient(db, patient=user)
+            shared = sorted(
+                [
+                    *clinic.telehealth_for_patient(db, patient=user),
+                    *clinic.shared_notes_for_patient(db, patient=user),
+                ],
+                key=lambda n: (n.created_at, n.id),
+                reverse=True,
+            )
             archive.writestr(
                 "shared-notes.json", _json([n.model_dump(mode="json") for n in shared])
             )
@@ -258,6 +289,8 @@ _LABELS = {
     "clinic_notes": "notes about you",
     "invitations": "invitations made",
     "program_steps": "program steps",
+    "care_team": "care team places",
+    "clinic_members": "clinic membership",
 }
 #: Links kept on purpose: the audit log (KEPT_AFTER_DELETION), and the notes a clinician wrote
 #: about their patients, which are the patients' records, not the clinician's.
