@@ -19,6 +19,7 @@ from _databases import on_both
 from argon2 import PasswordHasher
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import event
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
@@ -91,17 +92,25 @@ def bench(label: str, url: str) -> None:
     db = Database(url)
     settings = Settings()
     fill(db, origin)
+    statements = [0]
+
+    def count(*_: Any) -> None:
+        statements[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
     for what, hour, minute in (
         ("quiet minute (nothing due)", 7, 0),
         ("every session reminder due", 8, 1),
         ("every break nudge due", 9, 21),
     ):
+        statements[0] = 0
         t = time.perf_counter()
         report = push.send_due(db, settings=settings, now=MONDAY.replace(hour=hour, minute=minute))
         ms = (time.perf_counter() - t) * 1000
         each = f" ({ms / report.sent:.1f} ms each)" if report.sent else ""
         print(
-            f"{label:10} {what:30} {ms:8.0f} ms for {PATIENTS} patients, {report.sent} sent{each}"
+            f"{label:10} {what:30} {ms:8.0f} ms for {PATIENTS} patients, {report.sent} sent{each}, "
+            f"{statements[0]} SQL statements"
         )
     db.close()
     server.shutdown()

@@ -14,7 +14,7 @@ from psoas.catalog import load_catalog
 from psoas.domain import breaks as rules
 from psoas.domain.catalog import Exercise
 from psoas.domain.program import exclusion
-from psoas.domain.tracking import BreakEvent, BreakKind
+from psoas.domain.tracking import BreakEvent, BreakKind, StoredAssessment
 from psoas.reports import result_text
 from psoas.services import timezones, tracking
 from psoas.storage import repo
@@ -74,11 +74,24 @@ def plan(
     )
     if hours.start >= hours.end:
         raise ValueError("--end: working hours must end after they start")
-    catalog = load_catalog()
     profile = tracking.get_profile(db, profile_name)
     assert profile.id is not None
     with db.session() as s:
         latest = repo.latest_assessment(s, profile_id=profile.id)
+    movements = safe_movements(latest)
+    return Plan(
+        interval=interval or version.program.break_interval_minutes,
+        hours=hours,
+        zone=timezones.machine_zone(),  # the terminal's; the web uses the person's own
+        started_at=now,
+        movements=tuple(movements),
+    )
+
+
+def safe_movements(latest: StoredAssessment | None) -> tuple[Exercise, ...]:
+    """The break movements that are safe for the person whose latest assessment is ``latest``
+    (the standing ones when nothing is known yet)."""
+    catalog = load_catalog()
     movements: list[Exercise] = []
     for movement_id in MOVEMENT_IDS:
         ex = catalog.exercise(movement_id)
@@ -91,13 +104,7 @@ def plan(
             continue
         if exclusion(latest.intake, latest.result.triage, ex) is None:
             movements.append(ex)
-    return Plan(
-        interval=interval or version.program.break_interval_minutes,
-        hours=hours,
-        zone=timezones.machine_zone(),  # the terminal's; the web uses the person's own
-        started_at=now,
-        movements=tuple(movements),
-    )
+    return tuple(movements)
 
 
 def _recent(db: Database, profile_name: str, now: datetime) -> list[BreakEvent]:

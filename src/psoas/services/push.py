@@ -352,11 +352,10 @@ def due_break(
     if settings.quiet(local.time()):
         return None
     day_start = timezones.at_local(local.date(), settings.work_start, user.time_zone)
-    try:
-        version = tracking.program_state(db, profile_name=user.profile_name).require()
-    except programs.ProgramUnavailable:
-        return None  # no program to show: no nudges
-    every = version.program.break_interval_minutes
+    state = tracking.program_state(db, profile_name=user.profile_name)
+    if state.version is None:
+        return None  # no program to show (none yet, or held back): no nudges
+    every = state.version.program.break_interval_minutes
     started = max(day_start, settings.paused_until or day_start)
     events = tracking.breaks_since(db, profile_name=user.profile_name, since=day_start)
     nudged = [
@@ -372,20 +371,16 @@ def due_break(
     slot = due + ((now - due) // interval) * interval  # the latest one, when some were missed
     if now - slot >= BREAK_GRACE:
         return None
-    try:  # due: now the movements that are safe for this person
-        plan = coach.plan(
-            db,
-            profile_name=user.profile_name,
-            interval=every,
-            start="00:00",
-            end="23:59",
-            weekends=True,
-            now=now,
-        )
-    except (LookupError, ValueError):
-        return None
-    plan = dataclasses.replace(plan, hours=hours, zone=zone, started_at=now)
-    movement = coach.suggest(db, plan=plan, profile_name=user.profile_name)
+    # due: the movements that are safe for this person, in the coach's turn
+    plan = coach.Plan(
+        interval=every,
+        hours=hours,
+        zone=zone,
+        started_at=now,
+        movements=coach.safe_movements(state.assessment),
+    )
+    chosen = rules.pick_movement([m.id for m in plan.movements], events)
+    movement = next((m for m in plan.movements if m.id == chosen), None)
     return Reminder(
         user,
         "break",
