@@ -116,6 +116,10 @@ def test_settings_from_a_form_are_checked() -> None:
         ("https://169.254.169.254/latest/meta-data", False),
         ("https://db.internal/push", False),
         ("https://intranet/push", False),
+        ("https://wns2-bl2p.notify.windows.com/w/?token=abc", True),
+        ("https://attacker.example/push", False),  # may resolve to a private address
+        ("https://fcm.googleapis.com.attacker.example/push", False),
+        ("https://notfcm.googleapis.com/push", False),
     ],
 )
 def test_push_addresses_must_be_public_in_production(endpoint: str, public: bool) -> None:

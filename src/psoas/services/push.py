@@ -158,23 +158,25 @@ def _check_key(value: str, name: str, size: int) -> str:
     return value
 
 
+#: The push services browsers use (Chrome and Edge's FCM, Firefox's autopush, Safari's, the
+#: Windows notification service). A subscription must name one of them, so that nobody can make
+#: the server post to its own network or any host of their choosing; a name that merely looks
+#: public may still point at a private address.
+PUSH_SERVICES = (
+    "fcm.googleapis.com",
+    "push.services.mozilla.com",
+    "push.apple.com",
+    "notify.windows.com",
+)
+
+
 def _public_host(endpoint: str) -> bool:
-    """The address names a public host (push services are on the internet): never this server,
-    a private network or a name only a local network knows, so that a subscription cannot make
-    the server post to its own network."""
-    import ipaddress
+    """The address is at one of the browsers' push services (``PUSH_SERVICES``, or a host under
+    one of them)."""
     from urllib.parse import urlsplit
 
     host = (urlsplit(endpoint).hostname or "").rstrip(".").lower()
-    if not host or "." not in host or host == "localhost":
-        return False
-    if host.endswith((".localhost", ".local", ".internal", ".lan", ".home.arpa")):
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return True  # a name: push services are named hosts
-    return address.is_global
+    return any(host == known or host.endswith("." + known) for known in PUSH_SERVICES)
 
 
 def subscribe(
