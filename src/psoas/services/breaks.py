@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from psoas.catalog import load_catalog
-from psoas.domain import breaks as rules
+from psoas.domain import breaks as domain_breaks
+from psoas.domain.breaks import WorkingHours, pick_movement
 from psoas.domain.catalog import Exercise
 from psoas.domain.program import exclusion
 from psoas.domain.tracking import BreakEvent, BreakKind, StoredAssessment
@@ -36,7 +37,7 @@ WHEELCHAIR_ONLY = frozenset({"pressure-relief-break"})
 @dataclass(frozen=True)
 class Plan:
     interval: int
-    hours: rules.WorkingHours
+    hours: WorkingHours
     zone: tzinfo
     started_at: datetime
     movements: tuple[Exercise, ...]
@@ -67,7 +68,7 @@ def plan(
 ) -> Plan:
     """The coach's settings for this person, with the movements that are safe for them."""
     version = tracking.current_program(db, profile_name=profile_name)
-    hours = rules.WorkingHours(
+    hours = WorkingHours(
         start=_clock(start, "start"),
         end=_clock(end, "end"),
         weekdays=frozenset(range(7 if weekends else 5)),
@@ -116,7 +117,7 @@ def next_due(db: Database, *, plan: Plan, profile_name: str, now: datetime) -> d
     last_answer = max((e.at for e in events if e.kind in ("taken", "skipped")), default=None)
     # a restart keeps counting from the last answered break, not from the restart
     started = last_answer if last_answer and last_answer > now - timedelta(hours=4) else now
-    return rules.next_due(
+    return domain_breaks.next_due(
         events,
         interval_minutes=plan.interval,
         started_at=min(started, plan.started_at),
@@ -127,7 +128,7 @@ def next_due(db: Database, *, plan: Plan, profile_name: str, now: datetime) -> d
 
 def suggest(db: Database, *, plan: Plan, profile_name: str) -> Exercise | None:
     events = _recent(db, profile_name, plan.started_at)
-    chosen = rules.pick_movement([m.id for m in plan.movements], events)
+    chosen = pick_movement([m.id for m in plan.movements], events)
     return next((m for m in plan.movements if m.id == chosen), None)
 
 

@@ -31,12 +31,12 @@ from py_vapid import Vapid01, Vapid02  # type: ignore[import-untyped]
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from psoas.domain import breaks as rules
+from psoas.domain.breaks import next_due, pick_movement
 from psoas.domain.tracking import BreakEvent
 from psoas.reports import result_text
-from psoas.services import breaks as coach
 from psoas.services import programs, reminders, timezones, tracking
 from psoas.services.accounts import User
+from psoas.services.breaks import Plan, record, safe_movements
 from psoas.settings import Settings
 from psoas.storage.db import Database
 from psoas.storage.tables import PushSubscriptionRow, ReminderSendRow, ServerKeyRow, SessionRow
@@ -364,7 +364,7 @@ def due_break(
         BreakEvent(at=slot, kind="skipped", movement_id=None)
         for slot in _break_slots(db, user=user, since=day_start)
     ]
-    due = rules.next_due(
+    due = next_due(
         [*events, *nudged], interval_minutes=every, started_at=started, hours=hours, zone=zone
     )
     if due > now:
@@ -374,14 +374,14 @@ def due_break(
     if now - slot >= BREAK_GRACE:
         return None
     # due: the movements that are safe for this person, in the coach's turn
-    plan = coach.Plan(
+    plan = Plan(
         interval=every,
         hours=hours,
         zone=zone,
         started_at=now,
-        movements=coach.safe_movements(state.assessment),
+        movements=safe_movements(state.assessment),
     )
-    chosen = rules.pick_movement([m.id for m in plan.movements], events)
+    chosen = pick_movement([m.id for m in plan.movements], events)
     movement = next((m for m in plan.movements if m.id == chosen), None)
     return Reminder(
         user,
@@ -522,7 +522,7 @@ def send_due(
             if row is not None:
                 row.delivered = delivered
         if reminder.kind == "break" and delivered:
-            coach.record(
+            record(
                 db,
                 profile_name=reminder.user.profile_name,
                 kind="prompted",

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import Alarm, Calendar, Event
 
 from psoas.catalog import load_catalog
-from psoas.domain import breaks as rules
+from psoas.domain.breaks import WorkingHours
 from psoas.reports import exports
 from psoas.services import clinic, programs, timezones, tracking
 from psoas.services.accounts import User, get_user
@@ -52,8 +52,8 @@ class Settings:
     feed_created_at: datetime | None = None
 
     @property
-    def hours(self) -> rules.WorkingHours:
-        return rules.WorkingHours(start=self.work_start, end=self.work_end, weekdays=self.work_days)
+    def hours(self) -> WorkingHours:
+        return WorkingHours(start=self.work_start, end=self.work_end, weekdays=self.work_days)
 
     def paused(self, moment: datetime) -> bool:
         return self.paused_until is not None and moment < self.paused_until
