@@ -245,3 +245,26 @@ def test_an_unknown_address_is_a_page_in_the_browser_and_json_for_the_api(
         assert "content-security-policy" in api.headers
     finally:
         ctx.close()
+
+
+def test_chromium_finds_psoas_installable(browser: Any, demo_site: Served) -> None:
+    """Chromium's own installability check (manifest, icons, start address) finds nothing
+    missing. It needs a profile on disk: an in-memory (incognito) one never installs."""
+    import tempfile
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = browser.browser_type.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = ctx.new_page()
+            page.goto(demo_site.url + "/")
+            page.wait_for_load_state("networkidle")
+            cdp = ctx.new_cdp_session(page)
+            manifest = cdp.send("Page.getAppManifest")
+            assert manifest["url"].endswith("/manifest.webmanifest") and manifest["errors"] == []
+            assert cdp.send("Page.getInstallabilityErrors") == {"installabilityErrors": []}
+        finally:
+            ctx.close()
