@@ -87,18 +87,15 @@ class ProgramState:
 
 def state_in(s: Session, *, profile_id: int) -> ProgramState:
     """The program state of one profile, read in an open database session."""
-    latest = repo.latest_assessment(s, profile_id=profile_id)
+    found = repo.heads(s, profile_id=profile_id)  # one query, asked on every program page
+    latest = found.assessment
     if latest is not None and holds_back(latest.result):
         return ProgramState(assessment=latest, version=None)
     rise = None
     if latest is not None:
-        newest = repo.latest_pain_since(s, profile_id=profile_id, since=latest.created_at)
-        rise = pain_rise(latest.intake, latest.created_at, [newest] if newest else [])
-    return ProgramState(
-        assessment=latest,
-        version=repo.current_program(s, profile_id=profile_id),
-        pain_rise=rise,
-    )
+        newest = [found.newest_pain] if found.newest_pain else []
+        rise = pain_rise(latest.intake, latest.created_at, newest)
+    return ProgramState(assessment=latest, version=found.program, pain_rise=rise)
 
 
 RECHECK_MESSAGE = (

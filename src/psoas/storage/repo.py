@@ -11,12 +11,13 @@ import json
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from psoas.domain.adherence import PlannedSet, planned_sets, session_share
 from psoas.domain.intake import Intake
@@ -48,6 +49,7 @@ from psoas.storage.tables import (
 )
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class NotFound(LookupError):
@@ -193,12 +195,91 @@ _CURRENT_PROGRAM = (
     .order_by(ProgramVersionRow.version.desc())
     .limit(1)
 )
-_LATEST_PAIN = (
-    select(PainRow.at, PainRow.score, PainRow.context, PainRow.session_id)
-    .where(PainRow.profile_id == bindparam("profile_id"), PainRow.at > bindparam("since"))
-    .order_by(PainRow.at.desc(), PainRow.id.desc())
-    .limit(1)
+
+_A, _PV, _PAIN = aliased(AssessmentRow), aliased(ProgramVersionRow), aliased(PainRow)
+#: The latest assessment, the current program version and the newest pain rating after that
+#: assessment, in one statement (left joins on each one's id, so none of them need exist).
+_HEADS = (
+    select(
+        _A.id.label("a_id"),
+        _A.created_at.label("a_at"),
+        _A.complete.label("a_complete"),
+        _PV.id.label("p_id"),
+        _PV.version.label("p_version"),
+        _PV.created_at.label("p_at"),
+        _PAIN.at.label("pain_at"),
+        _PAIN.score.label("pain_score"),
+        _PAIN.context.label("pain_context"),
+        _PAIN.session_id.label("pain_session"),
+    )
+    .select_from(ProfileRow)
+    .outerjoin(
+        _A,
+        _A.id
+        == select(func.max(AssessmentRow.id))
+        .where(AssessmentRow.profile_id == ProfileRow.id)
+        .scalar_subquery(),
+    )
+    .outerjoin(
+        _PV,
+        _PV.id
+        == select(ProgramVersionRow.id)
+        .where(ProgramVersionRow.profile_id == ProfileRow.id)
+        .order_by(ProgramVersionRow.version.desc())
+        .limit(1)
+        .scalar_subquery(),
+    )
+    .outerjoin(
+        _PAIN,
+        _PAIN.id
+        == select(PainRow.id)
+        .where(PainRow.profile_id == ProfileRow.id, PainRow.at > _A.created_at)
+        .order_by(PainRow.at.desc(), PainRow.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+    )
+    .where(ProfileRow.id == bindparam("profile_id"))
 )
+
+
+@dataclass(frozen=True)
+class Heads:
+    """What the program page needs to decide what to show, read in one statement."""
+
+    assessment: StoredAssessment | None
+    program: ProgramVersion | None
+    #: the newest pain rating made after the latest assessment
+    newest_pain: PainRating | None
+
+
+def heads(db: Session, *, profile_id: int) -> Heads:
+    """The latest assessment, the current program version and the newest pain rating since
+    that assessment: one query, and the two documents parsed once per process."""
+    row = db.execute(_HEADS, {"profile_id": profile_id}).first()
+    if row is None:
+        raise NotFound(f"profile {profile_id}")
+    url = db.get_bind().engine.url
+    assessment = program = pain = None
+    if row.a_id is not None:
+        a_key = (url, "assessment", profile_id, row.a_id, row.a_at, row.a_complete)
+        assessment = _parsed(a_key, lambda: _stored_assessment(_row(db, AssessmentRow, row.a_id)))
+    if row.p_id is not None:
+        p_key = (url, "program", profile_id, row.p_id, row.p_version, row.p_at)
+        program = _parsed(p_key, lambda: _program_version(_row(db, ProgramVersionRow, row.p_id)))
+    if row.pain_at is not None:
+        pain = PainRating(
+            at=row.pain_at,
+            score=row.pain_score,
+            context=row.pain_context,
+            session_id=row.pain_session,
+        )
+    return Heads(assessment=assessment, program=program, newest_pain=pain)
+
+
+def _row(db: Session, table: type[R], row_id: int) -> R:
+    found = db.get(table, row_id)
+    assert found is not None
+    return found
 
 
 def latest_assessment(db: Session, *, profile_id: int) -> StoredAssessment | None:
@@ -544,15 +625,6 @@ def pain_since(db: Session, *, profile_id: int, since: datetime) -> list[PainRat
     return [
         PainRating(at=r.at, score=r.score, context=r.context, session_id=r.session_id) for r in rows
     ]
-
-
-def latest_pain_since(db: Session, *, profile_id: int, since: datetime) -> PainRating | None:
-    """The newest pain rating made after ``since``, or None (one row, however long the
-    history)."""
-    row = db.execute(_LATEST_PAIN, {"profile_id": profile_id, "since": since}).first()
-    if row is None:
-        return None
-    return PainRating(at=row.at, score=row.score, context=row.context, session_id=row.session_id)
 
 
 def add_psfs(db: Session, *, profile_id: int, entry: PsfsEntry) -> None:
