@@ -52,14 +52,45 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def sign_up(page: Any, role: str = "patient", invite: str = "") -> str:
+def sign_up(
+    page: Any, role: str = "patient", invite: str = "", *, server: Any = None, accept: bool = True
+) -> str:
+    """A patient by the sign-up form (with a clinician's code: accepted on the care-team page
+    unless ``accept`` is False), or a clinician: a new clinic's first administrator, made on
+    the server as ``psoas admin create-clinic`` does, signing in in the browser."""
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+    if role == "clinician":
+        return clinic_admin(page, server, email)
     page.goto("/signup" + (f"?invite={invite}" if invite else ""))
     page.fill("#display_name", role.title() + " Tester")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.check(f'input[name="role"][value="{role}"]')
     page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if invite and accept:
+        page.click("button:has-text('Accept')")
+        page.wait_for_load_state()
+    return email
+
+
+def clinic_admin(page: Any, server: Any, email: str, clinic: str = "") -> str:
+    from datetime import UTC, datetime
+
+    from psoas.services import clinics
+
+    assert server is not None, "a clinician is made on the server: pass server="
+    clinics.create_clinic(
+        server.db,
+        name=clinic or f"Clinic {email}",
+        admin_email=email,
+        admin_name="Clinician Tester",
+        password=PASSWORD,
+        now=datetime.now(UTC),
+    )
+    page.goto("/signin")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
     page.wait_for_load_state()
     return email
 
@@ -143,7 +174,7 @@ def test_clinician_journey(browser: Any, server: Any) -> None:
     patient_ctx = browser.new_context(base_url=server.url, viewport={"width": 390, "height": 844})
     try:
         doc = clinician_ctx.new_page()
-        sign_up(doc, role="clinician")
+        sign_up(doc, role="clinician", server=server)
         doc.goto("/clinic")
         doc.click("form[action='/clinic/invitations'] button[type=submit]")
         doc.wait_for_load_state()

@@ -22,7 +22,7 @@ def test_a_step_up_asked_in_the_browser_and_approved_by_the_clinician(
     patient_ctx = browser.new_context(base_url=server.url, viewport={"width": 390, "height": 844})
     try:
         doc = clinician_ctx.new_page()
-        sign_up(doc, role="clinician")
+        sign_up(doc, role="clinician", server=server)
         doc.goto("/clinic")
         doc.click("form[action='/clinic/invitations'] button[type=submit]")
         doc.wait_for_load_state()
