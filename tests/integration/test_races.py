@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import func, select
 
 from psoas.storage.db import Database
-from psoas.storage.tables import AuditRow, CareTeamRow, PainRow, ProgramVersionRow, UserRow
+from psoas.storage.tables import CareTeamRow, InvitationRow, PainRow, ProgramVersionRow, UserRow
 from tests.conftest import intake_doc
 from tests.integration.conftest import SignedIn, Web, form_token
 from tests.integration.test_web_clinician import assess, invite
@@ -97,12 +97,13 @@ def test_a_one_use_code_joins_one_of_eight_patients_joining_at_once(web: Web) ->
         refused = [a for a in answers if a.status_code != 303]
         assert all("code is not valid" in a.text for a in refused)
         with db_of(web).session() as s:
-            used = s.scalars(
-                select(AuditRow.patient_id).where(
-                    AuditRow.action == "asked to add Dr Ada to the care team"
+            used = s.execute(
+                select(InvitationRow.used_by, InvitationRow.used_at).where(
+                    InvitationRow.code == code
                 )
-            )
-            assert len(used.all()) == _round + 1
+            ).one()
+        # the code went to the one who got in, once
+        assert used.used_at is not None and used.used_by in {p.id for p in patients}
 
 
 def test_a_one_use_code_signs_up_one_of_four_people_at_once(web: Web) -> None:
