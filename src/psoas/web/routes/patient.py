@@ -194,7 +194,9 @@ def _present(data: dict[str, Any]) -> dict[str, Any]:
 def _progress_page(
     request: Request, db: DB, now: Now, user: Patient, *, flash: str = "", problem: str = ""
 ) -> Response:
-    view = patient_web.progress_view(db, profile_name=user.profile_name, now=now)
+    view = patient_web.progress_view(
+        db, profile_name=user.profile_name, now=now, tz=user.time_zone or "UTC"
+    )
     return patient_page(
         request,
         "progress.html",
