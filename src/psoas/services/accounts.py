@@ -16,7 +16,7 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -364,15 +364,22 @@ def start_session(db: Database, *, user: User, now: datetime) -> tuple[str, WebS
     return token, WebSession(user=user, csrf_token=csrf, expires_at=expires)
 
 
+_SESSION_USER = (
+    select(UserRow, WebSessionRow.csrf_token, WebSessionRow.expires_at)
+    .join(WebSessionRow, WebSessionRow.user_id == UserRow.id)
+    .where(WebSessionRow.token_hash == bindparam("token_hash"))
+)
+
+
 def resolve_session(db: Database, *, token: str, now: datetime) -> WebSession | None:
+    """The session and its user in one query (asked on every request)."""
     with db.session() as s:
-        row = s.get(WebSessionRow, _digest(token))
-        if row is None or row.expires_at <= now:
+        found = s.execute(_SESSION_USER, {"token_hash": _digest(token)}).first()
+        if found is None or found.expires_at <= now:
             return None
-        user = s.get(UserRow, row.user_id)
-        if user is None:
-            return None
-        return WebSession(user=_user(user), csrf_token=row.csrf_token, expires_at=row.expires_at)
+        return WebSession(
+            user=_user(found.UserRow), csrf_token=found.csrf_token, expires_at=found.expires_at
+        )
 
 
 def end_session(db: Database, *, token: str) -> None:
