@@ -309,3 +309,29 @@ def test_a_step_back_never_waits_and_the_clinician_is_told(web: Web) -> None:
     assert "1 new program step" in row and "to answer" not in row
     words = text(ada.client.get(f"/clinic/patients/{pat.id}").text)
     assert "Stepped back (version 2)" in words and "Approve" not in words
+
+
+def test_the_database_keeps_one_waiting_request_a_patient(web: Web) -> None:
+    """Two asks sent at once (a double tap) cannot both wait: the second is refused."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from psoas.storage.tables import ProgramStepRow
+
+    ada, pat = ready(web)
+    assert pat.api("POST", "/api/v1/me/progress/apply").status_code == 202
+    db = db_of(web)
+    with pytest.raises(IntegrityError), db.session() as s, s.begin():
+        s.add(
+            ProgramStepRow(
+                patient_id=pat.id,
+                clinician_id=ada.id,
+                kind="progress",
+                status="pending",
+                asked_at=web.clock.now,
+                from_version=1,
+                message="again",
+                changes=[],
+                sources=[],
+            )
+        )

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from psoas.domain.progression import Decision, without_changes
@@ -221,11 +222,19 @@ def step(db: Database, *, profile_name: str, now: datetime) -> Outcome:
                 f"{again:%d %B}, or talk it over with them before then."
             )
     if waits and patient is not None:
-        with db.session() as s, s.begin():
-            row = _row(patient, decision, status="pending", from_version=current.version, now=now)
-            s.add(row)
-            s.flush()
-            return Outcome(applied=None, asked=_record(row))
+        try:
+            with db.session() as s, s.begin():
+                row = _row(
+                    patient, decision, status="pending", from_version=current.version, now=now
+                )
+                s.add(row)
+                s.flush()
+                return Outcome(applied=None, asked=_record(row))
+        except IntegrityError as exc:  # the same request sent twice at once
+            raise StepError(
+                "You have already asked your clinician to step your program up; their answer "
+                "will show on your progress page."
+            ) from exc
     version = progress.apply(db, profile_name=profile_name, decision=decision, now=now)
     if linked and patient is not None:
         with db.session() as s, s.begin():

@@ -481,6 +481,14 @@ class ProgramStepRow(Base):
     __table_args__ = (
         Index("ix_program_steps_patient_asked", "patient_id", "asked_at"),
         Index("ix_program_steps_clinician_seen", "clinician_id", "seen_at"),
+        # one waiting request a patient (0008)
+        Index(
+            "uq_program_steps_one_pending",
+            "patient_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

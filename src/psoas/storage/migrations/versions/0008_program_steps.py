@@ -22,6 +22,8 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
+PENDING = sa.text("status = 'pending'")
+
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
@@ -73,9 +75,19 @@ def upgrade() -> None:
         ["clinician_id", "seen_at"],
         unique=False,
     )
+    # one waiting request a patient: a second ask sent at once (a double tap) is refused
+    op.create_index(
+        "uq_program_steps_one_pending",
+        "program_steps",
+        ["patient_id"],
+        unique=True,
+        sqlite_where=PENDING,
+        postgresql_where=PENDING,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_program_steps_one_pending", table_name="program_steps")
     op.drop_index("ix_program_steps_clinician_seen", table_name="program_steps")
     op.drop_index("ix_program_steps_patient_asked", table_name="program_steps")
     op.drop_table("program_steps")
