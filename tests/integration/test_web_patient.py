@@ -453,6 +453,10 @@ def test_progress_page_charts_and_applying_the_decision(web: Web) -> None:
     assert me.client.get("/api/v1/me/program").json()["version"] == 3
     again = me.api("POST", "/api/v1/me/progress/apply")
     assert again.status_code == 409 and "Nothing to apply" in again.json()["detail"]
+    page = me.post("/me/progress")  # the page says so in plain words, with the way on
+    assert page.status_code == 409 and "Nothing to apply" in text(page.text)
+    assert "Please fix" not in text(page.text)
+    assert '<a href="#next">What happens next</a>' in page.text
     assert me.client.get("/api/v1/me/program").json()["version"] == 3
 
 
