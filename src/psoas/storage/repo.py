@@ -165,7 +165,7 @@ def _stored_assessment(row: AssessmentRow) -> StoredAssessment:
 # does not match).
 
 _PARSED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-PARSED_KEPT = 512
+PARSED_KEPT = 128  # at most about 15 MB (an assessment parsed is about 120 kB)
 _PARSED_LOCK = threading.Lock()
 
 

@@ -18,7 +18,7 @@ from psoas.domain.tracking import ProgramVersion
 from psoas.services import patient_web
 from psoas.web.pages import templates
 
-KEPT = 256
+KEPT = 128  # at most about 14 MB (a body is about 55,000 characters)
 _BODIES: OrderedDict[str, Markup] = OrderedDict()
 _LOCK = threading.Lock()
 
