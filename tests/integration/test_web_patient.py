@@ -506,7 +506,7 @@ def test_downloads_are_attachments_that_parse(web: Web) -> None:
 
 
 def _token(me: SignedIn) -> str:
-    page = me.post("/account/tokens", {"name": "my script"})
+    page = me.post("/account/tokens", {"name": "my script", "scope": "write"})
     match = re.search(r"psoas_[A-Za-z0-9_\-]+", page.text)
     assert match, "the new token is shown once on the account page"
     return match.group(0)
