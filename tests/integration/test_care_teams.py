@@ -447,3 +447,23 @@ def test_psoas_admin_create_clinic_makes_the_first_administrator(
     page = client.get("/clinic/team").text
     assert "Harbour Physio" in page and "Invite a clinician" in page
     web.app.state.db.close()  # type: ignore[attr-defined]
+
+
+def test_the_patient_manages_the_team_over_the_json_api(web: Web) -> None:
+    ada = web.sign_up_clinician("ada@clinic.test", name="Dr Ada", clinic="Riverside")
+    pat = web.sign_up("pat@home.test")
+    asked = pat.api("POST", "/api/v1/me/team", json={"code": invite(ada)})
+    assert asked.status_code == 201
+    (member,) = asked.json()
+    assert member["name"] == "Dr Ada" and member["status"] == "pending" and not member["lead"]
+    assert pat.api("POST", "/api/v1/me/team", json={"code": "nope"}).status_code == 400
+    assert pat.api("POST", f"/api/v1/me/team/{ada.id}/accept").status_code == 204
+    (member,) = pat.client.get("/api/v1/me/team").json()
+    assert member["status"] == "accepted" and member["lead"]
+    assert sees(ada, pat.id)
+    assert pat.api("DELETE", f"/api/v1/me/team/{ada.id}").status_code == 204
+    assert pat.client.get("/api/v1/me/team").json() == []
+    refused_everywhere(ada, pat.id)
+    assert pat.api("DELETE", f"/api/v1/me/team/{ada.id}").status_code == 404
+    # a clinician has no care team of their own
+    assert ada.client.get("/api/v1/me/team").status_code == 404

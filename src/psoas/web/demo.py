@@ -435,6 +435,13 @@ def _notes(
         "about 10 degrees. Keep going; psoas will step the stretches up at three weeks.",
     )
     note(
+        "ana@demo.psoas",
+        33.9,
+        "Great first fortnight, Ana. Keep the standing breaks going at work: every 30 to 45 "
+        "minutes, even for a minute. See you at the next review.",
+        shared=True,
+    )
+    note(
         "dana@demo.psoas",
         44,
         "About 22 weeks pregnant, uncomplicated so far; midwife aware. The massage-gun release is "

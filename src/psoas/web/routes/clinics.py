@@ -8,10 +8,12 @@ Anyone who may not see a thing gets 404, never 403.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from psoas.services import accounts, care_team, clinic, clinics
 from psoas.storage.db import Database
@@ -249,3 +251,87 @@ def add_colleague(
     return _see_other(
         f"/clinic/patients/{patient_id}?flash=Asked.+The+patient+accepts+or+declines#team"
     )
+
+
+# --- the care team over the JSON API (the patient's own) -----------------------------------------
+
+
+class TeamMemberOut(BaseModel):
+    clinician_id: int
+    name: str
+    clinic_id: int
+    clinic: str
+    status: str = Field(description="pending (waiting for the patient) or accepted")
+    asked_by: str | None = Field(description="the colleague who suggested them, if any")
+    asked_at: datetime
+    accepted_at: datetime | None
+    lead: bool = Field(description="the main clinician: step requests go to them")
+
+
+class CodeIn(BaseModel):
+    code: str
+
+
+def _team_out(db: Database, user: accounts.User) -> list[TeamMemberOut]:
+    return [
+        TeamMemberOut(
+            clinician_id=m.clinician_id,
+            name=m.name,
+            clinic_id=m.clinic_id,
+            clinic=m.clinic,
+            status=m.status,
+            asked_by=m.asked_by,
+            asked_at=m.asked_at,
+            accepted_at=m.accepted_at,
+            lead=m.lead,
+        )
+        for m in care_team.team(db, patient=user)
+    ]
+
+
+@router.get("/api/v1/me/team", response_model=list[TeamMemberOut], tags=["patient"])
+def api_team(db: DB, user: Patient) -> list[TeamMemberOut]:
+    """Your care team and the requests waiting for your answer."""
+    return _team_out(db, user)
+
+
+@router.post(
+    "/api/v1/me/team", response_model=list[TeamMemberOut], status_code=201, tags=["patient"]
+)
+def api_team_join(db: DB, now: Now, user: Patient, body: CodeIn) -> list[TeamMemberOut]:
+    """A clinician's code: asks to add them (pending until you accept)."""
+    try:
+        care_team.join_by_code(db, patient=user, code=body.code, now=now)
+    except accounts.AccountError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    return _team_out(db, user)
+
+
+@router.post("/api/v1/me/team/{clinician_id}/accept", status_code=204, tags=["patient"])
+def api_team_accept(db: DB, now: Now, user: Patient, clinician_id: Id) -> Response:
+    """Let a clinician who asked into your care team."""
+    try:
+        care_team.accept(db, patient=user, clinician_id=clinician_id, now=now)
+    except accounts.NotFound as exc:
+        raise _not_found() from exc
+    return Response(status_code=204)
+
+
+@router.delete("/api/v1/me/team/{clinician_id}", status_code=204, tags=["patient"])
+def api_team_remove(db: DB, now: Now, user: Patient, clinician_id: Id) -> Response:
+    """Decline a request, or leave a clinician: their access ends at once."""
+    try:
+        care_team.remove(db, patient=user, clinician_id=clinician_id, now=now)
+    except accounts.NotFound as exc:
+        raise _not_found() from exc
+    return Response(status_code=204)
+
+
+@router.delete("/api/v1/me/team/clinics/{clinic_id}", status_code=204, tags=["patient"])
+def api_team_leave_clinic(db: DB, now: Now, user: Patient, clinic_id: Id) -> Response:
+    """Leave every clinician of a clinic."""
+    try:
+        care_team.leave_clinic(db, patient=user, clinic_id=clinic_id, now=now)
+    except accounts.NotFound as exc:
+        raise _not_found() from exc
+    return Response(status_code=204)
