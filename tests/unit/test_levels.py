@@ -199,3 +199,39 @@ def test_a_decision_reads_without_the_changes_it_lists_beside_it() -> None:
     assert Decision(kind="hold", rule="hold", message="Keep going.", sources=("x-1",)).lead == (
         "Keep going."
     )
+
+
+def test_a_release_at_its_shortest_steps_back_to_its_gentle_start_and_up_again() -> None:
+    import json
+    from typing import Any
+
+    from psoas.domain.assess import assess
+    from psoas.domain.intake import Intake
+    from psoas.domain.program import allowed_for
+    from psoas.domain.progression import step_back, step_up
+    from psoas.reports.pdf import item_text
+    from tests.conftest import EXAMPLES, merge
+
+    office = json.loads((EXAMPLES / "office-worker.json").read_text())
+    intake = Intake.model_validate(merge(office, {"preferences": {"minutes_per_day": 60}}))
+    result = assess(intake, CATALOG)
+    assert result.program is not None
+    check = allowed_for(intake, result.triage)
+
+    def release(p: Any) -> Any:
+        return next(i for i in p.items if i.id == "massage-gun-psoas-release")
+
+    start = release(result.program)
+    assert start.level is None and start.dose.per_side.left == 1
+    back, changes = step_back(result.program, CATALOG, check=check)
+    gentle = release(back)
+    assert gentle.level == "gentle-start" and gentle.name == "Massage-gun release, gentle start"
+    assert gentle.abdominal_pressure and gentle.dose == start.dose
+    assert any("now massage-gun release, gentle start" in c for c in changes)
+    text = item_text(gentle, CATALOG)
+    assert "round or flat head" in text.steps[1] and text.pictures[0].name == "gentle-start"
+    assert release(step_back(back, CATALOG, check=check)[0]) == gentle  # nothing gentler
+    up, changes = step_up(back, CATALOG, check=check)
+    assert release(up).level is None and release(up).dose == start.dose
+    assert any("back to the massage-gun release" in c for c in changes)
+    assert release(step_up(up, CATALOG, check=check)[0]).dose.per_side.left == 1.5

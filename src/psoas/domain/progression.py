@@ -379,7 +379,9 @@ PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "one set (not below 1) and moves one level easier along its catalog levels (a harder "
         "level back toward the exercise itself, the exercise to its first easier level) when "
         "that level is safe for the person (the level-safety rule), releases lose 1 minute a "
-        "side (not below 1), and the person is advised to see a clinician. After a step back, "
+        "side (not below 1) and, at 1 minute, move to their gentler level (the lowest speed, "
+        "a soft head, no leg movements), and the person is advised to see a clinician. After a "
+        "step back, "
         f"daily pain alone steps back again only once the lighter program is "
         f"{STEP_BACK_SETTLE_DAYS} days old; until then the program holds, still advising a "
         "clinician. One 30-second stretch a day still works.",
@@ -421,7 +423,8 @@ PROGRESSION_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "name, dose, steps, cues, safety notes and figure, starting at its first number of sets "
         "(an item at an easier level moves back toward the exercise itself), when that level is "
         "safe for the person (the level-safety rule). Each release gains "
-        f"{RELEASE_STEP_MINUTES:g} minute a side up to the catalog's time. Every change says "
+        f"{RELEASE_STEP_MINUTES:g} minute a side up to the catalog's time (a release at its "
+        "gentler level first returns to its usual way, at the same time). Every change says "
         "why in plain words and cites the level's sources.",
         PROGRESS_SOURCES,
     ),
@@ -1206,6 +1209,26 @@ def _step_up_item(
     except KeyError:
         return item, [], ()
     if item.category == "release":
+        current = _known_level(item, ex)
+        if current is not None:  # an easier way of the release: back toward the release itself
+            ladder = ex.ladder
+            target = ladder[ladder.index(current) + 1]
+            if not _offered(ex, target, check):
+                return item, [], ()
+            moved = _at(item, ex, target, item.dose)
+            level = ex.level(target)
+            words = f"now {level.name.lower()}" if level else f"back to the {ex.name.lower()}"
+            why = (
+                level.why
+                if level
+                else "Your sessions show you tolerate it, so the usual way returns, at the same "
+                "time."
+            )
+            return (
+                moved,
+                [f"{item.name}: {words}, {_minutes_text(moved.dose)}. {why}"],
+                level.sources if level else ex.sources,
+            )
         new, notes = _step_up_release(item, ex)
         return new, notes, ()
     d = item.dose
@@ -1268,8 +1291,8 @@ def _step_back_item(
         per_side = _sides_down(d.per_side)
         minutes = max(1.0, d.minutes - 1) if d.minutes is not None else None
         dose = d.model_copy(update={"minutes": minutes, "per_side": per_side})
-        if dose == d:
-            return item, [], ()
+        if dose == d:  # at its shortest: a gentler way of doing it, where there is one
+            return _release_easier(item, catalog, check)
         new = _with(item, ItemDose.model_validate(dose.model_dump()))
         return new, [f"{item.name}: {_minutes_text(dose)}, down from {_minutes_text(d)}."], ()
     if item.category not in ("stretch", "strengthen"):
@@ -1305,6 +1328,29 @@ def _step_back_item(
         return item, [], ()
     new = _with(item, dose)
     return new, [f"{item.name}: {_sets_text(dose)}, down from {_sets_text(d)}."], ()
+
+
+def _release_easier(
+    item: ProgramItem, catalog: Catalog | None, check: LevelCheck | None
+) -> tuple[ProgramItem, list[str], tuple[str, ...]]:
+    """A release already at its shortest moves to its next easier level (the same minutes)."""
+    if catalog is None:
+        return item, [], ()
+    try:
+        ex = catalog.exercise(item.id)
+    except KeyError:
+        return item, [], ()
+    ladder = ex.ladder
+    at = ladder.index(_known_level(item, ex))
+    if at == 0 or not _offered(ex, ladder[at - 1], check):
+        return item, [], ()
+    target = ladder[at - 1]
+    level = ex.level(target)
+    moved = _at(item, ex, target, item.dose)
+    words = f"now {level.name.lower()}" if level else f"back to the {ex.name.lower()}"
+    why = level.why if level else "The usual way returns."
+    sources = level.sources if level else ex.sources
+    return moved, [f"{item.name}: {words}, {_minutes_text(moved.dose)}. {why}"], sources
 
 
 def _step(
