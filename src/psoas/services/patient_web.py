@@ -73,9 +73,11 @@ def program_state(db: Database, *, profile_name: str) -> ProgramState:
     """What /me shows. A red flag in the latest assessment withholds every program version.
     Read in one database session: it is asked on every visit of the program page and API."""
     with db.session() as s:
-        profile = tracking.profile_in(s, profile_name)
-        assert profile.id is not None
-        return programs.state_in(s, profile_id=profile.id)
+        try:
+            return programs.state_in(s, name=profile_name)  # one query
+        except repo.NotFound:
+            tracking.profile_in(s, profile_name)  # says there is no such profile, and how
+            raise
 
 
 def require_program(db: Database, *, profile_name: str) -> ProgramVersion:

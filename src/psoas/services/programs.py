@@ -85,9 +85,10 @@ class ProgramState:
         return self.version
 
 
-def state_in(s: Session, *, profile_id: int) -> ProgramState:
-    """The program state of one profile, read in an open database session."""
-    found = repo.heads(s, profile_id=profile_id)  # one query, asked on every program page
+def state_in(s: Session, *, profile_id: int | None = None, name: str | None = None) -> ProgramState:
+    """The program state of one profile (by id or name), read in an open database session
+    (NotFound without it)."""
+    found = repo.heads(s, profile_id=profile_id, name=name)  # one query, on every program page
     latest = found.assessment
     if latest is not None and holds_back(latest.result):
         return ProgramState(assessment=latest, version=None)

@@ -199,8 +199,9 @@ _CURRENT_PROGRAM = (
 _A, _PV, _PAIN = aliased(AssessmentRow), aliased(ProgramVersionRow), aliased(PainRow)
 #: The latest assessment, the current program version and the newest pain rating after that
 #: assessment, in one statement (left joins on each one's id, so none of them need exist).
-_HEADS = (
+_HEADS_ANY = (
     select(
+        ProfileRow.id.label("profile_id"),
         _A.id.label("a_id"),
         _A.created_at.label("a_at"),
         _A.complete.label("a_complete"),
@@ -238,8 +239,9 @@ _HEADS = (
         .limit(1)
         .scalar_subquery(),
     )
-    .where(ProfileRow.id == bindparam("profile_id"))
 )
+_HEADS = _HEADS_ANY.where(ProfileRow.id == bindparam("profile_id"))
+_HEADS_BY_NAME = _HEADS_ANY.where(ProfileRow.name == bindparam("name"))
 
 
 @dataclass(frozen=True)
@@ -252,12 +254,17 @@ class Heads:
     newest_pain: PainRating | None
 
 
-def heads(db: Session, *, profile_id: int) -> Heads:
+def heads(db: Session, *, profile_id: int | None = None, name: str | None = None) -> Heads:
     """The latest assessment, the current program version and the newest pain rating since
-    that assessment: one query, and the two documents parsed once per process."""
-    row = db.execute(_HEADS, {"profile_id": profile_id}).first()
+    that assessment, of the profile with this id or name: one query, and the two documents
+    parsed once per process. NotFound without such a profile."""
+    if profile_id is not None:
+        row = db.execute(_HEADS, {"profile_id": profile_id}).first()
+    else:
+        row = db.execute(_HEADS_BY_NAME, {"name": name}).first()
     if row is None:
-        raise NotFound(f"profile {profile_id}")
+        raise NotFound(f"profile {profile_id if profile_id is not None else name!r}")
+    profile_id = row.profile_id
     url = db.get_bind().engine.url
     assessment = program = pain = None
     if row.a_id is not None:
