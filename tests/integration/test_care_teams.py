@@ -467,3 +467,23 @@ def test_the_patient_manages_the_team_over_the_json_api(web: Web) -> None:
     assert pat.api("DELETE", f"/api/v1/me/team/{ada.id}").status_code == 404
     # a clinician has no care team of their own
     assert ada.client.get("/api/v1/me/team").status_code == 404
+
+
+def test_care_team_and_clinic_forms_need_their_csrf_token(web: Web) -> None:
+    ada = web.sign_up_clinician("ada@clinic.test", name="Dr Ada", clinic="Riverside")
+    pat = web.sign_up("pat@home.test", invite=invite(ada), accept=False)
+    # a cross-site form post carries the cookie but not the token: refused, nothing changes
+    assert pat.client.post(f"/me/team/{ada.id}/accept").status_code == 403
+    assert pat.client.post("/me/team/join", data={"code": "x"}).status_code == 403
+    assert (
+        ada.client.post("/clinic/team/invitations", data={"email": "e@x.test"}).status_code == 403
+    )
+    refused_everywhere(ada, pat.id)
+    code = invitation_link(ada, "ben@clinic.test")
+    client = web.client()
+    stale = client.post(
+        "/join-clinic",
+        data={"code": code, "display_name": "Ben", "password": PASSWORD, "csrf_token": "x" * 43},
+    )
+    assert stale.status_code == 403 and "expired" in stale.text
+    assert join(web, code)[1].status_code == 303  # the invitation was not used up
