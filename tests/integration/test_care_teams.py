@@ -487,3 +487,31 @@ def test_care_team_and_clinic_forms_need_their_csrf_token(web: Web) -> None:
     )
     assert stale.status_code == 403 and "expired" in stale.text
     assert join(web, code)[1].status_code == 303  # the invitation was not used up
+
+
+def test_a_waiting_step_request_passes_to_the_new_main_clinician(web: Web) -> None:
+    from psoas.storage.tables import ProgramStepRow
+
+    ada = web.sign_up_clinician("ada@clinic.test", name="Dr Ada", clinic="Riverside")
+    ben = web.sign_up_clinician("ben@clinic.test", name="Dr Ben", clinic="Riverside")
+    pat = web.sign_up("pat@home.test", invite=invite(ada))
+    ada.post(f"/clinic/patients/{pat.id}/team", {"colleague": str(ben.id)})
+    pat.post(f"/me/team/{ben.id}/accept")
+    with db_of(web).session() as s, s.begin():
+        s.add(
+            ProgramStepRow(
+                patient_id=pat.id,
+                clinician_id=ada.id,
+                kind="progress",
+                status="pending",
+                asked_at=web.clock(),
+                from_version=1,
+                message="step up",
+                changes=[],
+                sources=[],
+            )
+        )
+    pat.post(f"/me/team/{ada.id}/remove")
+    with db_of(web).session() as s:
+        assert s.scalar(select(ProgramStepRow.clinician_id)) == ben.id
+    assert ben.client.get(f"/api/v1/patients/{pat.id}/steps").status_code == 200
