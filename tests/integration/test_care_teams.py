@@ -515,3 +515,24 @@ def test_a_waiting_step_request_passes_to_the_new_main_clinician(web: Web) -> No
     with db_of(web).session() as s:
         assert s.scalar(select(ProgramStepRow.clinician_id)) == ben.id
     assert ben.client.get(f"/api/v1/patients/{pat.id}/steps").status_code == 200
+
+
+def test_a_deleted_administrator_hands_the_clinic_and_patients_on(web: Web) -> None:
+    from psoas.services import person
+
+    ada = web.sign_up_clinician("ada@clinic.test", name="Dr Ada", clinic="Riverside")
+    ben = web.sign_up_clinician("ben@clinic.test", name="Dr Ben", clinic="Riverside")
+    pat = web.sign_up("pat@home.test", invite=invite(ada))
+    ada.post(f"/clinic/patients/{pat.id}/team", {"colleague": str(ben.id)})
+    pat.post(f"/me/team/{ben.id}/accept")
+    assert ben.post("/clinic/team/invitations", {"email": "c@clinic.test"}).status_code == 404
+    ada_user = accounts.get_user(db_of(web), user_id=ada.id)
+    assert ada_user is not None
+    done = person.delete_account(db_of(web), user=ada_user, password=PASSWORD, now=web.clock())
+    assert done.removed["care team places"] == 1 and done.removed["clinic membership"] == 1
+    # Ben runs Riverside now, and leads the patient's team
+    assert ben.post("/clinic/team/invitations", {"email": "c@clinic.test"}).status_code == 200
+    assert pat.client.get("/api/v1/me").json()["clinician_id"] == ben.id
+    assert sees(ben, pat.id)
+    (member,) = pat.client.get("/api/v1/me/team").json()
+    assert member["name"] == "Dr Ben" and member["lead"]

@@ -115,17 +115,20 @@ def accept(db: Database, *, patient: User, clinician_id: int, now: datetime) -> 
         )
 
 
-def _pass_lead(s: Session, patient_id: int) -> None:
-    """After someone left: the lead stays if still in the team, else the longest-standing
-    member (or nobody) leads, and steps waiting on the old lead wait on the new one."""
+def _pass_lead(s: Session, patient_id: int, gone: int | None = None) -> None:
+    """After someone left (``gone``, if their row is still there): the lead stays if still in
+    the team, else the longest-standing member (or nobody) leads, and steps waiting on the old
+    lead wait on the new one."""
     lead = s.scalar(select(UserRow.clinician_id).where(UserRow.id == patient_id))
-    members = list(
-        s.scalars(
+    members = [
+        c
+        for c in s.scalars(
             select(CareTeamRow.clinician_id)
             .where(CareTeamRow.patient_id == patient_id, CareTeamRow.status == "accepted")
             .order_by(CareTeamRow.accepted_at, CareTeamRow.id)
         )
-    )
+        if c != gone
+    ]
     if lead in members:
         return
     new_lead = members[0] if members else None
@@ -221,3 +224,30 @@ def add_colleague(
         accounts.ask_to_join_team(
             s, patient_id=patient.id, clinician_id=colleague_id, asked_by=clinician.id, now=now
         )
+
+
+def before_clinician_goes(s: Session, *, clinician_id: int) -> None:
+    """A clinician's account is being deleted (in the caller's transaction): each patient they
+    led gets the next member of their team as main clinician (waiting step requests follow),
+    and a clinic they were the only administrator of passes to its longest-standing
+    clinician, so that someone can still invite."""
+    led = list(
+        s.scalars(
+            select(UserRow.id).where(
+                UserRow.clinician_id == clinician_id, UserRow.role == "patient"
+            )
+        )
+    )
+    for patient_id in led:
+        _pass_lead(s, patient_id, gone=clinician_id)
+    held = s.get(ClinicMemberRow, clinician_id)
+    if held is None or not held.is_admin:
+        return
+    others = select(ClinicMemberRow).where(
+        ClinicMemberRow.clinic_id == held.clinic_id, ClinicMemberRow.user_id != clinician_id
+    )
+    if s.scalars(others.where(ClinicMemberRow.is_admin.is_(True))).first() is not None:
+        return
+    heir = s.scalars(others.order_by(ClinicMemberRow.joined_at, ClinicMemberRow.user_id)).first()
+    if heir is not None:
+        heir.is_admin = True

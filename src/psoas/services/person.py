@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from psoas.services import accounts, clinic, exports, programs, throttle
+from psoas.services import accounts, care_team, clinic, exports, programs, throttle
 from psoas.services.accounts import AccountError, User
 from psoas.storage.db import Database
 from psoas.storage.tables import (
@@ -336,6 +336,8 @@ def delete_account(db: Database, *, user: User, password: str, now: datetime) ->
             removed["health records (profile)"] = s.execute(
                 delete(ProfileRow).where(ProfileRow.id == profile_id)
             ).rowcount  # type: ignore[attr-defined]
+        if user.role == "clinician":  # their patients and clinic carry on without them
+            care_team.before_clinician_goes(s, clinician_id=user.id)
         # Every row that belongs to the account (a link that deletes with it) goes; a link that
         # only points at it (set to NULL when an account goes: the codes they used, a
         # clinician's patients) is cut.
