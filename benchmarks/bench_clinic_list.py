@@ -27,9 +27,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, insert, text, update
 
 from psoas.domain import patient_list
-from psoas.services import accounts, clinic, fixtures
+from psoas.services import accounts, clinic, clinics, fixtures
 from psoas.storage.db import Database
-from psoas.storage.tables import UserRow
+from psoas.storage.tables import CareTeamRow, UserRow
 from psoas.web.app import create_app
 
 PATIENTS = 1000
@@ -44,12 +44,12 @@ def fill(db: Database, now: datetime) -> tuple[accounts.User, Counter[str]]:
     more pain, three in ten stepped up after three weeks, one in fifty with a red flag; half
     measure every two weeks, half every four."""
     rng = random.Random(7)
-    clinician = accounts.sign_up(
+    clinic_made, clinician = clinics.create_clinic(
         db,
-        email="clinician@bench.test",
+        name="Bench Clinic",
+        admin_email="clinician@bench.test",
+        admin_name="Bench Clinician",
         password=PASSWORD,
-        display_name="Bench Clinician",
-        role="clinician",
         now=now - timedelta(days=DAYS + 1),
     )
     intake = fixtures.example_intake()
@@ -80,6 +80,22 @@ def fill(db: Database, now: datetime) -> tuple[accounts.User, Counter[str]]:
                 ],
             )
         ]
+        # every patient accepted the clinician into their care team
+        conn.execute(
+            insert(CareTeamRow),
+            [
+                {
+                    "patient_id": uid,
+                    "clinician_id": clinician.id,
+                    "clinic_id": clinic_made.id,
+                    "status": "accepted",
+                    "asked_by": uid,
+                    "asked_at": now - timedelta(days=DAYS),
+                    "accepted_at": now - timedelta(days=DAYS),
+                }
+                for uid in user_ids
+            ],
+        )
     red = set(rng.sample(user_ids, PATIENTS // 50))
     twice = set(rng.sample(user_ids, PATIENTS // 3))
     counts: Counter[str] = Counter()
