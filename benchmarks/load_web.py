@@ -79,7 +79,8 @@ def setup_patient(base: str) -> tuple[httpx.Client, str, int, str]:
     )
     account = client.get("/account").text
     page = client.post(
-        "/account/tokens", data={"name": "load", "csrf_token": csrf_of(account)}
+        "/account/tokens",
+        data={"name": "load", "scope": "write", "csrf_token": csrf_of(account)},
     ).text
     token = re.search(r"psoas_[A-Za-z0-9_\-]+", page).group(0)  # type: ignore[union-attr]
     auth = {"Authorization": f"Bearer {token}"}

@@ -622,18 +622,6 @@ def add_pain(db: Session, *, profile_id: int, rating: PainRating) -> None:
     db.flush()
 
 
-def pain_since(db: Session, *, profile_id: int, since: datetime) -> list[PainRating]:
-    """Pain ratings made after ``since``, oldest first."""
-    rows = db.scalars(
-        select(PainRow)
-        .where(PainRow.profile_id == profile_id, PainRow.at > since)
-        .order_by(PainRow.at)
-    )
-    return [
-        PainRating(at=r.at, score=r.score, context=r.context, session_id=r.session_id) for r in rows
-    ]
-
-
 def add_psfs(db: Session, *, profile_id: int, entry: PsfsEntry) -> None:
     db.add(
         PsfsRow(
