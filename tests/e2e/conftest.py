@@ -9,7 +9,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,22 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PHONE = {"width": 390, "height": 844}
 
 
+class ServerClock:
+    """The app's clock: this machine's, plus however far a test has moved the page's clock
+    (Playwright's ``page.clock``), so that times the page sends are not in the future."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+
 @dataclass
 class Served:
     url: str
     db: Database
+    clock: ServerClock = field(default_factory=ServerClock)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -47,7 +60,8 @@ def server(
 def _serve(url: str) -> Iterator[Served]:
     import uvicorn
 
-    app = create_app(url)
+    clock = ServerClock()
+    app = create_app(url, clock=clock)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -62,7 +76,7 @@ def _serve(url: str) -> Iterator[Served]:
             pytest.fail("the web app did not start")
         time.sleep(0.05)
     try:
-        yield Served(url=f"http://127.0.0.1:{port}", db=app.state.db)
+        yield Served(url=f"http://127.0.0.1:{port}", db=app.state.db, clock=clock)
     finally:
         uv.should_exit = True
         thread.join(10)

@@ -1,6 +1,8 @@
 """The guided session player and the break coach in a real Chromium over real HTTP: sets saved as
 they end, kept on the device while offline and sent exactly once when back; a reload carries on;
-the break prompt records its answer. Time runs fast through `window.PSOAS_SPEED`."""
+repetitions are counted with their tempo, sides taken in turn, previous set and +10 s, the
+preview before Start and the floor mode; the break prompt records its answer. The page's time is
+Playwright's clock (`page.clock`): the tests move it on, never the wall clock or a fixed wait."""
 
 from __future__ import annotations
 
@@ -90,7 +92,13 @@ def queued(page: Any) -> int:
 def serious_accessibility_problems(page: Any) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
-    violations = Axe().run(page).response["violations"]
+    # axe waits on timers of its own: let the page's clock run while it looks, then stop it
+    page.clock.resume()
+    try:
+        violations = Axe().run(page).response["violations"]
+    finally:
+        now = page.evaluate("Date.now()") / 1000
+        page.clock.pause_at(datetime.fromtimestamp(now + 0.5, UTC))
     return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])})"
         for v in violations
@@ -98,32 +106,71 @@ def serious_accessibility_problems(page: Any) -> list[str]:
     ]
 
 
-def open_player(page: Any, speed: float) -> None:
-    page.add_init_script(f"window.PSOAS_SPEED = {speed};")
+def stop_the_clock(page: Any) -> None:
+    """From here the page's time (Date, performance.now, timers) moves only when a test says."""
+    now = datetime.now(UTC)
+    page.clock.install(time=now)
+    page.clock.pause_at(now + timedelta(seconds=1))
+
+
+def open_player(page: Any) -> None:
+    stop_the_clock(page)
     page.goto("/me/session")
     expect(page.locator("#start")).to_be_enabled()
     expect(page.locator("#sync")).to_contain_text("Connected")
+
+
+def run_for(page: Any, server: Served, ms: int) -> None:
+    """Move the page's clock on, and the server's with it."""
+    page.clock.run_for(ms)
+    server.clock.ahead += timedelta(milliseconds=ms)
+
+
+@pytest.fixture(autouse=True)
+def _server_time_is_real_time(server: Served) -> None:
+    server.clock.ahead = timedelta(0)
+
+
+def run_until(
+    page: Any,
+    server: Served,
+    check: str | Callable[[], bool],
+    *,
+    step_ms: int = 1_000,
+    limit_s: int = 4 * 3600,
+    what: str = "",
+) -> None:
+    """Move the page's clock on ``step_ms`` at a time until ``check`` (a JavaScript expression
+    or a Python callable) holds; at most ``limit_s`` seconds of the page's time."""
+    for _ in range(limit_s * 1000 // step_ms + 1):
+        if page.evaluate(check) if isinstance(check, str) else check():
+            return
+        run_for(page, server, step_ms)
+    raise AssertionError(f"never happened in {limit_s} s of the page's time: {what or check}")
+
+
+SETS_WAITING = (
+    "/([2-9]|\\d\\d) sets waiting to send/.test(document.getElementById('sync').textContent)"
+)
 
 
 def test_sets_survive_going_offline_and_are_stored_exactly_once(
     page: Any, context: Any, server: Served
 ) -> None:
     profile = sign_up_with_a_program(page, server, "offline@example.org")
-    open_player(page, speed=40)
+    open_player(page)
     page.get_by_role("button", name="4", exact=True).first.click()
     page.click("#start")
     expect(page.locator("#player")).to_be_visible()
 
-    wait_until(lambda: len(stored_keys(server, profile)) >= 2, what="two sets saved online")
+    run_until(
+        page, server, lambda: len(stored_keys(server, profile)) >= 2, what="two sets saved online"
+    )
     expect(page.locator("#sync")).to_contain_text("Saved:")
 
     context.set_offline(True)
     online_count = len(stored_keys(server, profile))
-    page.wait_for_function(
-        "() => /([2-9]|\\d\\d) sets waiting to send/.test(document.getElementById('sync')"
-        ".textContent)",
-        timeout=20_000,
-    )
+    run_until(page, server, SETS_WAITING, what="sets waiting while offline")
     assert "offline" in page.locator("#sync").inner_text()
     assert queued(page) >= 2
     # nothing reached the server while offline (one request may have been on its way)
@@ -163,13 +210,9 @@ def test_a_reload_sends_what_failed_and_carries_on(page: Any, server: Served) ->
         route.abort("internetdisconnected")
 
     page.route("**/api/v1/me/sessions/*/sets", fail_sets)
-    open_player(page, speed=40)
+    open_player(page)
     page.click("#start")
-    page.wait_for_function(
-        "() => /([2-9]|\\d\\d) sets waiting to send/.test(document.getElementById('sync')"
-        ".textContent)",
-        timeout=20_000,
-    )
+    run_until(page, server, SETS_WAITING, what="sets waiting after failing")
     page.click("#pause")
     before = local_session(page)
     waiting = [e["body"]["key"] for e in queue(page) if e["type"] == "set"]
@@ -189,19 +232,25 @@ def test_a_reload_sends_what_failed_and_carries_on(page: Any, server: Served) ->
 
     page.click("#start")
     expect(page.locator("#item-name")).not_to_be_empty()
-    wait_until(lambda: len(stored_keys(server, profile)) > len(keys), what="one more set")
+    run_until(
+        page, server, lambda: len(stored_keys(server, profile)) > len(keys), what="one more set"
+    )
     h = tracking.history(server.db, profile_name=profile)
     assert len(h.sessions) == 1  # the same session carried on
 
 
 def test_the_player_at_phone_size(page: Any, server: Served) -> None:
     sign_up_with_a_program(page, server, "phone@example.org")
-    open_player(page, speed=4)
+    open_player(page)
     page.get_by_role("button", name="3", exact=True).first.click()
     page.screenshot(path=SCREENSHOT.replace(".png", "-setup.png"), full_page=True)
     assert serious_accessibility_problems(page) == []
+    page.uncheck("#floor-start")  # the page as it is, with its menu
     page.click("#start")
-    expect(page.locator("#phase")).to_have_text("Release", timeout=10_000)
+    run_until(
+        page, server, "document.getElementById('phase').textContent === 'Release'", what="work"
+    )
+    run_for(page, server, 1_000)
     expect(page.locator("#cue")).to_contain_text("Breathe")  # the paced breathing has begun
     page.click("#pause")
     expect(page.locator("#pause")).to_have_text("Resume")
@@ -216,15 +265,31 @@ def test_the_player_at_phone_size(page: Any, server: Served) -> None:
     page.screenshot(path=SCREENSHOT.replace(".png", "-full.png"), full_page=True)
     assert serious_accessibility_problems(page) == []
     # every control is a real button a keyboard reaches, big enough for a thumb
-    for control in ("#pause", "#skip-set", "#skip-item", "#quit"):
+    for control in ("#previous", "#pause", "#more-time", "#skip-set", "#skip-item", "#quit"):
         box = page.locator(control).bounding_box()
         assert box and box["height"] >= 44, control
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
 
 
+def all_day_every_day(server: Served, profile: str) -> None:
+    """Working hours all day, every day: the break coach runs whenever the test does (it is
+    quiet outside the person's working hours, 09:00 to 17:30 on weekdays unless they choose)."""
+    from datetime import time as clock
+
+    from psoas.services import reminders
+
+    user = accounts.get_user(server.db, user_id=int(profile.removeprefix("user-")))
+    assert user is not None
+    every_day = reminders.Settings(
+        work_start=clock(0, 0), work_end=clock(23, 59), work_days=frozenset(range(7))
+    )
+    reminders.save(server.db, user=user, settings=every_day)
+
+
 def test_the_break_prompt_records_the_answer(page: Any, server: Served) -> None:
     profile = sign_up_with_a_program(page, server, "breaks@example.org")
+    all_day_every_day(server, profile)
     earlier = datetime.now(UTC) - timedelta(minutes=25)
     tracking.record_break(
         server.db, profile_name=profile, event=BreakEvent(at=earlier, kind="taken")
@@ -248,26 +313,11 @@ def test_the_break_prompt_records_the_answer(page: Any, server: Served) -> None:
     assert kinds == ["taken", "prompted", "taken"]
 
 
-def all_day_every_day(server: Served, profile: str) -> None:
-    """Working hours all day, every day: the break coach runs whenever the test does (it is
-    quiet outside the person's working hours, 09:00 to 17:30 on weekdays unless they choose)."""
-    from datetime import time as clock
-
-    from psoas.services import reminders
-
-    user = accounts.get_user(server.db, user_id=int(profile.removeprefix("user-")))
-    assert user is not None
-    every_day = reminders.Settings(
-        work_start=clock(0, 0), work_end=clock(23, 59), work_days=frozenset(range(7))
-    )
-    reminders.save(server.db, user=user, settings=every_day)
-
-
 def test_a_late_break_state_does_not_reopen_the_answered_prompt(page: Any, server: Served) -> None:
     """The state read sent before the answer comes back after it (the test holds it): the prompt
-    all_day_every_day(server, profile)
     stays closed and the answer is stored once. The page's time is Playwright's clock."""
     profile = sign_up_with_a_program(page, server, "late-state@example.org")
+    all_day_every_day(server, profile)
     earlier = datetime.now(UTC) - timedelta(minutes=19, seconds=10)  # due in 50 s
     tracking.record_break(
         server.db, profile_name=profile, event=BreakEvent(at=earlier, kind="taken")
@@ -293,7 +343,6 @@ def test_a_late_break_state_does_not_reopen_the_answered_prompt(page: Any, serve
     wait_until(lambda: kinds() == ["taken", "prompted"], what="the prompt stored")
     stale = page.request.get(polled.value.url).json()  # the server's reply before the answer
     assert stale["awaiting_answer"] is True
-    all_day_every_day(server, profile)
 
     page.get_by_role("button", name="Taken").click()
     expect(prompt).to_be_hidden()
@@ -328,24 +377,27 @@ def test_skip_exercise_then_run_to_the_end(page: Any, server: Served) -> None:
     profile = sign_up_with_a_program(page, server, "whole@example.org")
     plan = page.request.get("/api/v1/me/session-plan").json()
     first_item = plan["steps"][0]["item_id"]
-    rest = [s for s in plan["steps"] if s["item_id"] != first_item]
-    open_player(page, speed=300)
+    rest = [p for p in plan["planned"] if p["item_id"] != first_item]
+    open_player(page)
     page.click("#start")
     expect(page.locator("#item-name")).to_contain_text(plan["steps"][0]["name"])
     page.click("#skip-item")
-    expect(page.locator("#done")).to_be_visible(timeout=30_000)
+    run_until(
+        page, server, "!document.getElementById('done').hidden", step_ms=5_000, what="the end"
+    )
     # a skipped exercise is said, never "well done: session complete"
     title, words = _end_words(profile, server, rest)
     assert title == "Session ended: part done"
     expect(page.locator("#done-title")).to_have_text(title)
     expect(page.locator("#done-summary")).to_have_text(words)
-    assert words.startswith(f"You did {len(rest)} of {len(plan['steps'])} sets, about ")
+    assert words.startswith(f"You did {len(rest)} of {len(plan['planned'])} sets, about ")
     assert f"Skipped: {plan['steps'][0]['name']} (" in words
     wait_until(lambda: queued(page) == 0, what="everything to be sent")
     page.screenshot(path=SCREENSHOT.replace(".png", "-done.png"))
     h = tracking.history(server.db, profile_name=profile)
     done = [(s.item_id, s.side, s.set_number) for s in h.sets]
-    assert done == [(s["item_id"], s["side"], s["set_number"]) for s in rest]
+    # sides taken in turn are stored as they are done: left 1, right 1, left 2...
+    assert sorted(done) == sorted((s["item_id"], s["side"], s["set_number"]) for s in rest)
     assert [s.status for s in h.sessions] == ["completed"]
 
 
@@ -354,22 +406,25 @@ def test_skipping_most_sets_says_so_and_counts_only_the_part_done(
 ) -> None:
     profile = sign_up_with_a_program(page, server, "skipper@example.org")
     plan = page.request.get("/api/v1/me/session-plan").json()
-    steps = plan["steps"]
-    open_player(page, speed=300)
+    steps, planned = plan["steps"], plan["planned"]
+    open_player(page)
     page.click("#start")
     expect(page.locator("#item-name")).to_contain_text(steps[0]["name"])
-    # every set but the last two skipped, in one go (no timer tick in between)
+    # every step but the last two skipped, in one go (no timer tick in between)
     page.evaluate(
         f"for (let i = 0; i < {len(steps) - 2}; i++) document.getElementById('skip-set').click()"
     )
-    expect(page.locator("#done")).to_be_visible(timeout=30_000)
-    title, words = _end_words(profile, server, steps[-2:])
+    run_until(
+        page, server, "!document.getElementById('done').hidden", step_ms=5_000, what="the end"
+    )
+    done = [p for p in planned if p["key_part"] in {k for s in steps[-2:] for k in s["covers"]}]
+    title, words = _end_words(profile, server, done)
     assert title == "Session ended: part done"
     expect(page.locator("#done-title")).to_have_text(title)
     expect(page.locator("#done-summary")).to_have_text(words)
-    assert words.startswith(f"You did 2 of {len(steps)} sets, about ")
+    assert words.startswith(f"You did {len(done)} of {len(planned)} sets, about ")
     wait_until(lambda: queued(page) == 0, what="everything to be sent")
-    share = sum(s["share"] for s in steps[-2:])
+    share = sum(p["share"] for p in done)
     (session,) = tracking.history(server.db, profile_name=profile).sessions
     stored = page.request.get(f"/api/v1/me/sessions/{session.id}").json()
     assert stored["status"] == "completed" and stored["work_done"] == pytest.approx(share)
@@ -381,21 +436,20 @@ def test_skipping_most_sets_says_so_and_counts_only_the_part_done(
 def test_a_session_started_without_a_connection_is_created_later(page: Any, server: Served) -> None:
     profile = sign_up_with_a_program(page, server, "late@example.org")
     page.route("**/api/v1/me/sessions", lambda route: route.abort("internetdisconnected"))
-    page.add_init_script("window.PSOAS_SPEED = 100;")
+    stop_the_clock(page)
     page.goto("/me/session")
     expect(page.locator("#start")).to_be_enabled()
     expect(page.locator("#sync")).to_contain_text("Not connected yet")
     page.click("#start")
-    page.wait_for_function(
-        "() => /([2-9]|\\d\\d) sets waiting to send/.test(document.getElementById('sync')"
-        ".textContent)",
-        timeout=20_000,
-    )
+    run_until(page, server, SETS_WAITING, what="sets kept without a session")
     assert all(e["sid"] is None for e in queue(page))
     assert tracking.history(server.db, profile_name=profile).sessions == ()
 
     page.unroute("**/api/v1/me/sessions")
-    wait_until(lambda: queued(page) == 0, what="the session to be created and the sets sent")
+    # the queue tries again every 30 s while something waits
+    run_until(
+        page, server, lambda: queued(page) == 0, what="the session to be created and the sets sent"
+    )
     h = tracking.history(server.db, profile_name=profile)
     assert len(h.sessions) == 1
     keys = [s.key for s in h.sets]
@@ -408,7 +462,7 @@ def test_pain_before_clearly_higher_sends_the_person_to_the_warning_signs(
 ) -> None:
     """The office worker started at 5/10; 7 before a session is a rise that matters."""
     profile = sign_up_with_a_program(page, server, "higher@example.org")
-    open_player(page, speed=4)
+    open_player(page)
     page.locator('[data-pain="before"]').get_by_role("button", name="7", exact=True).click()
     page.click("#start")
     page.wait_for_url(re.compile(r"/me/recheck$"))
@@ -425,9 +479,11 @@ def test_the_player_moves_the_figure_for_the_side_and_shows_where_to_press(
     """Issue 11: the figure animates in time with the work, mirrored for the left side, and a
     release shows its placement diagram beside it."""
     sign_up_with_a_program(page, server, "figure@example.org")
-    open_player(page, speed=4)
+    open_player(page)
     page.click("#start")
-    expect(page.locator("#phase")).to_have_text("Release", timeout=10_000)
+    run_until(
+        page, server, "document.getElementById('phase').textContent === 'Release'", what="work"
+    )
     expect(page.locator("#side-set")).to_contain_text("Left side")
     figure = page.locator("#figure svg")
     expect(figure).to_be_visible()
@@ -437,10 +493,9 @@ def test_the_player_moves_the_figure_for_the_side_and_shows_where_to_press(
     assert "side=left" in (placement.get_attribute("src") or "")
     assert page.evaluate("document.getElementById('placement').naturalWidth") > 0
     seen = set()
-    deadline = time.monotonic() + 15
-    while len(seen) < 3 and time.monotonic() < deadline:
+    for _ in range(60):  # 30 s of the release's time
         seen.add(page.evaluate("document.getElementById('figure').dataset.shown"))
-        time.sleep(0.2)
+        run_for(page, server, 500)
     assert len(seen) >= 3, f"the figure did not move: {seen}"
     visible = page.evaluate(
         "[...document.querySelectorAll('#figure g.pose')].filter(g => g.style.display !== 'none')"
@@ -452,3 +507,196 @@ def test_the_player_moves_the_figure_for_the_side_and_shows_where_to_press(
     expect(page.locator("#item-name")).not_to_have_text(re.compile("Massage-gun"))
     expect(page.locator("#placement")).to_be_hidden()
     expect(page.locator("#figure svg title")).not_to_have_text(re.compile("Massage-gun"))
+
+
+# --- a player made for the floor (issue 12) -----------------------------------------------------
+
+RECORD_SPEECH = """
+window.__said = [];
+if ('speechSynthesis' in window) {
+  window.speechSynthesis.speak = (u) => window.__said.push(u.text);
+  window.speechSynthesis.cancel = () => {};
+}
+"""
+
+
+def said(page: Any) -> list[str]:
+    spoken: list[str] = page.evaluate("window.__said")
+    return spoken
+
+
+def to_item(page: Any, name: str) -> None:
+    """Skip exercises until ``name`` is on the screen (its get-ready)."""
+    for _ in range(12):
+        if name in page.locator("#item-name").inner_text():
+            return
+        page.click("#skip-item")
+    raise AssertionError(f"{name} never came")
+
+
+def test_the_preview_lists_today_before_start(page: Any, server: Served) -> None:
+    sign_up_with_a_program(page, server, "preview@example.org")
+    plan = page.request.get("/api/v1/me/session-plan").json()
+    open_player(page)
+    items = page.locator("#preview li")
+    names = list(dict.fromkeys(s["name"] for s in plan["steps"]))
+    expect(items).to_have_count(len(names))
+    for i, name in enumerate(names):
+        expect(items.nth(i).locator(".name")).to_have_text(name)
+        expect(items.nth(i).locator(".mins")).to_have_text(re.compile(r"^(\d+ min|under 1 min)$"))
+    expect(page.locator("#preview")).to_contain_text("2 sets of 8 each side in turn, 2 s hold")
+    expect(page.locator("#preview")).to_contain_text("30 s hold")
+    expect(page.locator(".lead")).to_contain_text(f"{len(plan['planned'])} sets of {len(names)}")
+
+
+def test_repetitions_are_counted_with_their_tempo_and_the_sides_take_turns(
+    page: Any, server: Served
+) -> None:
+    profile = sign_up_with_a_program(page, server, "tempo@example.org")
+    plan = page.request.get("/api/v1/me/session-plan").json()
+    dead_bug = next(s for s in plan["steps"] if s["item_id"] == "dead-bug")
+    tempo = dead_bug["tempo"]
+    assert dead_bug["rep_sides"][:2] == ["left", "right"] and dead_bug["rep_count"] == 16
+    page.add_init_script(RECORD_SPEECH)
+    open_player(page)
+    page.check("#speak")
+    page.click("#start")
+    to_item(page, "Dead bug")
+    expect(page.locator("#side-set")).to_have_text("Sides in turn · set 1 of 2")
+    expect(page.locator("#done-set")).to_be_hidden()  # Done is for a set of reps, at work
+    run_for(page, server, dead_bug["get_ready_seconds"] * 1000 + 300)
+    expect(page.locator("#phase")).to_have_text("Hold 2 s × 8 each side, in turn")
+    expect(page.locator("#rep")).to_have_text("Rep 1 of 16 · left")
+    expect(page.locator("#time")).to_have_text("1/16")
+    expect(page.locator("#tempo")).to_have_text(f"{tempo['lift_word']} 2")
+    assert "left" in (page.locator("#figure svg desc").text_content() or "")
+    run_for(page, server, tempo["lift_seconds"] * 1000)
+    expect(page.locator("#tempo")).to_have_text(f"{tempo['hold_word']} 2")
+    run_for(page, server, tempo["hold_seconds"] * 1000)
+    expect(page.locator("#tempo")).to_have_text(f"{tempo['lower_word']} 2")
+    run_for(page, server, (tempo["lower_seconds"] + tempo["between_seconds"]) * 1000)
+    expect(page.locator("#rep")).to_have_text("Rep 2 of 16 · right")
+    expect(page.locator("#time")).to_have_text("2/16")
+    expect(page.locator("#figure svg desc")).to_contain_text("right")  # the other side's figure
+    words = said(page)
+    assert f"1, left. {tempo['lift_word']}" in words
+    assert tempo["hold_word"] in words and tempo["lower_word"] in words
+    assert words[-1] == f"2, right. {tempo['lift_word']}"
+    expect(page.locator("#more-time")).to_be_disabled()  # a paced set runs rep by rep
+
+    # Done: the person's own pace; the set counts for both sides
+    page.click("#done-set")
+    expect(page.locator("#phase")).to_have_text("Rest")
+    wait_until(
+        lambda: (
+            {("dead-bug", "left", 1), ("dead-bug", "right", 1)}
+            <= {
+                (s.item_id, s.side, s.set_number)
+                for s in tracking.history(server.db, profile_name=profile).sets
+            }
+        ),
+        what="both sides' first set stored",
+    )
+
+
+def test_previous_set_and_ten_seconds_more(page: Any, server: Served) -> None:
+    sign_up_with_a_program(page, server, "previous@example.org")
+    plan = page.request.get("/api/v1/me/session-plan").json()
+    first, second = plan["steps"][0], plan["steps"][1]
+    open_player(page)
+    page.click("#start")
+    time_text = page.locator("#time")
+    expect(time_text).to_have_text(str(first["get_ready_seconds"]))
+    page.click("#more-time")
+    expect(time_text).to_have_text(str(first["get_ready_seconds"] + 10))
+    page.keyboard.press("+")  # the same from the keyboard
+    expect(time_text).to_have_text(str(first["get_ready_seconds"] + 20))
+    page.keyboard.press("p")
+    expect(page.locator("#pause")).to_have_text("Resume")
+    page.keyboard.press("p")
+    expect(page.locator("#pause")).to_have_text("Pause")
+
+    page.click("#skip-set")  # the second step's get-ready
+    expect(page.locator("#side-set")).to_have_text(
+        f"{second['side'].capitalize()} side · set {second['set_number']} of "
+        f"{second['sets_on_this_side']}"
+    )
+    page.click("#previous")
+    expect(page.locator("#item-name")).to_have_text(first["name"])
+    expect(page.locator("#side-set")).to_have_text(
+        f"{first['side'].capitalize()} side · set 1 of {first['sets_on_this_side']}"
+    )
+    expect(page.locator("#phase")).to_have_text("Get ready")
+    # resting after a set, Previous does that set again
+    stretch = next(i for i, s in enumerate(plan["steps"]) if s["rest_seconds"] and not s["tempo"])
+    for _ in range(stretch):
+        page.click("#skip-set")
+    s = plan["steps"][stretch]
+    run_for(page, server, (s["get_ready_seconds"] + s["run_seconds"]) * 1000 + 500)
+    expect(page.locator("#phase")).to_have_text("Rest")
+    rest_left = int(time_text.inner_text())
+    page.click("#more-time")
+    expect(time_text).to_have_text(str(rest_left + 10))
+    page.keyboard.press("b")
+    expect(page.locator("#phase")).to_have_text("Get ready")
+    expect(page.locator("#side-set")).to_contain_text(f"set {s['set_number']} of")
+
+
+def test_the_get_ready_time_follows_the_change_of_position(page: Any, server: Served) -> None:
+    sign_up_with_a_program(page, server, "position@example.org")
+    plan = page.request.get("/api/v1/me/session-plan").json()
+    steps = plan["steps"]
+    open_player(page)
+    page.click("#start")
+    expect(page.locator("#time")).to_have_text(str(steps[0]["get_ready_seconds"]))
+    expect(page.locator("#cue")).to_have_text("Lie down on a firm bed or the floor.")
+    # the next step: the same item, the other side, in place
+    page.click("#skip-set")
+    expect(page.locator("#time")).to_have_text(str(steps[1]["get_ready_seconds"]))
+    assert steps[1]["get_ready_seconds"] < steps[0]["get_ready_seconds"]
+    expect(page.locator("#cue")).to_have_text(f"Change to your {steps[1]['side']} side.")
+
+
+PORTRAIT, LANDSCAPE, DESKTOP = (390, 844), (844, 390), (1280, 800)
+
+
+@pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE, DESKTOP], ids=["phone", "landscape", "desk"])
+def test_floor_mode_fills_the_screen_with_the_timer(
+    page: Any, server: Served, size: tuple[int, int]
+) -> None:
+    width, height = size
+    sign_up_with_a_program(page, server, f"floor{width}@example.org")
+    page.set_viewport_size({"width": width, "height": height})
+    open_player(page)
+    name = {PORTRAIT: "phone", LANDSCAPE: "landscape", DESKTOP: "desktop"}[size]
+    page.screenshot(path=f"/tmp/psoas-floor-{name}-setup.png", full_page=True)
+    expect(page.locator("#floor-start")).to_be_checked()
+    page.click("#start")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bfloor\b"))
+    expect(page.locator("header").first).to_be_hidden()  # no site menu
+    expect(page.locator("footer").first).to_be_hidden()
+    run_until(
+        page, server, "document.getElementById('phase').textContent === 'Release'", what="work"
+    )
+    run_for(page, server, 1_500)
+    expect(page.locator("#figure svg")).to_be_visible()
+    page.screenshot(path=f"/tmp/psoas-floor-{name}.png")
+    timer = page.locator("#time").bounding_box()
+    assert timer is not None
+    share = 0.30 if size == LANDSCAPE else 0.17
+    assert timer["height"] >= share * height, (timer, size)
+    # the timer, the figure and the controls fit on the screen without scrolling
+    for control in ("#time", "#figure svg", "#pause", "#previous", "#more-time"):
+        box = page.locator(control).bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, (control, box, size)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_accessibility_problems(page) == []
+    to_item(page, "Dead bug")
+    run_for(page, server, 20_000)
+    page.screenshot(path=f"/tmp/psoas-floor-{name}-reps.png")
+    box = page.locator("#done-set").bounding_box()
+    assert box and box["y"] + box["height"] <= height
+    assert serious_accessibility_problems(page) == []
+    page.click("#floor")  # leave it: the menu comes back
+    expect(page.locator("header").first).to_be_visible()
+    expect(page.locator("#floor")).to_have_text("Full screen")

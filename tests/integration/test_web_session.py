@@ -91,7 +91,20 @@ def test_the_plan_lists_every_set_in_order_with_timings(web: Web, ann: SignedIn)
     assert {s["kind"] for s in steps} <= {"hold", "reps", "timed"}
     assert len({s["key_part"] for s in steps}) == len(steps)
     assert plan["total_seconds"] == sum(
-        s["get_ready_seconds"] + s["work_seconds"] + s["rest_seconds"] for s in steps
+        s["get_ready_seconds"] + s["run_seconds"] + s["rest_seconds"] for s in steps
+    )
+    # every planned set is completed by one step; paced steps count their reps
+    assert sorted(k for s in steps for k in s["covers"]) == sorted(
+        p["key_part"] for p in plan["planned"]
+    )
+    assert sum(p["share"] for p in plan["planned"]) == pytest.approx(1)
+    paced = next(s for s in steps if s["tempo"])
+    tempo = paced["tempo"]
+    n = paced["rep_count"]
+    assert (
+        paced["run_seconds"]
+        == n * (tempo["lift_seconds"] + tempo["hold_seconds"] + tempo["lower_seconds"])
+        + (n - 1) * tempo["between_seconds"]
     )
     stretch = next(s for s in steps if s["kind"] == "hold" and s["side"] == "right")
     assert "right side" in stretch["announcement"]

@@ -217,3 +217,20 @@ def test_repetitions_are_paced_lift_hold_lower() -> None:
     assert all(s.tempo is None for s in steps if s.category in ("release", "stretch"))
     bracing = CATALOG.exercise("isometric-hip-flexion").tempo
     assert (bracing.lift_word, bracing.between_seconds) == ("Push", 5)
+
+
+def test_the_preview_says_each_item_its_sets_and_time() -> None:
+    from psoas.domain.session_plan import preview
+
+    steps = session_steps(PROGRAM, CATALOG)
+    items = preview(steps)
+    assert [p.item_id for p in items] == list(dict.fromkeys(s.item_id for s in steps))
+    by_id = {p.item_id: p for p in items}
+    # the tighter side gets more sets, and the preview says so
+    assert by_id["half-kneeling-hip-flexor-stretch"].amount == "3 sets left, 4 right, 30 s hold"
+    assert by_id["dead-bug"].amount == "2 sets of 8 each side in turn, 2 s hold"
+    assert by_id["glute-bridge"].amount == "2 sets of 10, 3 s hold"
+    assert sum(p.seconds for p in items) == sum(
+        s.get_ready_seconds + s.run_seconds + s.rest_seconds for s in steps
+    )
+    assert all(p.minutes_text.endswith("min") for p in items)

@@ -338,3 +338,65 @@ def _tempo(ex: Exercise, p: PlannedSet, both: bool) -> Tempo | None:
         hold_word=t.hold_word,
         lower_word=t.lower_word,
     )
+
+
+class PreviewItem(BaseModel):
+    """One exercise of today's session as the preview before Start lists it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: str
+    name: str
+    amount: str  # "3 sets each side, hold 30 s"
+    seconds: int  # getting ready, the work and the rests
+
+    @property
+    def minutes_text(self) -> str:
+        minutes = self.seconds / 60
+        return "under 1 min" if minutes < 1 else f"{round(minutes)} min"
+
+
+def preview(steps: list[Step]) -> list[PreviewItem]:
+    """Today's session item by item: how many sets (each side, or sides in turn), what one set
+    is, and about how long the item takes."""
+    out: list[PreviewItem] = []
+    for item_id, group in _steps_by_item(steps):
+        first = group[0]
+        per_side: dict[Side | None, int] = {}
+        for s in group:
+            for side in s.sides:
+                per_side[side] = per_side.get(side, 0) + 1
+        counts = set(per_side.values())
+        sets = max(counts)
+        if first.kind == "timed":
+            minutes = first.work_seconds / 60
+            amount = f"{minutes:g} min" if minutes >= 1 else f"{first.work_seconds} s"
+            amount += " each side" if None not in per_side else ""
+        else:
+            each = None not in per_side and not first.rep_sides
+            if len(counts) > 1:  # more sets on the tighter side
+                how_many = f"{per_side.get('left', 0)} sets left, {per_side.get('right', 0)} right"
+                each = False
+            else:
+                how_many = f"{sets} set" + ("s" if sets > 1 else "")
+            if first.tempo is not None:
+                how_many += f" of {first.reps}"
+            if first.rep_sides:
+                how_many += " each side in turn"
+            elif each:
+                how_many += " each side"
+            hold = f"{first.hold_seconds} s hold" if first.hold_seconds else ""
+            amount = ", ".join(x for x in (how_many, hold) if x)
+        seconds = sum(s.get_ready_seconds + s.run_seconds + s.rest_seconds for s in group)
+        out.append(PreviewItem(item_id=item_id, name=first.name, amount=amount, seconds=seconds))
+    return out
+
+
+def _steps_by_item(steps: list[Step]) -> list[tuple[str, list[Step]]]:
+    out: list[tuple[str, list[Step]]] = []
+    for s in steps:
+        if out and out[-1][0] == s.item_id:
+            out[-1][1].append(s)
+        else:
+            out.append((s.item_id, [s]))
+    return out

@@ -119,7 +119,7 @@ class SessionPlan:
 
     @property
     def total_seconds(self) -> int:
-        return sum(s.get_ready_seconds + s.work_seconds + s.rest_seconds for s in self.steps)
+        return sum(s.get_ready_seconds + s.run_seconds + s.rest_seconds for s in self.steps)
 
 
 def session_plan(db: Database, *, user: User) -> SessionPlan:

@@ -14,9 +14,10 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, st
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from psoas.domain.adherence import planned_sets
 from psoas.domain.catalog import Exercise
-from psoas.domain.session_plan import Step
 from psoas.domain.program import item_steps
+from psoas.domain.session_plan import Step, preview
 from psoas.domain.tracking import BreakKind, SetLog
 from psoas.reports import pictures, result_text
 from psoas.services import reminders, session_web
@@ -37,8 +38,32 @@ class _In(BaseModel):
 # --- response and request models ----------------------------------------------------------------
 
 
+class TempoOut(BaseModel):
+    """The pace of one repetition, in seconds, with the words said for each phase."""
+
+    lift_seconds: int
+    hold_seconds: int
+    lower_seconds: int
+    between_seconds: int
+    lift_word: str
+    hold_word: str
+    lower_word: str
+
+
+class PlannedOut(BaseModel):
+    """One planned set: what adherence counts, and the end of a session reports."""
+
+    key_part: str = Field(description="item:side:set")
+    item_id: str
+    name: str
+    side: Literal["left", "right"] | None
+    set_number: int
+    share: float = Field(ge=0, le=1, description="its part of the session's work, 0 to 1")
+
+
 class StepOut(BaseModel):
-    """One set of one item on one side, as the player runs it."""
+    """One set of one item on one side (or both sides' sets taken in turn), as the player
+    runs it."""
 
     key_part: str = Field(description="item:side:set, stable within a session")
     item_id: str
@@ -61,17 +86,31 @@ class StepOut(BaseModel):
     breathing: str | None
     cue: str | None
     announcement: str = Field(description="what a spoken cue says as the set starts")
+    position: str = Field(description="standing, seated, kneeling, floor, bed, table or any")
     figure: str = Field(
         default="main", description="the item's picture at its catalog level (see pictures)"
     )
+    covers: list[str] = Field(description="the planned sets (key parts) this step completes")
+    rep_sides: list[Literal["left", "right"]] = Field(
+        description="each repetition's side when the sides are taken in turn; else empty"
+    )
+    swap_sides: bool = Field(description="a two-sided item led by the other side this set")
+    tempo: TempoOut | None = Field(description="the pace of each repetition, if paced")
+    rep_count: int = Field(description="repetitions counted in this step")
+    run_seconds: int = Field(description="how long the work takes, the tempo's pauses included")
 
     @classmethod
     def of(cls, step: Step) -> StepOut:
         return cls(
             key_part=step.key_part,
             announcement=step.announcement(),
-            **step.model_dump(exclude={"instructions"}),
+            **step.model_dump(exclude={"instructions", "covers", "tempo", "rep_sides"}),
             instructions=list(step.instructions),
+            covers=list(step.key_parts),
+            rep_sides=list(step.rep_sides),
+            tempo=TempoOut(**step.tempo.model_dump()) if step.tempo else None,
+            rep_count=step.rep_count,
+            run_seconds=step.run_seconds,
         )
 
 
@@ -95,6 +134,9 @@ class SessionPlanOut(BaseModel):
     )
     server_now: datetime = Field(description="the server's clock, to correct the device's")
     steps: list[StepOut]
+    planned: list[PlannedOut] = Field(
+        default_factory=list, description="every planned set, in order, with its share"
+    )
     pictures: dict[str, PicturesOut] = Field(
         default_factory=dict, description="each item's pictures (SVG addresses), by item id"
     )
@@ -184,8 +226,10 @@ class BreakIn(_In):
 class MovementOut(BaseModel):
     id: str
     name: str
+    count: str = Field(description='how much to do, e.g. "10 times" or "2 minutes"')
+    prompt: str = Field(description="the movement, its count and what it is, in one line")
     first_step: str
-    steps: list[str]
+    steps: list[str] = Field(description="every step, with the dose's numbers filled in")
 
     @classmethod
     def of(cls, ex: Exercise) -> MovementOut:
@@ -215,6 +259,11 @@ class BreakStateOut(BaseModel):
     today: BreakStatsOut
     today_since: datetime
     server_now: datetime
+    work_start: str = Field(description="working hours start, HH:MM in time_zone")
+    work_end: str = Field(description="working hours end, HH:MM in time_zone")
+    work_days: list[int] = Field(description="working days, Monday = 0")
+    paused_until: datetime | None = Field(description="the coach is paused until then")
+    time_zone: str
 
 
 class BreakOut(BaseModel):
@@ -234,8 +283,6 @@ def _not_found(exc: Exception) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, "not found")
 
 
-    count: str = Field(description='how much to do, e.g. "10 times" or "2 minutes"')
-    prompt: str = Field(description="the movement, its count and what it is, in one line")
 def _no_program(exc: session_web.NoProgram) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
 
@@ -258,12 +305,12 @@ def _break_state_out(state: session_web.BreakState, now: datetime) -> BreakState
         today=BreakStatsOut(**vars(state.today)),
         today_since=state.today_since,
         server_now=now,
+        work_start=state.hours.start.strftime("%H:%M"),
+        work_end=state.hours.end.strftime("%H:%M"),
+        work_days=sorted(state.hours.weekdays),
+        paused_until=state.paused_until,
+        time_zone=state.time_zone,
     )
-    work_start: str = Field(description="working hours start, HH:MM in time_zone")
-    work_end: str = Field(description="working hours end, HH:MM in time_zone")
-    work_days: list[int] = Field(description="working days, Monday = 0")
-    paused_until: datetime | None = Field(description="the coach is paused until then")
-    time_zone: str
 
 
 def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
@@ -273,12 +320,29 @@ def _plan_out(plan: session_web.SessionPlan, now: datetime) -> SessionPlanOut:
         recheck_from_pain=plan.recheck_from_pain,
         server_now=now,
         steps=[StepOut.of(s) for s in plan.steps],
+        planned=_planned_out(plan),
         pictures={
             i: out
             for i, figure in dict.fromkeys((s.item_id, s.figure) for s in plan.steps)
             if (out := _pictures(i, figure))
         },
     )
+
+
+def _planned_out(plan: session_web.SessionPlan) -> list[PlannedOut]:
+    sets = planned_sets(plan.version.program)
+    total = sum(p.work_seconds for p in sets)
+    return [
+        PlannedOut(
+            key_part=f"{p.item_id}:{p.side or 'both'}:{p.set_number}",
+            item_id=p.item_id,
+            name=p.name,
+            side=p.side,
+            set_number=p.set_number,
+            share=p.work_seconds / total if total else 0.0,
+        )
+        for p in sets
+    ]
 
 
 def _pictures(item_id: str, figure: str = "main") -> PicturesOut | None:
@@ -305,11 +369,6 @@ def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
     try:
         plan = session_web.session_plan(db, user=user)
     except session_web.NoProgram as exc:
-        work_start=state.hours.start.strftime("%H:%M"),
-        work_end=state.hours.end.strftime("%H:%M"),
-        work_days=sorted(state.hours.weekdays),
-        paused_until=state.paused_until,
-        time_zone=state.time_zone,
         return render(
             request, "patient/session.html", title="Session", message=str(exc), offline="forget"
         )
@@ -322,7 +381,8 @@ def session_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
         title="Session",
         plan=data,
         minutes=round(plan.total_seconds / 60),
-        items=len({s.item_id for s in plan.steps}),
+        preview=preview(plan.steps),
+        planned_sets=len(data["planned"]),
         offline="keep",
     )
 
@@ -346,6 +406,8 @@ def breaks_page(request: Request, db: DB, now: Now, user: Patient) -> Response:
         title="Break coach",
         advice=result_text.break_advice(version.program),
         seated=result_text.seated_breaks(version.program.items),
+        hours_text=reminders.hours_text(coach_settings, user),
+        paused_until=coach_settings.paused_until if coach_settings.paused(now) else None,
         offline="keep",
     )
 
@@ -405,8 +467,6 @@ def api_get_session(db: DB, now: Now, user: Patient, session_id: SessionId) -> S
     assert record.id is not None
     return SessionOut(
         id=record.id,
-        hours_text=reminders.hours_text(coach_settings, user),
-        paused_until=coach_settings.paused_until if coach_settings.paused(now) else None,
         program_version=record.program_version,
         status=record.status,
         started_at=record.started_at,

@@ -6,13 +6,16 @@
  * every 30 s while something waits, and on page load. The server stores a key once, so a retry
  * never duplicates a set.
  *
- * Tests may speed time up with `window.PSOAS_SPEED` (set before this script runs; timer.js).
+ * Repetitions are counted one by one at the plan's tempo (lift, hold, lower), shown big and
+ * spoken; "Done" ends a set of repetitions at the person's own pace. A step that takes the
+ * sides in turn completes the left and the right set (its `covers`). Floor mode hides the
+ * site's menu, asks for the full screen where the browser can, and makes the timer big.
  */
 import { apiClient, detailOf } from "./api.js";
 import { figurePose, figureShow, movementAt } from "./figure.js";
 import { sendLater, uuid } from "./queue.js";
 import { openStore } from "./store.js";
-import { SPEED, countdown, secondsText, serverClock } from "./timer.js";
+import { countdown, secondsText, serverClock } from "./timer.js";
 
 var root = document.getElementById("player-app");
 if (root) player(root);
@@ -20,6 +23,9 @@ if (root) player(root);
 function player(app) {
   var plan = JSON.parse(document.getElementById("psoas-plan").textContent);
   var steps = plan.steps;
+  var planned = plan.planned;  // every planned set (what the end reports and adherence counts)
+  var plannedByKey = {};
+  planned.forEach(function (p) { plannedByKey[p.key_part] = p; });
   var api = apiClient(app.dataset.csrf);
   var device = openStore(app.dataset.user);
   var BREATH_IN = 4, BREATH_OUT = 6;
@@ -145,6 +151,34 @@ function player(app) {
     } catch (e) { /* never fail because of speech */ }
   }
 
+  // --- floor mode: no menu, the full screen where the browser allows it, a big timer ----------
+  var floorBox = $("floor-start"), floorButton = $("floor");
+  floorBox.checked = !!device.load("floor", true);
+  floorBox.addEventListener("change", function () { device.save("floor", floorBox.checked); });
+  var fullScreen = false;
+  function setFloor(on) {
+    document.body.classList.toggle("floor", on);
+    floorButton.setAttribute("aria-pressed", String(on));
+    floorButton.textContent = on ? "Leave full screen" : "Full screen";
+    var el = document.documentElement;
+    if (on && el.requestFullscreen && !document.fullscreenElement) {
+      el.requestFullscreen({ navigationUI: "hide" }).then(function () { fullScreen = true; },
+        function () { /* refused: the page still hides its menu (the fallback) */ });
+    }
+    if (!on && document.fullscreenElement && document.exitFullscreen) {
+      fullScreen = false;
+      document.exitFullscreen().catch(function () {});
+    }
+    if (on) window.scrollTo(0, 0);
+  }
+  floorButton.addEventListener("click", function () {
+    setFloor(!document.body.classList.contains("floor"));
+  });
+  document.addEventListener("fullscreenchange", function () {
+    // leaving the browser's full screen (Esc, the back gesture) leaves floor mode too
+    if (!document.fullscreenElement && fullScreen) { fullScreen = false; setFloor(false); }
+  });
+
   var wakeLock = null;
   function keepAwake() {
     var note = $("awake");
@@ -183,7 +217,7 @@ function player(app) {
 
   // --- the player -----------------------------------------------------------------------------
   var idx = -1, phase = "idle", paused = false, skipItem = null;
-  var shownSecond = null, breathIn = null;
+  var shownSecond = null, breathIn = null, shownMoment = null, shownRep = null, figureSide = null;
   var timer = countdown({
     counting: function () { return phase !== "idle" && phase !== "done" && !paused; },
     ended: phaseEnded,
@@ -195,9 +229,59 @@ function player(app) {
   function announce(text) { $("announce").textContent = text; }
 
   function workLabel(s) {
-    if (s.kind === "hold") return "Hold " + s.hold_seconds + " s" + (s.reps ? " × " + s.reps : "");
-    if (s.kind === "reps") return s.reps + " slow repetitions";
+    var each = s.rep_sides.length ? " each side, in turn" : "";
+    if (s.kind === "hold") return "Hold " + s.hold_seconds + " s" + (s.reps ? " × " + s.reps + each : "");
+    if (s.kind === "reps") return s.reps + " slow repetitions" + each;
     return "Release";
+  }
+
+  /* Where the tempo is `elapsed` seconds into a paced set: the rep (1 first), its side, the
+   * phase (lift, hold, lower, between) and its seconds left. The same rule as
+   * psoas.domain.session_plan.Step.rep_at, which the terminal player uses. */
+  function repAt(s, elapsed) {
+    var t = s.tempo;
+    if (!t) return null;
+    var cycle = t.lift_seconds + t.hold_seconds + t.lower_seconds + t.between_seconds;
+    var e = Math.max(elapsed, 0);
+    var index = Math.min(Math.floor(e / cycle), s.rep_count - 1);
+    var into = e - index * cycle;
+    var phases = [["lift", t.lift_seconds], ["hold", t.hold_seconds], ["lower", t.lower_seconds],
+      ["between", t.between_seconds]];
+    var name = "between", left = 0, start = 0;
+    for (var k = 0; k < phases.length; k++) {
+      if (phases[k][1] && into < start + phases[k][1]) { name = phases[k][0]; left = start + phases[k][1] - into; break; }
+      start += phases[k][1];
+    }
+    return { rep: index + 1, side: s.rep_sides.length ? s.rep_sides[index] : s.side, phase: name, left: left };
+  }
+
+  function tempoWord(s, name) {
+    return { lift: s.tempo.lift_word, hold: s.tempo.hold_word, lower: s.tempo.lower_word, between: "Rest" }[name];
+  }
+
+  // how far through the movement the figure is during a paced rep: up, held, down, at rest
+  function tempoPose(s, m) {
+    var t = s.tempo;
+    if (m.phase === "lift") return 1 - m.left / t.lift_seconds;
+    if (m.phase === "hold") return 1;
+    if (m.phase === "lower") return m.left / t.lower_seconds;
+    return 0;
+  }
+
+  var PLACES = {
+    floor: "Get down onto your mat.",
+    kneeling: "Kneel on your mat.",
+    bed: "Lie down on a firm bed or the floor.",
+    table: "Get onto the table or the firm edge of the bed.",
+    standing: "Stand up, a sturdy chair within reach.",
+    seated: "Sit on a sturdy chair.",
+  };
+  function readyCue(i) {
+    var s = steps[i], before = i > 0 ? steps[i - 1] : null;
+    if (!before || (before.position !== s.position && s.position !== "any")) return PLACES[s.position] || "Get into position.";
+    if (before.item_id === s.item_id && before.side !== s.side && s.side) return "Change to your " + s.side + " side.";
+    if (s.swap_sides) return "Swap sides from the last set.";
+    return "Get into position.";
   }
 
   function showItem(s) {
@@ -216,9 +300,10 @@ function player(app) {
 
   // the item's figure for this side (the left side is the right one mirrored), and the
   // placement diagram beside it during a release
-  function showFigure(s) {
+  function showFigure(s, side) {
     var pics = (plan.pictures || {})[s.item_id];
-    var left = s.side === "left";
+    var left = (side === undefined ? s.side : side) === "left";
+    figureSide = left ? "left" : "right";
     figureShow($("figure"), pics ? (left ? pics.left : pics.right) : null);
     var place = pics ? (left ? pics.placement_left : pics.placement_right) : null;
     var img = $("placement");
@@ -239,10 +324,13 @@ function player(app) {
     saveSession();
     if (newItem) { showItem(s); say(s.name); }
     showFigure(s);
-    $("where").textContent = "Exercise " + itemNumber(i) + " of " + itemCount + " · set " + (i + 1) + " of " + steps.length + " in all";
+    $("where").textContent = "Exercise " + itemNumber(i) + " of " + itemCount + " · step " + (i + 1) + " of " + steps.length;
     $("item-name").textContent = s.name;
-    $("side-set").textContent = (s.side ? s.side.charAt(0).toUpperCase() + s.side.slice(1) + " side · " : "") +
-      "set " + s.set_number + " of " + s.sets_on_this_side;
+    var set = "set " + s.set_number + " of " + s.sets_on_this_side;
+    $("side-set").textContent = s.rep_sides.length ? "Sides in turn · " + set
+      : s.side ? s.side.charAt(0).toUpperCase() + s.side.slice(1) + " side · " + set
+      : s.swap_sides ? "Set " + s.set_number + " of " + s.sets_on_this_side + " · swap sides"
+      : "Set " + s.set_number + " of " + s.sets_on_this_side;
     startPhase("ready", s.get_ready_seconds);
   }
 
@@ -258,7 +346,15 @@ function player(app) {
     timer.set(seconds);
     shownSecond = null;
     breathIn = null;
+    shownMoment = null;
+    shownRep = null;
     var s = steps[idx];
+    var paced = name === "work" && !!s.tempo;
+    $("done-set").hidden = !paced;
+    $("more-time").disabled = paced;  // a paced set runs rep by rep; Done is for your own pace
+    $("rep").hidden = !paced;
+    $("tempo").hidden = !paced;
+    if (s.rep_sides.length && name !== "work") showFigure(s, s.rep_sides[0]);
     var label = { ready: "Get ready", work: workLabel(s), rest: "Rest" }[name];
     var el = $("phase");
     el.textContent = label;
@@ -268,7 +364,7 @@ function player(app) {
     var cue = $("cue");
     cue.className = release ? "cue breath" : "cue";
     cue.textContent = name === "work" && !release && s.cue ? s.cue
-      : name === "rest" ? "Relax. Next: " + nextLabel() : name === "ready" ? "Get into position." : "";
+      : name === "rest" ? "Relax. Next: " + nextLabel() : name === "ready" ? readyCue(idx) : "";
     var side = s.side ? ", " + s.side + " side" : "";
     announce(label + ": " + s.name + side + ", set " + s.set_number + " of " + s.sets_on_this_side +
       ", " + Math.round(seconds) + " seconds.");
@@ -285,7 +381,7 @@ function player(app) {
 
   function phaseEnded() {
     var s = steps[idx];
-    if (phase === "ready") { startPhase("work", s.work_seconds); return; }
+    if (phase === "ready") { startPhase("work", s.run_seconds); return; }
     if (phase === "work") {
       if (s.kind === "hold") say("And relax.");
       completeSet(s);
@@ -297,47 +393,86 @@ function player(app) {
     if (phase === "rest") startStep(idx + 1);
   }
 
+  // one stored set for each planned set the step completes (both sides' when taken in turn)
   function completeSet(s) {
-    var body = {
-      key: uuid(),
-      item_id: s.item_id,
-      side: s.side,
-      set_number: s.set_number,
-      hold_seconds: s.kind === "hold" ? s.hold_seconds : null,
-      reps: s.kind === "reps" ? s.reps : null,
-      minutes: s.kind === "timed" ? Math.round(s.work_seconds / 60 * 100) / 100 : null,
-      completed_at: new Date(clock.now()).toISOString(),
-    };
-    session.completed += 1;
-    doneKeys().push(s.key_part);
+    var at = new Date(clock.now()).toISOString();
+    var bodies = s.covers.map(function (key) {
+      var p = plannedByKey[key];
+      return {
+        key: uuid(),
+        item_id: s.item_id,
+        side: p ? p.side : s.side,
+        set_number: s.set_number,
+        hold_seconds: s.kind === "hold" ? s.hold_seconds : null,
+        reps: s.kind === "reps" ? s.reps : null,
+        minutes: s.kind === "timed" ? Math.round(s.work_seconds / s.covers.length / 60 * 100) / 100 : null,
+        completed_at: at,
+      };
+    });
+    session.completed += bodies.length;
+    s.covers.forEach(function (key) { doneKeys().push(key); });
     session.pos = idx + 1;
     saveSession();
-    enqueue("set", body);
+    bodies.forEach(function (body) { enqueue("set", body); });
   }
 
   function draw() {
     var s = steps[idx];
     var remaining = timer.remaining, total = timer.total;
-    var second = Math.ceil(Math.max(remaining, 0));
-    if (second !== shownSecond) {
-      shownSecond = second;
-      $("time").textContent = secondsText(second);
+    var moment = phase === "work" ? repAt(s, total - remaining) : null;
+    if (moment) drawRep(s, moment);
+    else {
+      var second = Math.ceil(Math.max(remaining, 0));
+      if (second !== shownSecond) {
+        shownSecond = second;
+        $("time").textContent = secondsText(second);
+      }
+      figurePose($("figure"), movementAt(s, phase, total - remaining, total));
     }
     var done = total ? Math.round((total - remaining) / total * 100) : 100;
     $("bar-fill").style.width = done + "%";
     $("bar").setAttribute("aria-valuenow", String(done));
-    figurePose($("figure"), movementAt(s, phase, total - remaining, total));
     if (phase === "work" && s.category === "release") {
       var t = (total - remaining) % (BREATH_IN + BREATH_OUT);
       var inhale = t < BREATH_IN;
       if (inhale !== breathIn) {
         breathIn = inhale;
         var dot = $("breath-dot");
-        dot.style.transitionDuration = ((inhale ? BREATH_IN : BREATH_OUT) / SPEED) + "s";
-        dot.className = inhale ? "breath-dot in" : "breath-dot";
+        dot.className = inhale ? "breath-dot in" : "breath-dot out";
         $("cue").textContent = inhale ? "Breathe in slowly… (4 s)" : "Breathe out, sink a little deeper… (6 s)";
       }
     }
+  }
+
+  // a paced set: the rep's number big, the side, the tempo's word and its seconds; each phase
+  // spoken as it begins, each rep said to a screen reader
+  function drawRep(s, m) {
+    var key = m.rep + ":" + m.phase;
+    var left = Math.ceil(m.left);
+    var side = s.rep_sides.length && m.side ? " · " + m.side : "";
+    if (m.rep !== shownRep) {
+      shownRep = m.rep;
+      var time = $("time");
+      time.textContent = String(m.rep);
+      var of = document.createElement("span");
+      of.className = "of";
+      of.textContent = "/" + s.rep_count;
+      time.appendChild(of);
+      $("rep").textContent = "Rep " + m.rep + " of " + s.rep_count + side;
+      announce("Rep " + m.rep + " of " + s.rep_count + (side ? ", " + m.side : "") + ".");
+      if (s.rep_sides.length && m.side !== figureSide) showFigure(s, m.side);
+    }
+    var word = tempoWord(s, m.phase);
+    var text = m.phase === "between" ? word : word + " " + left;
+    var tempo = $("tempo");
+    if (tempo.textContent !== text) tempo.textContent = text;
+    tempo.className = "tempo " + m.phase;
+    if (key !== shownMoment) {
+      shownMoment = key;
+      if (m.phase === "lift") say(m.rep + (s.rep_sides.length && m.side ? ", " + m.side : "") + ". " + word);
+      else if (m.phase !== "between") say(word);
+    }
+    figurePose($("figure"), tempoPose(s, m));
   }
 
   function run(from, introduce) {
@@ -345,11 +480,12 @@ function player(app) {
     $("player").insertBefore(speakBox.parentNode, $("awake"));
     $("setup").hidden = true;
     $("player").hidden = false;
+    if (floorBox.checked) setFloor(true);
     setPaused(false);
     keepAwake();
     timer.start();
     startStep(from, introduce);
-    $("pause").focus();
+    $("pause").focus({ preventScroll: true });
   }
 
   // --- what the end says: the same words and figure as psoas.domain.adherence.session_report --
@@ -357,8 +493,14 @@ function player(app) {
   // by the shares of the sets done, as adherence counts it everywhere.
   function doneKeys() {
     // a session kept by an older page has no list: its first `completed` sets stand in
-    if (!session.done) session.done = steps.slice(0, session.completed).map(function (x) { return x.key_part; });
+    if (!session.done) session.done = planned.slice(0, session.completed).map(function (x) { return x.key_part; });
     return session.done;
+  }
+
+  function doneCount() {
+    var seen = {};
+    doneKeys().forEach(function (k) { if (plannedByKey[k]) seen[k] = true; });
+    return Object.keys(seen).length;
   }
 
   function aboutPercent(share) {
@@ -397,8 +539,8 @@ function player(app) {
   function report(stopped) {
     var done = {};
     doneKeys().forEach(function (k) { done[k] = true; });
-    var n = steps.length, count = 0, share = 0, items = {}, order = [];
-    steps.forEach(function (s) {
+    var n = planned.length, count = 0, share = 0, items = {}, order = [];
+    planned.forEach(function (s) {
       if (done[s.key_part]) { count += 1; share += s.share; }
       if (!items[s.item_id]) { items[s.item_id] = []; order.push(s.item_id); }
       items[s.item_id].push(s);
@@ -424,6 +566,7 @@ function player(app) {
     phase = "done";
     timer.stop();
     letSleep();
+    setFloor(false);
     session.finished = true;
     session.status = status;
     saveSession();
@@ -513,6 +656,38 @@ function player(app) {
     announce("Skipped the rest of " + steps[idx].name + ".");
     startStep(idx + 1);
   });
+  $("previous").addEventListener("click", function () {
+    if (phase === "idle" || phase === "done") return;
+    setPaused(false);
+    // resting after a set: that set again; else the set before this one
+    var to = phase === "rest" ? idx : Math.max(0, idx - 1);
+    skipItem = null;
+    announce("Back to " + steps[to].name + ", set " + steps[to].set_number + ".");
+    startStep(to, true);
+  });
+  $("done-set").addEventListener("click", function () {
+    if (phase !== "work" || !steps[idx].tempo) return;
+    setPaused(false);
+    announce("Set done.");
+    phaseEnded();
+  });
+  $("more-time").addEventListener("click", function () {
+    if (phase === "idle" || phase === "done" || (phase === "work" && steps[idx].tempo)) return;
+    timer.add(10);
+    shownSecond = null;
+    draw();
+    announce("Ten seconds more.");
+  });
+  var KEYS = { p: "pause", d: "done-set", b: "previous", n: "skip-set", "+": "more-time" };
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || $("player").hidden || !$("confirm-quit").hidden) return;
+    if (ev.target && /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName)) return;
+    var id = KEYS[ev.key.toLowerCase()];
+    var button = id && $(id);
+    if (!button || button.hidden || button.disabled) return;
+    ev.preventDefault();
+    button.click();
+  });
   var pausedBeforeQuit = false;
   $("quit").addEventListener("click", function () {
     pausedBeforeQuit = paused;
@@ -556,7 +731,7 @@ function player(app) {
   function offerResume() {
     if (session.pos > 0) {
       var note = $("resume-note");
-      note.textContent = "You have a session in progress: " + session.completed + " of " + steps.length +
+      note.textContent = "You have a session in progress: " + doneCount() + " of " + planned.length +
         " sets done. Start carries on where you stopped.";
       note.hidden = false;
       $("start").textContent = "Carry on";

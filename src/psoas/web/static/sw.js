@@ -14,7 +14,7 @@ var CACHE = self.PSOAS_CACHE;
 var PAGES = ["/me/session", "/me/breaks"];
 var ASSETS = [
   "/static/app.css", "/static/patient.css", "/static/cache-name.js", "/static/offline.js",
-  "/static/player.js", "/static/breaks.js",
+  "/static/player.js", "/static/player.css", "/static/breaks.js",
   // the ES modules player.js and breaks.js import: every one, or the pages break offline
   "/static/api.js", "/static/store.js", "/static/queue.js", "/static/timer.js",
   "/static/figure.js",

@@ -1,8 +1,6 @@
 /* Time for the player and the coach: the server's clock as seen from this device, countdown
- * texts, and the player's ticking countdown. Tests may speed time up with `window.PSOAS_SPEED`
- * (set before the page's scripts run). */
-
-export var SPEED = Math.min(Math.max(Number(window.PSOAS_SPEED) || 1, 0.1), 1000);
+ * texts, and the player's ticking countdown. (Browser tests move time with Playwright's clock,
+ * which drives Date, performance.now and the timers alike.) */
 
 /* The server's time from this device's: sync(iso) with each `server_now` the server sends. */
 export function serverClock(serverNow) {
@@ -31,10 +29,10 @@ export function countdownText(seconds) {
 }
 
 /* A countdown of `remaining` out of `total` seconds, ticking while counting() says so; at zero
- * it calls ended(), else ticked(). start() sets it ticking (every 200 ms, 50 ms sped up),
- * stop() ends that, resync() forgets the time since the last tick (a tab coming back). */
+ * it calls ended(), else ticked(). start() sets it ticking (every 200 ms), stop() ends that,
+ * resync() forgets the time since the last tick (a tab coming back), add(s) gives s seconds
+ * more. */
 export function countdown(options) {
-  var speed = options.speed || SPEED;
   var last = 0;
   var interval = null;
   var timer = {
@@ -43,14 +41,15 @@ export function countdown(options) {
     set: function (seconds) { timer.remaining = timer.total = Math.max(0, seconds); },
     start: function () {
       last = performance.now();
-      if (!interval) interval = setInterval(tick, speed > 1 ? 50 : 200);
+      if (!interval) interval = setInterval(tick, 200);
     },
     stop: function () { clearInterval(interval); interval = null; },
     resync: function () { last = performance.now(); },
+    add: function (seconds) { timer.remaining += seconds; timer.total += seconds; },
   };
   function tick() {
     var now = performance.now();
-    var dt = (now - last) / 1000 * speed;
+    var dt = (now - last) / 1000;
     last = now;
     if (!options.counting()) return;
     timer.remaining -= dt;
