@@ -283,14 +283,30 @@ def test_private_notes_stay_with_their_clinic_and_shared_ones_reach_the_patient(
 
 
 def test_the_demo_clinician_runs_the_demo_clinic(web: Web) -> None:
-    from psoas.web.demo import CLINIC_NAME, CLINICIAN_EMAIL, CLINICIAN_PASSWORD, load_demo
+    from psoas.web.demo import (
+        CLINIC_NAME,
+        CLINICIAN_EMAIL,
+        CLINICIAN_PASSWORD,
+        COLLEAGUE_EMAIL,
+        COLLEAGUE_NAME,
+        PATIENT_PASSWORD,
+        load_demo,
+    )
 
     load_demo(db_of(web), web.clock())
     client = web.client()
     post_account_form(client, "/signin", {"email": CLINICIAN_EMAIL, "password": CLINICIAN_PASSWORD})
     page = client.get("/clinic/team").text
-    assert CLINIC_NAME in page and "Invite a clinician" in page
+    assert CLINIC_NAME in page and "Invite a clinician" in page and COLLEAGUE_NAME in page
     assert len(client.get("/api/v1/patients").json()) == 6
+    # the colleague joined by invitation: Dana accepted them, Ana has not answered yet
+    jo = web.client()
+    post_account_form(jo, "/signin", {"email": COLLEAGUE_EMAIL, "password": CLINICIAN_PASSWORD})
+    assert [p["name"] for p in jo.get("/api/v1/patients").json()] == ["Dana Whitfield"]
+    ana = web.client()
+    post_account_form(ana, "/signin", {"email": "ana@demo.psoas", "password": PATIENT_PASSWORD})
+    team = ana.get("/me/team").text
+    assert "Waiting for your answer" in team and "suggested by Sam Rivera" in team
 
 
 def test_program_version_reads_stay_with_the_team(web: Web) -> None:

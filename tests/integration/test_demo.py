@@ -39,7 +39,7 @@ def test_every_demo_account_signs_in_and_loading_again_changes_nothing(
     web: Web, demo: dict[str, int]
 ) -> None:
     assert set(demo) == {email for email, _, _ in DEMO_ACCOUNTS}
-    assert len(DEMO_ACCOUNTS) == 7
+    assert len(DEMO_ACCOUNTS) == 8  # two clinicians of the demo clinic, six patients
     for email, password, role in DEMO_ACCOUNTS:
         client = web.client()
         response = post_account_form(

@@ -360,13 +360,13 @@ def web(
 
     db = open_database()  # migrate once here, before the workers start
     if demo:
-        from psoas.web.demo import CLINIC_NAME, DEMO_ACCOUNTS, load_demo
+        from psoas.web.demo import CLINIC_NAME, CLINICIAN_EMAIL, DEMO_ACCOUNTS, load_demo
 
         load_demo(db, datetime.now(UTC))
         typer.echo("Demo clinic loaded. Sign in with:")
         for email, password, role in DEMO_ACCOUNTS:
             typer.echo(f"  {role:<10} {email:<24} {password}")
-        typer.echo(f"The clinician administers the demo clinic, {CLINIC_NAME} (its Clinic page).")
+        typer.echo(f"{CLINICIAN_EMAIL} administers the demo clinic, {CLINIC_NAME} (Clinic page).")
     db.close()
     typer.echo(f"psoas web app: http://{host}:{port}/  (Ctrl+C to stop)")
     serve.run(host=host, port=port, workers=workers)

@@ -42,6 +42,10 @@ CLINICIAN_PASSWORD = "demo-clinic-2026"
 CLINICIAN_NAME = "Sam Rivera (physiotherapist)"
 #: The demo clinic; its administrator is the demo clinician.
 CLINIC_NAME = "Riverside Physio (demo)"
+#: A colleague the administrator invited: in Dana's care team, suggested to Ana (who has not
+#: answered yet, so her care-team page shows a request).
+COLLEAGUE_EMAIL = "colleague@demo.psoas"
+COLLEAGUE_NAME = "Jo Park (physiotherapist)"
 PATIENT_PASSWORD = "demo-patient-2026"
 
 NO_RED_FLAGS: dict[str, bool] = {
@@ -412,6 +416,7 @@ STORIES: tuple[Story, ...] = (
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     (CLINICIAN_EMAIL, CLINICIAN_PASSWORD, "clinician"),
+    (COLLEAGUE_EMAIL, CLINICIAN_PASSWORD, "clinician"),
     *((s.email, PATIENT_PASSWORD, "patient") for s in STORIES),
 )
 
@@ -517,3 +522,30 @@ def _create(db: Database, now: datetime) -> None:
             if progress.report(db, profile_name=name, now=now).decision.kind == "progress":
                 steps.step(db, profile_name=name, now=now)
     _notes(db, clinician, patients, now)
+    _colleague(db, clinician, patients, now, first)
+
+
+def _colleague(
+    db: Database,
+    admin: accounts.User,
+    patients: dict[str, accounts.User],
+    now: datetime,
+    first: datetime,
+) -> None:
+    """Jo joins the clinic by the administrator's invitation, as every clinician does."""
+    token = clinics.invite_clinician(db, admin=admin, email=COLLEAGUE_EMAIL, now=first)
+    jo = clinics.join_clinic(
+        db,
+        token=token,
+        password=CLINICIAN_PASSWORD,
+        display_name=COLLEAGUE_NAME,
+        now=first + timedelta(hours=2),
+    )
+    for email, accepted in (("dana@demo.psoas", True), ("ana@demo.psoas", False)):
+        patient = patients[email]
+        asked = now - timedelta(days=3 if accepted else 1)
+        care_team.add_colleague(db, clinician=admin, patient=patient, colleague_id=jo.id, now=asked)
+        if accepted:
+            care_team.accept(
+                db, patient=patient, clinician_id=jo.id, now=asked + timedelta(hours=5)
+            )
