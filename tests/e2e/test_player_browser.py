@@ -580,6 +580,8 @@ def test_repetitions_are_counted_with_their_tempo_and_the_sides_take_turns(
     expect(page.locator("#figure svg desc")).to_contain_text("right")  # the other side's figure
     words = said(page)
     assert f"1, left. {tempo['lift_word']}" in words
+    # what the set is, said while getting ready, before the count begins
+    assert words.index(dead_bug["announcement"]) < words.index(f"1, left. {tempo['lift_word']}")
     assert tempo["hold_word"] in words and tempo["lower_word"] in words
     assert words[-1] == f"2, right. {tempo['lift_word']}"
     expect(page.locator("#more-time")).to_be_disabled()  # a paced set runs rep by rep

@@ -368,7 +368,8 @@ function player(app) {
     var side = s.side ? ", " + s.side + " side" : "";
     announce(label + ": " + s.name + side + ", set " + s.set_number + " of " + s.sets_on_this_side +
       ", " + Math.round(seconds) + " seconds.");
-    if (name === "work") say(s.announcement);
+    // a paced set counts aloud from its first rep: what it is is said while getting ready
+    if (name === (s.tempo ? "ready" : "work")) say(s.announcement);
     if (name === "rest") say("Rest.");
     draw();
   }
