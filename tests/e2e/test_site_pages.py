@@ -29,6 +29,7 @@ ANONYMOUS = [
     "/reset",
     "/reset/new?token=not-a-token",
     "/verify?token=not-a-token",
+    "/join-clinic?code=not-a-code",
     "/no-such-page",
     "/me/download/no-such-file",
 ]
@@ -42,6 +43,7 @@ PATIENT_PAGES = [
     "/me/assess",
     "/me/recheck",
     "/me/reminders",
+    "/me/team",
     "/account",
     "/account/two-factor",
     "/account/delete",
@@ -52,6 +54,7 @@ CLINICIAN_PAGES = [
     "/clinic/patients/{pid}",
     "/clinic/patients/{pid}/program",
     "/clinic/patients/999999",
+    "/clinic/team",
     "/account",
     "/account/two-factor",
     "/account/delete",
