@@ -169,3 +169,18 @@ def test_repetitions_are_counted_and_spoken_with_their_tempo_and_done_ends_a_set
     _, saved, speaker = play({ready_ticks + 15: "d"}, paced)
     assert saved == paced
     assert len([w for w in speaker.said if w.endswith(f". {words.lift_word}")]) < step.rep_count
+
+
+def test_back_goes_to_the_previous_set_and_plus_gives_ten_seconds_more() -> None:
+    two = STEPS[:2]
+    ready = two[0].get_ready_seconds * 10
+    # "b" in the second step's get-ready: the first step runs again, and is saved again
+    first_run = ready + two[0].run_seconds * 10 + two[0].rest_seconds * 10
+    _, saved, _ = play({first_run + 5: "b"}, two)
+    assert saved == [two[0], two[0], two[1]]
+    # "+" in the first get-ready: ten seconds (100 ticks) more before the work begins
+    with_more, _, speaker = play({2: "+", ready + 50: "q"}, two)
+    assert with_more.quit and with_more.completed == []
+    assert not any("Set 1 of" in s for s in speaker.said)  # still getting ready at quit
+    _, _, speaker = play({ready + 50: "q"}, two)
+    assert any("Set 1 of" in s for s in speaker.said)  # the work had begun

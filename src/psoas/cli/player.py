@@ -1,7 +1,8 @@
 """The guided session in the terminal: countdowns, sides and sets, paced breathing, spoken cues.
 
 Keys while it runs: p (or space) pause and resume, d done (a set of repetitions at your own
-pace), n skip this set, s skip this exercise, q quit. Repetitions are paced one by one (lift,
+pace), b back to the previous set (resting: that set again), + ten seconds more, n skip this
+set, s skip this exercise, q quit. Repetitions are paced one by one (lift,
 hold, lower), spoken when speech is on. Every completed set is saved the moment it ends.
 """
 
@@ -14,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -120,12 +121,16 @@ class Player:
     def run(self, steps: list[Step], save: Callable[[Step, datetime], None]) -> Outcome:
         outcome = Outcome()
         skip_item: str | None = None
-        for index, step in enumerate(steps):
+        index, introduce = 0, False
+        while index < len(steps):
+            step = steps[index]
             if skip_item == step.item_id:
+                index += 1
                 continue
             skip_item = None
-            if step.first_of_item:
+            if step.first_of_item or introduce:
                 self._introduce(step)
+            introduce = False
             result = self._countdown(step, "get ready", step.get_ready_seconds, index, len(steps))
             if result == "work":
                 self.speaker.say(step.announcement())
@@ -133,12 +138,17 @@ class Player:
             if result == "quit":
                 outcome.quit = True
                 break
+            if result == "previous":
+                index, introduce = max(0, index - 1), True
+                continue
             if result == "skip_item":
                 skip_item = step.item_id
                 self.console.print(f"  skipped the rest of {step.name}")
+                index += 1
                 continue
             if result == "skip_set":
                 self.console.print(f"  skipped {step.key_part}")
+                index += 1
                 continue
             save(step, self.now())
             outcome.completed.append(step)
@@ -149,12 +159,18 @@ class Player:
             )
             last_of_side = step.set_number == step.sets_on_this_side
             rest = step.rest_seconds and not (last_of_side and self._next_is_new(steps, index))
-            if (
-                rest
-                and self._countdown(step, "rest", step.rest_seconds, index, len(steps)) == "quit"
-            ):
+            result = (
+                self._countdown(step, "rest", step.rest_seconds, index, len(steps))
+                if rest
+                else "done"
+            )
+            if result == "quit":
                 outcome.quit = True
                 break
+            if result == "previous":  # resting: that set again
+                introduce = True
+                continue
+            index += 1
         return outcome
 
     @staticmethod
@@ -169,20 +185,12 @@ class Player:
             self.console.print(Text("Breathing: " + step.breathing, style="cyan"))
         self.speaker.say(step.name)
 
-    def _ticks(self, seconds: int) -> Iterator[float]:
-        """Remaining seconds, a tenth of a (possibly accelerated) second apart."""
-        remaining = float(seconds)
-        while remaining > 0:
-            yield remaining
-            self.sleep(0.1 / self.speed)
-            remaining -= 0.1
-
     def _panel(
         self,
         step: Step,
         phase: str,
         remaining: float,
-        total: int,
+        total: float,
         index: int,
         count: int,
         paused: bool,
@@ -212,9 +220,9 @@ class Player:
         status = (
             "PAUSED - press p to go on"
             if paused
-            else "p pause  d done  n skip set  s skip exercise  q quit"
+            else "p pause  d done  b back  n skip set  s skip exercise  q quit"
             if moment is not None
-            else "p pause  n skip set  s skip exercise  q quit"
+            else "p pause  + 10 s  b back  n skip set  s skip exercise  q quit"
         )
         table.add_row(Text(status, style="dim"))
         return Panel(table, title=f"step {index + 1} of {count}")
@@ -222,12 +230,13 @@ class Player:
     def _countdown(self, step: Step, phase: str, seconds: int, index: int, count: int) -> str:
         paused = False
         said: tuple[int, str] | None = None
+        paced = phase == "work" and step.tempo is not None
+        total = float(seconds)
         with Live(console=self.console, refresh_per_second=8, transient=True) as live:
-            ticks = self._ticks(seconds)
-            remaining: float | None = float(seconds)
-            while remaining is not None:
-                live.update(self._panel(step, phase, remaining, seconds, index, count, paused))
-                moment = step.rep_at(seconds - remaining) if phase == "work" else None
+            remaining = total
+            while remaining > 1e-9:
+                live.update(self._panel(step, phase, remaining, total, index, count, paused))
+                moment = step.rep_at(total - remaining) if phase == "work" else None
                 if moment is not None and not paused and (moment.rep, moment.phase) != said:
                     said = (moment.rep, moment.phase)
                     if moment.phase != "between":
@@ -242,12 +251,15 @@ class Player:
                     return "skip_set"
                 elif key == "s":
                     return "skip_item"
-                elif key == "d" and phase == "work" and step.tempo is not None:
+                elif key == "d" and paced:
                     return "done"
-                if paused:
-                    self.sleep(0.1 / self.speed)
-                    continue
-                remaining = next(ticks, None)
+                elif key == "b":
+                    return "previous"
+                elif key == "+" and not paced:  # a paced set runs rep by rep
+                    remaining, total = remaining + 10, total + 10
+                self.sleep(0.1 / self.speed)
+                if not paused:
+                    remaining -= 0.1
         if phase == "work" and step.kind == "hold":
             self.speaker.say("and relax")
         return "work" if phase == "get ready" else "done"
