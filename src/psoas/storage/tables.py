@@ -18,8 +18,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    text,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -213,24 +213,22 @@ class UserRow(Base):
     clinician_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    #: The person's IANA time zone (e.g. Europe/Lisbon), from their browser or the account
-    #: page; NULL until known (times then show in UTC).
-    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
-
     #: When the person proved they read this address (a link by email); NULL until then.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     #: Made by a sign-up that sent a link: no sign-in until the link is opened.
-    needs_verification: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    needs_verification: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The TOTP secret (base32); set up when totp_enabled_at is set, pending before.
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     #: The last 30-second step whose code was accepted: a code is never taken twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The person's IANA time zone (e.g. Europe/Lisbon), from their browser or the account
+    #: page; NULL until known (times then show in UTC).
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     #: A clinician's choice for this patient: a step up applies at once instead of waiting for
     #: the clinician's approval (0008).
     auto_steps: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
 
 class WebSessionRow(Base):
     __tablename__ = "web_sessions"
@@ -339,9 +337,7 @@ class ClinicMemberRow(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    clinic_id: Mapped[int] = mapped_column(
-        ForeignKey("clinics.id", ondelete="CASCADE"), index=True
-    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -352,9 +348,7 @@ class ClinicInvitationRow(Base):
 
     __tablename__ = "clinic_invitations"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    clinic_id: Mapped[int] = mapped_column(
-        ForeignKey("clinics.id", ondelete="CASCADE"), index=True
-    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     invited_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True

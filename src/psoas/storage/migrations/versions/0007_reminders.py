@@ -39,9 +39,7 @@ def upgrade() -> None:
         sa.Column("work_days", sa.JSON(), nullable=False),
         sa.Column("quiet_start", sa.String(length=5), nullable=True),
         sa.Column("quiet_end", sa.String(length=5), nullable=True),
-        sa.Column(
-            "paused_until", psoas.storage.tables.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("paused_until", psoas.storage.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("feed_token_hash", sa.String(length=64), nullable=True),
         sa.Column(
             "feed_created_at", psoas.storage.tables.UTCDateTime(timezone=True), nullable=True
