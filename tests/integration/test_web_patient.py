@@ -681,3 +681,17 @@ def test_the_thomas_test_reads_one_start_and_latest_everywhere(web: Web) -> None
     data = json.loads(re.search(r'id="chart-data">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
     left = next(c for c in data if c["id"] == "retest")["series"][0]
     assert left["name"] == "Left hip" and [p[1] for p in left["points"]] == [12, 1]
+
+
+def test_dates_on_the_pages_are_the_persons_own_days(web: Web) -> None:
+    """Noon in London is already tomorrow in Auckland: the program's version and the progress
+    page show the person's own day, not UTC's (every page's times go through ``local``)."""
+    from datetime import UTC, datetime
+
+    web.clock.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 01:00 on the 24th in Auckland
+    me = web.sign_up("kiri@example.org")
+    assert me.post("/account/time-zone", {"time_zone": "Pacific/Auckland"}).status_code < 400
+    api_assess(me)
+    program = text(me.client.get("/me").text)
+    assert "24 November 2026" in program and "23 November 2026" not in program
+    assert "As of 24 November 2026" in text(me.client.get("/me/progress").text)
