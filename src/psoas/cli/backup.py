@@ -44,11 +44,11 @@ def backup(
     format: FormatOption = Format.text,
 ) -> None:
     """Copy the whole database to PATH while psoas keeps running (SQLite), and check the copy."""
-    from psoas.services import backup as service
+    from psoas.services import backup as backup_service
 
     try:
-        summary = service.backup(_url(), path)
-    except service.BackupError as exc:
+        summary = backup_service.backup(_url(), path)
+    except backup_service.BackupError as exc:
         raise fail(str(exc).splitlines()) from exc
     if format == Format.json:
         echo_json(_summary_json(summary))
@@ -63,21 +63,21 @@ def restore(
 ) -> None:
     """Replace the database with the backup at PATH (the one replaced is kept beside it).
     Stop the web app first: people signed in would otherwise keep writing to the old one."""
-    from psoas.services import backup as service
+    from psoas.services import backup as backup_service
 
     url = _url()
     try:
-        incoming = service.check(path)
-        target = service.sqlite_file(url)
-    except service.BackupError as exc:
+        incoming = backup_service.check(path)
+        target = backup_service.sqlite_file(url)
+    except backup_service.BackupError as exc:
         raise fail(str(exc).splitlines()) from exc
     if not yes and target.exists():
         typer.echo("\n".join(["Restoring:", *format_summary(incoming)]))
         if not typer.confirm(f"Replace the database at {target}?"):
             raise typer.Exit(1)
     try:
-        summary, kept = service.restore(url, path, now=datetime.now(UTC))
-    except service.BackupError as exc:
+        summary, kept = backup_service.restore(url, path, now=datetime.now(UTC))
+    except backup_service.BackupError as exc:
         raise fail(str(exc).splitlines()) from exc
     if format == Format.json:
         echo_json({**_summary_json(summary), "previous": str(kept) if kept else None})

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from psoas.catalog import load_catalog
-from psoas.domain import breaks as rules
+from psoas.domain import breaks as domain_breaks
 from psoas.domain.catalog import Exercise
 from psoas.domain.errors import InputError, Problem
 from psoas.domain.recheck import PAIN_RISE_POINTS, has_risen
@@ -36,8 +36,7 @@ from psoas.domain.tracking import (
     aware_time,
 )
 from psoas.domain.triage import WITHHOLDING_LEVELS
-from psoas.services import breaks as coach
-from psoas.services import programs, reminders, timezones, tracking
+from psoas.services import breaks, programs, reminders, timezones, tracking
 from psoas.services.accounts import User
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -291,10 +290,10 @@ class BreakState:
     next_due: datetime
     awaiting_answer: bool
     movement: Exercise | None
-    today: rules.BreakStats
+    today: domain_breaks.BreakStats
     today_since: datetime
     #: the person's working hours and days (the coach is quiet outside them)
-    hours: rules.WorkingHours
+    hours: domain_breaks.WorkingHours
     #: reminders are paused until then (None: not paused)
     paused_until: datetime | None
     #: the person's time zone (IANA), in which the hours and "today" are counted
@@ -307,7 +306,7 @@ def break_plan(
     user: User,
     now: datetime,
     started_at: datetime | None = None,
-) -> coach.Plan:
+) -> breaks.Plan:
     """The coach's settings: the program's interval, the person's working hours and days in
     their time zone (their reminder settings), the movements safe for this person.
 
@@ -315,7 +314,7 @@ def break_plan(
     does not restart the count); the CLI's rules then apply unchanged.
     """
     program_for(db, user=user)
-    plan = coach.plan(
+    plan = breaks.plan(
         db,
         profile_name=user.profile_name,
         interval=None,
@@ -344,9 +343,9 @@ def break_state(
     paused_until = settings.paused_until if settings.paused(now) else None
     if paused_until is not None:  # after a pause, a full interval of sitting
         plan = dataclasses.replace(plan, started_at=max(plan.started_at, paused_until))
-    due = coach.next_due(db, plan=plan, profile_name=user.profile_name, now=now)
+    due = breaks.next_due(db, plan=plan, profile_name=user.profile_name, now=now)
     if paused_until is not None and due < paused_until:
-        due = rules.next_due(
+        due = domain_breaks.next_due(
             [],
             interval_minutes=plan.interval,
             started_at=paused_until,
@@ -370,7 +369,7 @@ def break_state(
     if awaiting and last is not None and last.movement_id in {m.id for m in plan.movements}:
         movement = next(m for m in plan.movements if m.id == last.movement_id)
     else:
-        movement = coach.suggest(db, plan=plan, profile_name=user.profile_name)
+        movement = breaks.suggest(db, plan=plan, profile_name=user.profile_name)
     local = now.astimezone(plan.zone)
     midnight = datetime.combine(local.date(), time(0, 0), tzinfo=plan.zone)
     today = [e for e in recent if e.at >= midnight]
@@ -379,7 +378,7 @@ def break_state(
         next_due=due,
         awaiting_answer=awaiting,
         movement=movement,
-        today=rules.stats(today),
+        today=domain_breaks.stats(today),
         today_since=midnight,
         hours=plan.hours,
         paused_until=paused_until,
@@ -398,7 +397,7 @@ def record_break(
     at: datetime | None = None,
 ) -> BreakEvent:
     program_for(db, user=user)
-    if movement_id is not None and movement_id not in coach.MOVEMENT_IDS:
+    if movement_id is not None and movement_id not in breaks.MOVEMENT_IDS:
         raise Invalid("movement_id", f"{movement_id!r} is not one of the break movements")
     if kind == "snoozed":
         snooze_minutes = snooze_minutes or 10
