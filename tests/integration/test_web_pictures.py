@@ -60,16 +60,16 @@ def test_the_program_page_opens_each_item_with_its_figure(web: Web) -> None:
     page = ann.client.get("/me")
     assert page.status_code == 200
     assert len(page.content) < 150_000
-    items = re.findall(r'<details class="item" id="item-([a-z0-9-]+)"', page.text)
+    items = re.findall(r'<article class="pitem" id="item-([a-z0-9-]+)"', page.text)
     assert items
     for item in items:
-        card = page.text.split(f'id="item-{item}"', 1)[1].split("</details>", 1)[0]
+        card = page.text.split(f'id="item-{item}"', 1)[1].split("</article>", 1)[0]
         main = pictures.find(item)
         assert main is not None, item
-        assert f'src="{main.url()}"'.replace("&", "&amp;") in card, item
         assert re.search(r'<img src="[^"]+" alt="[^"]{20,}"', card), item  # said in words
-        body = card.split('<div class="body">', 1)[1]
-        assert body.lstrip().startswith('<div class="pic-row">'), item  # the figure comes first
+        glance = card.split('<div class="glance">', 1)[1]
+        first = f'<figure class="pic"><img src="{main.url()}"'.replace("&", "&amp;")
+        assert glance.lstrip().startswith(first), item  # the figure comes first, before the dose
 
 
 def test_the_session_plan_names_the_moving_figure_for_each_side(web: Web) -> None:
