@@ -190,6 +190,17 @@ def test_clinician_journey(browser: Any, server: Any) -> None:
         doc.wait_for_load_state()
         assert "Half-kneeling" in doc.inner_text("main")
         shot(doc, "clinic-patient")
+        # on a phone: the list is a card per patient, each value labelled, nothing sideways
+        doc.set_viewport_size({"width": 390, "height": 844})
+        for url in ("/clinic", doc.url):
+            doc.goto(url)
+            assert doc.evaluate("document.documentElement.scrollWidth") <= 390, url
+        doc.goto("/clinic")
+        shot(doc, "clinic-list-390")
+        pain = doc.locator("table.patients td[data-label='Pain']").first
+        label = pain.evaluate("e => getComputedStyle(e, '::before').content")
+        assert label == '"Pain"'
+        assert doc.locator("table.patients thead").bounding_box()["height"] <= 1  # type: ignore[index]
         patient.goto("/account")
         assert "viewed record" in patient.inner_text("main")
     finally:
