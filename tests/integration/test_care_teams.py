@@ -166,7 +166,10 @@ def test_a_code_asks_the_patient_who_accepts_then_leaves(web: Web) -> None:
     assert "Pat Lee" not in ada.client.get("/clinic").text
     team = pat.client.get("/me/team").text
     assert "Waiting for your answer" in team and "Dr Ada" in team and "Riverside" in team
+    home = pat.client.get("/me").text  # the program page says so, with the way to answer
+    assert "Dr Ada</strong>\nasks to join your care team" in home and 'href="/me/team"' in home
     assert pat.post(f"/me/team/{ada.id}/accept", follow_redirects=False).status_code == 303
+    assert "to join your care team" not in pat.client.get("/me").text
     assert sees(ada, pat.id) and "Pat Lee" in ada.client.get("/clinic").text
     assert pat.client.get("/api/v1/me").json()["clinician_id"] == ada.id
     # the patient leaves: access ends at once, on every page and API call

@@ -73,6 +73,20 @@ def team(db: Database, *, patient: User) -> list[TeamMember]:
     ]
 
 
+def waiting(db: Database, *, patient: User) -> list[str]:
+    """The names of the clinicians waiting for the patient's answer to join their care team
+    (one small query: the program page asks it on every visit)."""
+    with db.session() as s:
+        return list(
+            s.scalars(
+                select(UserRow.display_name)
+                .join(CareTeamRow, CareTeamRow.clinician_id == UserRow.id)
+                .where(CareTeamRow.patient_id == patient.id, CareTeamRow.status == "pending")
+                .order_by(CareTeamRow.asked_at)
+            )
+        )
+
+
 def _name(s: Session, user_id: int) -> str:
     return s.scalar(select(UserRow.display_name).where(UserRow.id == user_id)) or "a clinician"
 

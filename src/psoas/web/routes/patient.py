@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from psoas.domain.errors import InputError
 from psoas.domain.triage import LEVEL_TITLES
-from psoas.services import charts, exports, patient_web, plain_words, programs
+from psoas.services import care_team, charts, exports, patient_web, plain_words, programs
 from psoas.web import program_page
 from psoas.web.deps import DB, Form, Now, Patient
 from psoas.web.pages import attachment, patient_page
@@ -50,6 +50,7 @@ def home(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
         body=program_page.body(state.version) if state.version else None,
         level_titles=LEVEL_TITLES,
         recheck=programs.recheck_message(state),
+        waiting=care_team.waiting(db, patient=user),
         offline="" if state.version else "forget",
     )
 
