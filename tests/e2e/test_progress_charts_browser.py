@@ -59,11 +59,9 @@ def test_charts_fit_a_small_phone_and_redraw_wider(browser: Any, server: Served)
         # wider: drawn again to the new width
         narrow = plots.first.locator("svg").get_attribute("width")
         page.set_viewport_size({"width": 1280, "height": 800})
-        for _ in range(50):  # the page redraws a moment after the resize
-            if plots.first.locator("svg").get_attribute("width") != narrow:
-                break
-            page.wait_for_timeout(100)
-        assert plots.first.locator("svg").get_attribute("width") != narrow
+        page.wait_for_function(  # the page redraws a moment after the resize
+            "w => document.querySelector('.plot svg').getAttribute('width') !== w", arg=narrow
+        )
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     finally:
         ctx.close()
