@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -85,6 +85,9 @@ class User:
     email_verified: bool = False
     #: IANA time zone for every time shown to this person and every reminder (None: UTC).
     time_zone: str | None = None
+    #: clinicians waiting for this patient's answer to join their care team (read with the
+    #: session on every request, so the pages can say so without another query)
+    team_requests: int = 0
 
     @property
     def profile_name(self) -> str:
@@ -364,8 +367,19 @@ def start_session(db: Database, *, user: User, now: datetime) -> tuple[str, WebS
     return token, WebSession(user=user, csrf_token=csrf, expires_at=expires)
 
 
+_TEAM_REQUESTS = (
+    select(func.count())
+    .where(CareTeamRow.patient_id == UserRow.id, CareTeamRow.status == "pending")
+    .correlate(UserRow)
+    .scalar_subquery()
+)
 _SESSION_USER = (
-    select(UserRow, WebSessionRow.csrf_token, WebSessionRow.expires_at)
+    select(
+        UserRow,
+        WebSessionRow.csrf_token,
+        WebSessionRow.expires_at,
+        _TEAM_REQUESTS.label("team_requests"),
+    )
     .join(WebSessionRow, WebSessionRow.user_id == UserRow.id)
     .where(WebSessionRow.token_hash == bindparam("token_hash"))
 )
@@ -377,9 +391,8 @@ def resolve_session(db: Database, *, token: str, now: datetime) -> WebSession | 
         found = s.execute(_SESSION_USER, {"token_hash": _digest(token)}).first()
         if found is None or found.expires_at <= now:
             return None
-        return WebSession(
-            user=_user(found.UserRow), csrf_token=found.csrf_token, expires_at=found.expires_at
-        )
+        user = replace(_user(found.UserRow), team_requests=found.team_requests)
+        return WebSession(user=user, csrf_token=found.csrf_token, expires_at=found.expires_at)
 
 
 def end_session(db: Database, *, token: str) -> None:

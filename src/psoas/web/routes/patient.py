@@ -50,7 +50,7 @@ def home(request: Request, db: DB, user: Patient, saved: str = "") -> Response:
         body=program_page.body(state.version) if state.version else None,
         level_titles=LEVEL_TITLES,
         recheck=programs.recheck_message(state),
-        waiting=care_team.waiting(db, patient=user),
+        waiting=care_team.waiting(db, patient=user) if user.team_requests else [],
         offline="" if state.version else "forget",
     )
 
