@@ -287,15 +287,29 @@ def all_day_every_day(server: Served, profile: str) -> None:
     reminders.save(server.db, user=user, settings=every_day)
 
 
+def at_midday(page: Any, server: Served) -> datetime:
+    """Move the page's and the server's clocks to the next noon (UTC), so that a break due in
+    20 minutes is still inside the working day, whatever the hour the test runs at (at 23:45
+    the next break is tomorrow's). Returns that noon; the page's clock keeps running."""
+    now = datetime.now(UTC)
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    if noon < now + timedelta(minutes=1):
+        noon += timedelta(days=1)
+    server.clock.ahead = noon - now
+    page.clock.install(time=noon)
+    return noon
+
+
 def test_the_break_prompt_records_the_answer(page: Any, server: Served) -> None:
     profile = sign_up_with_a_program(page, server, "breaks@example.org")
     all_day_every_day(server, profile)
-    earlier = datetime.now(UTC) - timedelta(minutes=25)
+    now = at_midday(page, server)
+    earlier = now - timedelta(minutes=25)
     tracking.record_break(
         server.db, profile_name=profile, event=BreakEvent(at=earlier, kind="taken")
     )
     # the page counts today in the device's time zone (this machine's, in the test)
-    taken_today = 1 + (earlier.astimezone().date() == datetime.now().astimezone().date())
+    taken_today = 1 + (earlier.astimezone().date() == now.astimezone().date())
     page.goto("/me/breaks")
     prompt = page.locator("#prompt")
     expect(prompt).to_be_visible()
@@ -318,17 +332,16 @@ def test_a_late_break_state_does_not_reopen_the_answered_prompt(page: Any, serve
     stays closed and the answer is stored once. The page's time is Playwright's clock."""
     profile = sign_up_with_a_program(page, server, "late-state@example.org")
     all_day_every_day(server, profile)
-    earlier = datetime.now(UTC) - timedelta(minutes=19, seconds=10)  # due in 50 s
+    now = at_midday(page, server)
+    earlier = now - timedelta(minutes=19, seconds=10)  # due in 50 s
     tracking.record_break(
         server.db, profile_name=profile, event=BreakEvent(at=earlier, kind="taken")
     )
-    taken_today = 1 + (earlier.astimezone().date() == datetime.now().astimezone().date())
+    taken_today = 1 + (earlier.astimezone().date() == now.astimezone().date())
 
     def kinds() -> list[str]:
         return [b.kind for b in tracking.history(server.db, profile_name=profile).breaks]
 
-    now = datetime.now(UTC)
-    page.clock.install(time=now)
     page.clock.pause_at(now + timedelta(seconds=1))  # from here only the test moves time on
     page.goto("/me/breaks")
     prompt, countdown = page.locator("#prompt"), page.locator("#countdown")
