@@ -223,6 +223,13 @@ def _after_sign_in(user: accounts.User) -> str:
     return home_for(user)
 
 
+def _signup_refused(request: Request, kept: dict[str, str], code: int, error: str) -> Response:
+    """The sign-up form again, with what was typed (never the password) and why it was refused."""
+    return _account_form(
+        request, "account/signup.html", code, title="Create an account", errors=[error], **kept
+    )
+
+
 @router.get("/signup", include_in_schema=False)
 def signup_page(request: Request, invite: str = "") -> Response:
     return _account_form(request, "account/signup.html", title="Create an account", invite=invite)
@@ -244,14 +251,7 @@ def signup(
     # open sign-up makes patients only: clinicians join a clinic by invitation (/join-clinic)
     kept = {"email": email, "display_name": display_name, "invite": invite, "role": "patient"}
     if not _form_sent_matches(request, csrf_token):
-        return _account_form(
-            request,
-            "account/signup.html",
-            403,
-            title="Create an account",
-            errors=[EXPIRED_FORM],
-            **kept,
-        )
+        return _signup_refused(request, kept, 403, EXPIRED_FORM)
     post = Mailer(request.app.state.settings)
     if post.configured:
         return _sign_up_by_email(request, db, now, background, post, kept, password, time_zone)
@@ -267,14 +267,7 @@ def signup(
             time_zone=time_zone or None,
         )
     except accounts.AccountError as exc:
-        return _account_form(
-            request,
-            "account/signup.html",
-            400,
-            title="Create an account",
-            errors=[str(exc)],
-            **kept,
-        )
+        return _signup_refused(request, kept, 400, str(exc))
     return _signed_in(request, db, user, now, "/me/team" if invite else "/me/assess")
 
 
@@ -302,14 +295,7 @@ def _sign_up_by_email(
             time_zone=time_zone or None,
         )
     except accounts.AccountError as exc:
-        return _account_form(
-            request,
-            "account/signup.html",
-            400,
-            title="Create an account",
-            errors=[str(exc)],
-            **kept,
-        )
+        return _signup_refused(request, kept, 400, str(exc))
     background.add_task(
         account_links.send_sign_up_mail,
         db,
