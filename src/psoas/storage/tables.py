@@ -503,3 +503,18 @@ class ProgramStepRow(Base):
     sources: Mapped[list[str]] = mapped_column(JSON)
     #: When the clinician opened the patient's page after this step; NULL: news to them.
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# --- Program templates of a clinic (0011) ---
+
+
+# --- A clinic's own exercises (0012) ---
+
+
+# --- Appointments and messages (0013) ---
+
+
+# --- Outcomes scored elsewhere, birth dates (0014) ---
+
+
+# --- Medical clearances, clinic administration (0015) ---
