@@ -360,3 +360,34 @@ def cauda_equina_signs(version: int) -> st.SearchStrategy[Change]:
 
 def calm_v1() -> st.SearchStrategy[Doc]:
     return raw_intakes(1).map(calm)
+
+
+# --- red flags that hold the program, and a doctor's clearance of them (issue 13) -------------
+
+
+def holding_red_flags() -> st.SearchStrategy[Change]:
+    """One warning sign that withholds the program (urgent or emergency), or a cauda equina
+    sign in the version 2 form."""
+    urgent = [
+        {"red_flags": {"progressive_leg_weakness": True}},
+        {"red_flags": {"fever_or_feeling_unwell": True}},
+        {"red_flags": {"significant_trauma": True}},
+        {"red_flags": {"pulsating_abdominal_mass": True}},
+        {"red_flags": {"history_of_cancer": True, "constant_night_pain": True}},
+        {"red_flags": {"new_severe_abdominal_pain": True}},
+        {"red_flags": {"fever_or_feeling_unwell": True, "immunosuppressed_or_iv_drug_use": True}},
+    ]
+    return st.one_of(st.sampled_from(urgent).map(setting), cauda_equina_signs(2))
+
+
+def clearance_codes(fired: frozenset[str]) -> st.SearchStrategy[frozenset[str]]:
+    """The codes a clinician records as cleared: every warning sign that fired, some of them,
+    or some that did not fire at all (a clearance from an earlier picture)."""
+    from psoas.domain.clearance import WITHHOLDING_CODES
+
+    everything = sorted(WITHHOLDING_CODES)
+    return st.one_of(
+        st.just(fired),
+        st.sets(st.sampled_from(sorted(fired) or everything)).map(frozenset),
+        st.sets(st.sampled_from(everything), min_size=1).map(frozenset),
+    )

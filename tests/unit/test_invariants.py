@@ -9,6 +9,7 @@ contracts/README.md state; each check below names the part it comes from.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import jsonschema
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
 from psoas.domain.catalog import Exercise
+from psoas.domain.clearance import ROLES, MedicalClearance, clearable_rules
 from psoas.domain.intake import Intake, parse
 from psoas.domain.program import allowed_for, item_steps
 from psoas.domain.progression import step_back, step_up
@@ -34,12 +36,15 @@ from tests.strategies import (
     calm_v1,
     cauda_equina_signs,
     changed,
+    clearance_codes,
+    holding_red_flags,
     merge,
     program_candidates_v2,
     setting,
 )
 
 CATALOG = load_catalog()
+CLEARED_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ASSESSMENT_VALIDATORS = {
     v: jsonschema.Draft202012Validator(load_json(CONTRACTS / f"assessment-v{v}.schema.json"))
     for v in (1, 2)
@@ -748,3 +753,58 @@ def test_levels_are_reached_and_kept_from_those_who_cannot() -> None:
     for item_level in check_levels(no_kneeling, run(no_kneeling), [True] * 14):
         item_id, level = item_level.split("/")
         assert exercise(item_id, level).position not in kneeling
+
+
+# --- (k) a doctor's clearance releases the hold and nothing else (issue 13) --------------------
+
+held_intakes = st.one_of(
+    changed(candidates, holding_red_flags()),
+    changed(belly, holding_red_flags()),
+    changed(injured, holding_red_flags()),
+    changed(pregnant, holding_red_flags()),
+    intakes,
+).map(parse)
+
+
+def cleared_run(intake: Intake, data: st.DataObject) -> tuple[Assessment, frozenset[str]]:
+    fired = frozenset(r.code for r in clearable_rules(intake))
+    codes = data.draw(clearance_codes(fired))
+    role = data.draw(st.sampled_from(sorted(ROLES)))
+    clearance = (
+        MedicalClearance(cleared_by="Dr Test", role=role, cleared_at=CLEARED_AT, codes=codes)
+        if codes
+        else None
+    )
+    return assess(intake, CATALOG, clearance=clearance), fired - codes
+
+
+@TARGETED
+@given(held_intakes, st.data())
+def test_an_uncleared_warning_sign_always_withholds(intake: Intake, data: st.DataObject) -> None:
+    a, uncleared = cleared_run(intake, data)
+    if uncleared:
+        assert a.program is None, uncleared
+        assert a.triage.level in ("emergency", "urgent")
+        assert {r.code for r in a.triage.reasons} & uncleared or a.triage.reasons
+    elif a.clearance is not None:
+        assert a.program is not None and a.program.items
+        assert a.triage.level == "see_clinician"
+
+
+@TARGETED
+@given(held_intakes, st.data())
+def test_a_cleared_program_keeps_every_other_safety_rule(
+    intake: Intake, data: st.DataObject
+) -> None:
+    a, _ = cleared_run(intake, data)
+    check_belly_pressure(intake, a)
+    check_injury(intake, a)
+    check_pregnancy(intake, a)
+    check_cauda_equina_unless_cleared(intake, a)
+
+
+def check_cauda_equina_unless_cleared(i: Intake, a: Assessment) -> None:
+    """Cauda equina signs hold the program unless a doctor's clearance names the rule."""
+    cleared = {r.code for r in a.clearance.reasons} if a.clearance else set()
+    if cauda_equina_signs_in(i) and not any(c.startswith("cauda-equina") for c in cleared):
+        assert a.program is None

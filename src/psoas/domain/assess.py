@@ -8,6 +8,7 @@ from psoas.domain.alternatives import (
     weigh_with_alternatives,
 )
 from psoas.domain.catalog import Catalog
+from psoas.domain.clearance import MedicalClearance, covered, described, release
 from psoas.domain.education import education_for
 from psoas.domain.intake import Intake
 from psoas.domain.involvement import tighter_side, weigh
@@ -30,11 +31,20 @@ NEXT_STEPS = {
 }
 
 
-def assess(intake: Intake, catalog: Catalog, *, pain_risen: bool = False) -> Assessment:
+def assess(
+    intake: Intake,
+    catalog: Catalog,
+    *,
+    pain_risen: bool = False,
+    clearance: MedicalClearance | None = None,
+) -> Assessment:
     """Assess one intake against the catalog. Pure: same intake and catalog, same result.
-    ``pain_risen``: a re-check made because pain rose (see :func:`triage`)."""
+    ``pain_risen``: a re-check made because pain rose (see :func:`triage`). ``clearance``: a
+    doctor's clearance the care team recorded (:mod:`psoas.domain.clearance`): the warning signs
+    it covers no longer hold the program back; everything else runs as always."""
     weighed = weigh(intake)
-    warning_signs = triage(intake, pain_risen=pain_risen)
+    codes = covered(intake, clearance, pain_risen=pain_risen)
+    warning_signs = release(triage(intake, pain_risen=pain_risen, cleared=codes), codes)
     others = alternatives(intake, warning_signs, weighed)
     t = refer_for_alternatives(warning_signs, others)
     involvement = weigh_with_alternatives(weighed, others)
@@ -61,4 +71,9 @@ def assess(intake: Intake, catalog: Catalog, *, pain_risen: bool = False) -> Ass
         safety_net=safety_net(intake, t),
         alternatives=others,
         education=education_for(intake, t, catalog),
+        clearance=(
+            described(clearance, codes, intake, pain_risen=pain_risen)
+            if clearance is not None and codes
+            else None
+        ),
     )

@@ -4,6 +4,7 @@ extra output fields). One model serves both: a version 1 result is the same docu
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -158,6 +159,12 @@ class ProgramItem(_Out):
     why: tuple[str, ...] = Field(min_length=1)
     cautions: tuple[str, ...] = ()
     sources: tuple[str, ...] = Field(min_length=1)
+    clinician_note: str | None = Field(
+        default=None,
+        max_length=300,
+        description="a note or cue of the patient's clinician, shown wherever the item is "
+        "(never part of an assessment: set by a program edit or a clinic's template)",
+    )
 
 
 class Excluded(_Out):
@@ -194,6 +201,21 @@ class EducationCardOut(_Out):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class ClearanceOut(_Out):
+    """A doctor's medical clearance that released (part of) a red-flag hold: who cleared it,
+    when, and the warning signs it covers (psoas.domain.clearance)."""
+
+    cleared_by: str = Field(description="the doctor who cleared it")
+    role: str = Field(description="gp, emergency_physician, hospital_specialist or other_doctor")
+    role_name: str
+    cleared_at: datetime = Field(description="when the doctor cleared it")
+    note: str = ""
+    recorded_by: str = Field(default="", description="the clinician who recorded it")
+    reasons: tuple[TriageReason, ...] = Field(
+        description="the warning signs it covers, each as the person was first told"
+    )
+
+
 class Assessment(_Out):
     version: Literal[1, 2] = 2
     triage: Triage
@@ -211,6 +233,11 @@ class Assessment(_Out):
     )
     alternatives: tuple[Alternative, ...] = ()
     education: tuple[EducationCardOut, ...] = ()
+    clearance: ClearanceOut | None = Field(
+        default=None,
+        description="a doctor's clearance of warning signs in these answers: those signs no "
+        "longer hold the program back (the triage leaves them out)",
+    )
 
     def cited_keys(self) -> list[str]:
         """Every bibliography key the assessment cites, in order of first use."""
@@ -223,6 +250,8 @@ class Assessment(_Out):
         groups += [a.sources for a in self.alternatives]
         groups += [n.sources for n in self.safety_net]
         groups += [c.sources for c in self.education]
+        if self.clearance is not None:
+            groups += [r.sources for r in self.clearance.reasons]
         for group in groups:
             keys += [k for k in group if k not in keys]
         return keys

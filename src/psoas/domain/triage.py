@@ -911,13 +911,26 @@ def heading(result: Triage) -> str:
     return f"{title}: {_HEADLINES[result.within_hours].format(where=where)}"
 
 
-def triage(intake: Intake, *, pain_risen: bool = False) -> Triage:
+def fired_rules(intake: Intake, *, pain_risen: bool = False) -> list[RedFlagRule]:
+    """Every red-flag rule that applies, before the more urgent ones hide others."""
+    as_new = _as_new_pain(intake) if pain_risen else intake
+    return [rule for rule in RULES if rule.applies(as_new if rule.reads_new_pain else intake)]
+
+
+def triage(
+    intake: Intake, *, pain_risen: bool = False, cleared: frozenset[str] = frozenset()
+) -> Triage:
     """Every red-flag rule that applies, the most urgent level among them, how soon, where,
     and what to do. ``pain_risen``: the intake is a re-check made because pain rose since the
     assessment; the rules that read new pain then read the rise as new pain (a known aneurysm
-    with changed pain is an emergency however long the back has hurt)."""
-    as_new = _as_new_pain(intake) if pain_risen else intake
-    fired = [rule for rule in RULES if rule.applies(as_new if rule.reads_new_pain else intake)]
+    with changed pain is an emergency however long the back has hurt). ``cleared``: codes of
+    program-withholding rules a doctor cleared (:mod:`psoas.domain.clearance`): they are left
+    out, and the rules they would hide count again; other codes change nothing."""
+    fired = [
+        rule
+        for rule in fired_rules(intake, pain_risen=pain_risen)
+        if not (rule.code in cleared and withholds_program(rule.level))
+    ]
     superseded = {code for rule in fired for code in rule.supersedes}
     kept = sorted((rule for rule in fired if rule.code not in superseded), key=_urgency)
     if not kept:

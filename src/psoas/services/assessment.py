@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
+from psoas.domain.clearance import MedicalClearance
 from psoas.domain.errors import InputError, load_document
 from psoas.domain.intake import Intake, describe_errors, parse
 from psoas.domain.questionnaire import provisional_intake
@@ -41,8 +42,10 @@ def validate_intake(data: Any) -> Intake:
         raise IntakeError(describe_errors(exc)) from exc
 
 
-def run_assessment(intake: Intake, *, pain_risen: bool = False) -> Assessment:
-    return assess(intake, load_catalog(), pain_risen=pain_risen)
+def run_assessment(
+    intake: Intake, *, pain_risen: bool = False, clearance: MedicalClearance | None = None
+) -> Assessment:
+    return assess(intake, load_catalog(), pain_risen=pain_risen, clearance=clearance)
 
 
 def early_emergency(answers: dict[str, Any]) -> Triage | None:
