@@ -508,6 +508,24 @@ class ProgramStepRow(Base):
 # --- Program templates of a clinic (0011) ---
 
 
+class ProgramTemplateRow(Base):
+    """A program saved by a clinic's clinician to start other patients from: items (exercise,
+    level, dose, note) in order and sessions a day (psoas.domain.program_edit.TemplateContent).
+    Every clinician of the clinic may use, rename or delete it (0011)."""
+
+    __tablename__ = "program_templates"
+    __table_args__ = (UniqueConstraint("clinic_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 # --- A clinic's own exercises (0012) ---
 
 
@@ -518,3 +536,47 @@ class ProgramStepRow(Base):
 
 
 # --- Medical clearances, clinic administration (0015) ---
+
+
+class MedicalClearanceRow(Base):
+    """A doctor's clearance of warning signs, recorded by a clinician of the patient's care team
+    for one assessment (psoas.domain.clearance); withdrawn ones keep their row (0015)."""
+
+    __tablename__ = "medical_clearances"
+    __table_args__ = (Index("ix_medical_clearances_patient", "patient_id", "recorded_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: the held assessment it was recorded for
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    recorded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    recorded_by_name: Mapped[str] = mapped_column(String(80))
+    clinic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinics.id", ondelete="SET NULL"), nullable=True
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cleared_by: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(30))
+    cleared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    codes: Mapped[list[str]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    withdrawn_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class ClinicEventRow(Base):
+    """What a clinic's administrators did to the clinic (a clinician removed, an administrator
+    added or handed over, the clinic renamed): the clinic's own audit log (0015)."""
+
+    __tablename__ = "clinic_events"
+    __table_args__ = (Index("ix_clinic_events_clinic_at", "clinic_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    action: Mapped[str] = mapped_column(String(200))
