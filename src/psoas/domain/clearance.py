@@ -203,6 +203,7 @@ def described(
             )
             for r in rules
         ),
+        signs=tuple(r.title for r in rules),
     )
 
 

@@ -214,6 +214,9 @@ class ClearanceOut(_Out):
     reasons: tuple[TriageReason, ...] = Field(
         description="the warning signs it covers, each as the person was first told"
     )
+    signs: tuple[str, ...] = Field(
+        default=(), description="the same warning signs, each in a few plain words"
+    )
 
 
 class Assessment(_Out):

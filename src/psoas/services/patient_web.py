@@ -30,7 +30,7 @@ from psoas.domain.tracking import (
     StoredAssessment,
 )
 from psoas.reports import pdf
-from psoas.services import programs, progress, steps, tracking
+from psoas.services import clearance, programs, progress, steps, tracking
 from psoas.services.assessment import IntakeError, emergency_stop, run_assessment, validate_intake
 from psoas.services.charts import WebChart, web_charts
 from psoas.storage import repo
@@ -91,7 +91,8 @@ def assess(db: Database, *, profile_name: str, document: Any, now: datetime) -> 
         intake = validate_intake(document)
     except IntakeError as exc:
         raise InputError(problems_from_lines(exc.problems)) from exc
-    result = run_assessment(intake)
+    cleared = clearance.carried(db, profile_name=profile_name, intake=intake, pain_risen=False)
+    result = run_assessment(intake, clearance=cleared)
     tracking.save_assessment(
         db, profile_name=profile_name, intake=intake, assessment=result, now=now
     )
@@ -111,6 +112,9 @@ def stop_for_emergency(
     if stopped is None:
         return None
     intake, result = stopped
+    cleared = clearance.newest_codes(db, profile_name=profile_name)
+    if cleared and {r.code for r in result.triage.reasons} <= cleared:
+        return None  # a doctor cleared this emergency: the full answers decide
     tracking.save_assessment(
         db, profile_name=profile_name, intake=intake, assessment=result, now=now, complete=False
     )

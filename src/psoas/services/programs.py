@@ -38,11 +38,13 @@ def held_back_message(level: str, *, audience: Audience = "patient") -> str:
     if audience == "clinician":
         return (
             f"The latest assessment found warning signs ({what}). The home program is held back "
-            "until a doctor has checked them and the patient is assessed again."
+            "until a doctor has checked them: record the doctor's clearance on the patient's "
+            "page, or the patient answers the questions again."
         )
     return (
         f"Your home program is held back: your latest answers found warning signs ({what}). "
-        "No exercises are shown until a doctor has seen you and you answer the questions again."
+        "No exercises are shown until a doctor has seen you; then your clinician records the "
+        "doctor's clearance, or you answer the questions again."
     )
 
 

@@ -29,7 +29,7 @@ from psoas.domain.tracking import (
     SessionStatus,
     SetLog,
 )
-from psoas.services import programs
+from psoas.services import clearance, programs
 from psoas.services.assessment import run_assessment
 from psoas.settings import Settings
 from psoas.storage import repo
@@ -139,9 +139,9 @@ def recheck(
         raise TrackingError(f"profile {profile_name!r}: {programs.NO_PROGRAM}")
     before = state.assessment.intake
     intake = rechecked_intake(before, answers=answers, pain_now=pain_now)
-    result = run_assessment(
-        intake, pain_risen=state.pain_rise is not None or has_risen(before, pain_now)
-    )
+    risen = state.pain_rise is not None or has_risen(before, pain_now)
+    cleared = clearance.carried(db, profile_name=profile_name, intake=intake, pain_risen=risen)
+    result = run_assessment(intake, pain_risen=risen, clearance=cleared)
     save_assessment(
         db,
         profile_name=profile_name,
