@@ -64,7 +64,7 @@ def test_a_step_up_asked_in_the_browser_and_approved_by_the_clinician(
         assert "Step up approved: program version 2" in doc.inner_text("main")
 
         patient.goto("/me/progress")
-        assert "Your clinician approved your step up: program version 2" in patient.inner_text(
+        assert "Clinician Tester approved your step up: program version 2" in patient.inner_text(
             "main"
         )
         patient.goto("/me")

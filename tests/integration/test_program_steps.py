@@ -82,7 +82,7 @@ def test_a_linked_patient_asks_and_the_clinician_approves(web: Web) -> None:
     assert version(web, pat) == 2
     assert "step request" not in text(row_of(ada.client.get("/clinic").text, "Pat Lee"))
     words = text(pat.client.get("/me/progress").text)
-    assert "Your clinician approved your step up: program version 2" in words
+    assert "Dr Ada approved your step up: program version 2" in words
     log = accounts.audit_log(db_of(web), patient=accounts.get_user(db_of(web), user_id=pat.id))  # type: ignore[arg-type]
     assert any(e.action == "approved a step up" for e in log)
     # an answered request cannot be answered again
@@ -99,7 +99,7 @@ def test_the_clinician_declines_and_the_program_stays(web: Web) -> None:
     assert declined.status_code == 200 and "Step up declined" in text(declined.text)
     assert version(web, pat) == 1
     words = text(pat.client.get("/me/progress").text)
-    assert "Your clinician kept your program as it is for now" in words
+    assert "Dr Ada kept your program as it is for now" in words
     # no asking again the next day: a week's more sessions first
     assert "Ask my clinician" not in words
     web.clock.advance(days=1)
@@ -335,3 +335,29 @@ def test_the_database_keeps_one_waiting_request_a_patient(web: Web) -> None:
                 sources=[],
             )
         )
+
+
+def test_any_clinician_of_the_team_answers_and_the_patient_is_told_who(web: Web) -> None:
+    """Not only the lead: a colleague in the care team approves; the lead sees who did; a
+    clinician outside the team cannot answer (404)."""
+    ada, pat = ready(web)
+    ben = web.sign_up("ben@clinic.test", role="clinician", name="Dr Ben", clinic="Dr Ada's clinic")
+    asked = ada.post(f"/clinic/patients/{pat.id}/team", {"colleague": str(ben.id)})
+    assert asked.status_code in (200, 303), asked.text
+    page = pat.client.get("/me/team").text
+    accept = re.search(rf'action="/me/team/{ben.id}/accept"', page)
+    assert accept, "the colleague's request is not on the patient's care-team page"
+    assert pat.post(f"/me/team/{ben.id}/accept", follow_redirects=False).status_code == 303
+    eve = web.sign_up("eve@else.test", role="clinician", name="Dr Eve")
+    assert pat.api("POST", "/api/v1/me/progress/apply").status_code == 202
+    page_ben = ben.client.get(f"/clinic/patients/{pat.id}")
+    step_id = re.search(r"/steps/(\d+)/approve", page_ben.text).group(1)  # type: ignore[union-attr]
+    refused = eve.post(f"/clinic/patients/{pat.id}/steps/{step_id}/approve")
+    assert refused.status_code == 404
+    approved = ben.post(
+        f"/clinic/patients/{pat.id}/steps/{step_id}/approve", follow_redirects=False
+    )
+    assert approved.status_code == 303
+    assert version(web, pat) == 2
+    assert "Dr Ben approved your step up" in text(pat.client.get("/me/progress").text)
+    assert "Answered by Dr Ben" in text(ada.client.get(f"/clinic/patients/{pat.id}").text)

@@ -30,7 +30,7 @@ from psoas.services import programs, progress, tracking
 from psoas.services.accounts import profile_name_for
 from psoas.storage import repo
 from psoas.storage.db import Database
-from psoas.storage.tables import ProfileRow, ProgramStepRow, UserRow
+from psoas.storage.tables import CareTeamRow, ProfileRow, ProgramStepRow, UserRow
 
 Status = Literal["pending", "approved", "declined", "applied"]
 Kind = Literal["progress", "regress"]
@@ -80,6 +80,8 @@ class StepRecord:
     changes: tuple[str, ...]
     sources: tuple[str, ...]
     seen: bool
+    #: the name of the clinician of the care team who approved or declined it
+    decided_by: str | None = None
 
     @property
     def lead(self) -> str:
@@ -116,7 +118,8 @@ class Outcome:
         return "Your program has been changed."
 
 
-def _record(row: ProgramStepRow) -> StepRecord:
+def _record(row: ProgramStepRow, s: Session | None = None) -> StepRecord:
+    decider = s.get(UserRow, row.decided_by) if s is not None and row.decided_by else None
     return StepRecord(
         id=row.id,
         patient_id=row.patient_id,
@@ -130,6 +133,7 @@ def _record(row: ProgramStepRow) -> StepRecord:
         changes=tuple(row.changes),
         sources=tuple(row.sources),
         seen=row.seen_at is not None,
+        decided_by=decider.display_name if decider is not None else None,
     )
 
 
@@ -283,7 +287,7 @@ def patient_side(db: Database, *, profile_name: str) -> PatientSide:
             if current is not None:
                 again = _declined_until(s, patient.id, current.version)
         return PatientSide(
-            asks_clinician=asks, latest=_record(row) if row else None, ask_again_from=again
+            asks_clinician=asks, latest=_record(row, s) if row else None, ask_again_from=again
         )
 
 
@@ -297,12 +301,13 @@ def patient_words(record: StepRecord | None) -> str | None:
             f"You asked your clinician on {day} to step your program up. It changes once they "
             "approve it; until then, keep going as you are."
         )
+    who = record.decided_by or "Your clinician"
     if record.status == "approved":
-        return f"Your clinician approved your step up: program version {record.to_version}."
+        return f"{who} approved your step up: program version {record.to_version}."
     if record.status == "declined":
         return (
-            "Your clinician kept your program as it is for now. Keep going, and talk it over "
-            "with them at your next contact; you can ask again after a week."
+            f"{who} kept your program as it is for now. Keep going, and talk it over "
+            "with your care team at your next contact; you can ask again after a week."
         )
     return None
 
@@ -314,14 +319,11 @@ def for_patient(
     db: Database, *, clinician_id: int, patient_id: int, limit: int = 10
 ) -> list[StepRecord]:
     """This patient's steps, waiting requests first, then the newest (the caller has checked
-    that the patient is the clinician's)."""
+    that the patient is in the clinician's care team: every member sees them all)."""
     with db.session() as s:
         rows = s.scalars(
             select(ProgramStepRow)
-            .where(
-                ProgramStepRow.patient_id == patient_id,
-                ProgramStepRow.clinician_id == clinician_id,
-            )
+            .where(ProgramStepRow.patient_id == patient_id)
             .order_by(
                 (ProgramStepRow.status == "pending").desc(),
                 ProgramStepRow.asked_at.desc(),
@@ -329,7 +331,7 @@ def for_patient(
             )
             .limit(limit)
         ).all()
-        return [_record(r) for r in rows]
+        return [_record(r, s) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -386,11 +388,20 @@ def mark_seen(db: Database, *, clinician_id: int, patient_id: int, now: datetime
 
 
 def _own_pending(s: Session, clinician_id: int, patient_id: int, step_id: int) -> ProgramStepRow:
+    """A waiting request of this patient that this clinician may answer: any accepted member of
+    the patient's care team (the lead or another), not only the one it was sent to."""
     row = s.get(ProgramStepRow, step_id)
+    in_team = s.scalar(
+        select(CareTeamRow.id).where(
+            CareTeamRow.patient_id == patient_id,
+            CareTeamRow.clinician_id == clinician_id,
+            CareTeamRow.status == "accepted",
+        )
+    )
     if (
         row is None
         or row.patient_id != patient_id
-        or row.clinician_id != clinician_id
+        or in_team is None
         or s.get(UserRow, patient_id) is None
     ):
         raise StepError("There is no such step request for this patient.")
