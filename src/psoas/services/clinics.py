@@ -14,16 +14,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from psoas.services import accounts
 from psoas.services.accounts import AccountError, NotFound, User
 from psoas.storage.db import Database
 from psoas.storage.tables import (
+    AuditRow,
+    CareTeamRow,
+    ClinicEventRow,
     ClinicInvitationRow,
     ClinicMemberRow,
     ClinicRow,
+    ProgramStepRow,
     UserRow,
 )
 
@@ -285,3 +289,165 @@ def join_clinic(
         assert clinic_id is not None
         s.add(ClinicMemberRow(user_id=row.id, clinic_id=clinic_id, is_admin=False, joined_at=now))
         return accounts.get_user_in(s, row.id)
+
+
+# --- running a clinic: remove a clinician, administrators, the clinic's name (0015) --------------
+
+
+@dataclass(frozen=True)
+class ClinicEvent:
+    at: datetime
+    actor: str
+    action: str
+
+
+def _event(s: Session, clinic_id: int, actor_id: int | None, action: str, now: datetime) -> None:
+    s.add(ClinicEventRow(clinic_id=clinic_id, actor_id=actor_id, at=now, action=action[:200]))
+
+
+def _member(s: Session, clinic_id: int, clinician_id: int) -> tuple[ClinicMemberRow, str]:
+    row = s.get(ClinicMemberRow, clinician_id)
+    if row is None or row.clinic_id != clinic_id:
+        raise NotFound("clinician")
+    name = s.scalar(select(UserRow.display_name).where(UserRow.id == clinician_id)) or "?"
+    return row, name
+
+
+def user_by_email(db: Database, *, email: str) -> User:
+    """The account with this email (for the server's operator), or NotFound."""
+    with db.session() as s:
+        found = s.scalar(select(UserRow.id).where(UserRow.email == email.strip().lower()))
+        if found is None:
+            raise NotFound("account")
+        return accounts.get_user_in(s, found)
+
+
+def events(db: Database, *, admin: User, limit: int = 50) -> list[ClinicEvent]:
+    """What the clinic's administrators did, newest first."""
+    with db.session() as s:
+        clinic_id = _admin_clinic(s, admin)
+        rows = s.execute(
+            select(ClinicEventRow.at, UserRow.display_name, ClinicEventRow.action)
+            .outerjoin(UserRow, UserRow.id == ClinicEventRow.actor_id)
+            .where(ClinicEventRow.clinic_id == clinic_id)
+            .order_by(ClinicEventRow.at.desc(), ClinicEventRow.id.desc())
+            .limit(limit)
+        ).all()
+    return [ClinicEvent(at, actor or "a former clinician", action) for at, actor, action in rows]
+
+
+def _new_lead(s: Session, patient_id: int, clinic_id: int, gone: int) -> int | None:
+    """The patient's next lead after ``gone`` left the clinic: the longest-standing member of
+    the same clinic in their team, else of another clinic in it, else nobody."""
+    rows = s.execute(
+        select(CareTeamRow.clinician_id, CareTeamRow.clinic_id)
+        .where(
+            CareTeamRow.patient_id == patient_id,
+            CareTeamRow.status == "accepted",
+            CareTeamRow.clinician_id != gone,
+        )
+        .order_by(CareTeamRow.accepted_at, CareTeamRow.id)
+    ).all()
+    same = [c for c, k in rows if k == clinic_id]
+    others = same or [c for c, _ in rows]
+    return others[0] if others else None
+
+
+def remove_clinician(db: Database, *, admin: User, clinician_id: int, now: datetime) -> int:
+    """The administrator removes a clinician from the clinic: their places in this clinic's
+    care teams end at once (pending requests too); each patient they led gets another member
+    of the team as lead (this clinic's first), or none, and is told in their audit log; the
+    clinic's notes stay with the clinic. Returns how many patients were affected. An
+    administrator cannot remove themselves (hand the role over first)."""
+    with db.session() as s, s.begin():
+        clinic_id = _admin_clinic(s, admin)
+        if clinician_id == admin.id:
+            raise AccountError(
+                "clinician: you cannot remove yourself; hand the administrator role to a "
+                "colleague first, and they can remove you"
+            )
+        member, name = _member(s, clinic_id, clinician_id)
+        clinic_name = s.scalar(select(ClinicRow.name).where(ClinicRow.id == clinic_id)) or ""
+        places = s.execute(
+            select(CareTeamRow.patient_id, CareTeamRow.status).where(
+                CareTeamRow.clinician_id == clinician_id, CareTeamRow.clinic_id == clinic_id
+            )
+        ).all()
+        for patient_id, status in places:
+            s.execute(
+                delete(CareTeamRow).where(
+                    CareTeamRow.patient_id == patient_id,
+                    CareTeamRow.clinician_id == clinician_id,
+                )
+            )
+            lead = s.scalar(select(UserRow.clinician_id).where(UserRow.id == patient_id))
+            told = f"{name} left {clinic_name}"
+            if status == "pending":
+                told = f"{name}'s request was withdrawn: they left {clinic_name}"
+            elif lead == clinician_id:
+                heir = _new_lead(s, patient_id, clinic_id, clinician_id)
+                s.execute(update(UserRow).where(UserRow.id == patient_id).values(clinician_id=heir))
+                s.execute(
+                    update(ProgramStepRow)
+                    .where(
+                        ProgramStepRow.patient_id == patient_id,
+                        ProgramStepRow.status == "pending",
+                    )
+                    .values(clinician_id=heir)
+                )
+                heir_name = (
+                    s.scalar(select(UserRow.display_name).where(UserRow.id == heir))
+                    if heir is not None
+                    else None
+                )
+                told += f"; {heir_name} is now your main clinician" if heir_name else ""
+            s.add(AuditRow(patient_id=patient_id, actor_id=admin.id, at=now, action=told[:80]))
+        s.delete(member)
+        _event(s, clinic_id, admin.id, f"removed {name} from the clinic", now)
+        return len(places)
+
+
+def set_admin(
+    db: Database, *, admin: User, clinician_id: int, is_admin: bool, now: datetime
+) -> None:
+    """Make a clinician of the clinic an administrator, or take the role back (one's own
+    included); the clinic always keeps at least one administrator."""
+    with db.session() as s, s.begin():
+        clinic_id = _admin_clinic(s, admin)
+        member, name = _member(s, clinic_id, clinician_id)
+        if member.is_admin == is_admin:
+            return
+        if not is_admin:
+            admins = s.scalars(
+                select(ClinicMemberRow.user_id).where(
+                    ClinicMemberRow.clinic_id == clinic_id, ClinicMemberRow.is_admin.is_(True)
+                )
+            ).all()
+            if len(admins) <= 1:
+                raise AccountError(
+                    "clinician: a clinic always has an administrator; make someone else one first"
+                )
+        member.is_admin = is_admin
+        what = "made {} an administrator" if is_admin else "took the administrator role from {}"
+        _event(s, clinic_id, admin.id, what.format(name), now)
+
+
+def hand_over(db: Database, *, admin: User, clinician_id: int, now: datetime) -> None:
+    """Hand the administrator role to a colleague: they become an administrator, and the one
+    handing over stays a clinician of the clinic."""
+    if clinician_id == admin.id:
+        raise AccountError("clinician: choose a colleague to hand the role to")
+    set_admin(db, admin=admin, clinician_id=clinician_id, is_admin=True, now=now)
+    set_admin(db, admin=admin, clinician_id=admin.id, is_admin=False, now=now)
+
+
+def rename_clinic(db: Database, *, admin: User, name: str, now: datetime) -> Clinic:
+    name = _clinic_name(name)
+    with db.session() as s, s.begin():
+        clinic_id = _admin_clinic(s, admin)
+        row = s.get(ClinicRow, clinic_id)
+        assert row is not None
+        old, row.name = row.name, name
+        if old != name:
+            _event(s, clinic_id, admin.id, f"renamed the clinic from {old!r} to {name!r}", now)
+        return Clinic(clinic_id, name)

@@ -110,3 +110,17 @@ def already_registered_mail(to: str, signin_link: str, reset_link: str) -> Mail:
             f"hour):\n\n{reset_link}" + SIGN_OFF
         ),
     )
+
+
+def clinic_invitation_mail(to: str, *, clinic: str, inviter: str, link: str, days: int) -> Mail:
+    """An administrator's invitation for a clinician to join their clinic."""
+    return Mail(
+        to=to,
+        subject=f"Join {clinic} on psoas",
+        body=(
+            f"{inviter} invites you to join {clinic} on psoas as a clinician.\n\n"
+            f"To make your clinician account, open this link (it works once, for {days} days):"
+            f"\n\n{link}\n\nIf you were not expecting this, you can ignore this email: no "
+            "account is made without the link.\n"
+        ),
+    )

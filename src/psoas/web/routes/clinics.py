@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Path, Request, status
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from psoas.services import accounts, care_team, clinic, clinics
+from psoas.services.mail import Mailer, clinic_invitation_mail
 from psoas.storage.db import Database
 from psoas.web.deps import DB, Clinician, Now, OptionalSession, Patient
 from psoas.web.pages import render
@@ -65,6 +66,8 @@ def _clinic_page(
         is_admin=held.is_admin,
         members=clinics.members(db, clinician=user),
         invitations=clinics.pending_invitations(db, admin=user, now=now) if held.is_admin else [],
+        events=clinics.events(db, admin=user, limit=20) if held.is_admin else [],
+        me_id=user.id,
         invitation_days=clinics.INVITATION_DAYS,
         **extra,
     )
@@ -82,16 +85,106 @@ def _join_link(request: Request, token: str) -> str:
 
 @router.post("/clinic/team/invitations", include_in_schema=False)
 def invite_clinician(
-    request: Request, db: DB, now: Now, user: Clinician, email: Text = ""
+    request: Request,
+    db: DB,
+    now: Now,
+    user: Clinician,
+    background: BackgroundTasks,
+    email: Text = "",
 ) -> Response:
+    """An invitation for a clinician: the join link goes by email when the server can send
+    mail (and is shown once too, to copy if the email goes astray); otherwise it is shown to
+    copy."""
     try:
         token = clinics.invite_clinician(db, admin=user, email=email, now=now)
     except accounts.NotFound as exc:
         raise _not_found() from exc
     except accounts.AccountError as exc:
         return _clinic_page(request, db, user, now, 400, errors=[str(exc)], email=email)
-    return _clinic_page(
-        request, db, user, now, invited=email.strip().lower(), join_link=_join_link(request, token)
+    invited, link = email.strip().lower(), _join_link(request, token)
+    post = Mailer(request.app.state.settings)
+    mailed = post.configured
+    if mailed:
+        held = clinics.membership(db, user=user)
+        letter = clinic_invitation_mail(
+            invited,
+            clinic=held.clinic.name if held else "a clinic",
+            inviter=user.display_name,
+            link=post.link("/join-clinic?code=" + token),
+            days=clinics.INVITATION_DAYS,
+        )
+        background.add_task(post.send, letter)
+    return _clinic_page(request, db, user, now, invited=invited, join_link=link, mailed=mailed)
+
+
+# --- running the clinic: remove a clinician, administrators, the name (administrators only) -----
+
+
+def _admin_action(
+    request: Request, db: Database, user: accounts.User, now: datetime, act: Any, done: str
+) -> Response:
+    try:
+        act()
+    except accounts.NotFound as exc:
+        raise _not_found() from exc
+    except accounts.AccountError as exc:
+        return _clinic_page(request, db, user, now, 400, errors=[str(exc)])
+    return _see_other("/clinic/team?flash=" + done.replace(" ", "+"))
+
+
+@router.post("/clinic/team/members/{clinician_id}/remove", include_in_schema=False)
+def remove_member(
+    request: Request, db: DB, now: Now, user: Clinician, clinician_id: Id
+) -> Response:
+    return _admin_action(
+        request,
+        db,
+        user,
+        now,
+        lambda: clinics.remove_clinician(db, admin=user, clinician_id=clinician_id, now=now),
+        "Clinician removed from the clinic",
+    )
+
+
+@router.post("/clinic/team/members/{clinician_id}/admin", include_in_schema=False)
+def member_admin(
+    request: Request, db: DB, now: Now, user: Clinician, clinician_id: Id, on: Text = "1"
+) -> Response:
+    return _admin_action(
+        request,
+        db,
+        user,
+        now,
+        lambda: clinics.set_admin(
+            db, admin=user, clinician_id=clinician_id, is_admin=on == "1", now=now
+        ),
+        "Administrators changed",
+    )
+
+
+@router.post("/clinic/team/members/{clinician_id}/hand-over", include_in_schema=False)
+def member_hand_over(
+    request: Request, db: DB, now: Now, user: Clinician, clinician_id: Id
+) -> Response:
+    return _admin_action(
+        request,
+        db,
+        user,
+        now,
+        lambda: clinics.hand_over(db, admin=user, clinician_id=clinician_id, now=now),
+        "Administrator role handed over",
+    )
+
+
+@router.post("/clinic/team/name", include_in_schema=False)
+def rename(request: Request, db: DB, now: Now, user: Clinician, name: Text = "") -> Response:
+    return _admin_action(
+        request,
+        db,
+        user,
+        now,
+        lambda: clinics.rename_clinic(db, admin=user, name=name, now=now),
+        "Clinic renamed",
     )
 
 
