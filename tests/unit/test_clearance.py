@@ -146,3 +146,16 @@ def test_the_cleared_result_follows_the_contract() -> None:
     schema = load_json(CONTRACTS / "assessment-v1.schema.json")
     jsonschema.Draft202012Validator(schema).validate(result.model_dump(mode="json"))
     assert "finucane-2020" in result.cited_keys()
+
+
+def test_the_terminal_says_who_cleared_what() -> None:
+    from psoas.cli.format import format_assessment
+
+    result = assess(weak_leg(), CATALOG, clearance=clearance("progressive-neurological-deficit"))
+    text = " ".join(format_assessment(result, CATALOG).split())
+    assert (
+        "Cleared by a doctor: Dr Ada Obi, GP (family doctor), cleared on 01 December 2026" in text
+    )
+    assert "Worsening leg weakness (recorded by Sam Physio). So the home program is given." in text
+    held = assess(weak_leg(), CATALOG)
+    assert "Cleared by a doctor" not in format_assessment(held, CATALOG)

@@ -99,6 +99,9 @@ def format_assessment(a: Assessment, catalog: Catalog, *, emergency_number: str 
     for r in t.reasons:
         out.append(wrap(f"{r.message} {_cite(r.sources)}", "    ", "  ! "))
     out.append("")
+    cleared = result_text.clearance_words(a)
+    if cleared:
+        out += [wrap(cleared), ""]
 
     net = result_text.safety_net(a)
     if net:

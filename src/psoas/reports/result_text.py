@@ -201,6 +201,22 @@ def emergency_call(number: str) -> str:
 # --- the safety net --------------------------------------------------------------------------
 
 
+def clearance_words(a: Assessment) -> str | None:
+    """A doctor's clearance of warning signs, in one sentence for every text surface (None
+    without one)."""
+    c = a.clearance
+    if c is None:
+        return None
+    who = f" by {c.recorded_by}" if c.recorded_by else ""
+    signs = "; ".join(c.signs) or ", ".join(r.code for r in c.reasons)
+    back = " So the home program is given." if a.program is not None else ""
+    return (
+        f"Cleared by a doctor: {c.cleared_by}, {c.role_name}, cleared on "
+        f"{c.cleared_at:%d %B %Y}: {signs} (recorded{who}).{back} If a sign comes back or gets "
+        "worse, or something new appears, stop the exercises and get help."
+    )
+
+
 def shows_safety_net(a: Assessment) -> bool:
     return a.triage.level != "emergency"
 
