@@ -35,7 +35,7 @@ The rules this module decides (pure; the services store clearances and pass them
   doubt, hold.
 - After a clearance releases the hold, the person still gets a see-a-clinician reason
   (:data:`CLEARED_CODE`): keep in touch with the physiotherapist or doctor over the next two
-  weeks, and a gentle program meanwhile.
+  weeks. As for every see-a-clinician result, deep self-release waits for the clinician.
 """
 
 from __future__ import annotations
@@ -74,9 +74,8 @@ CLEARED_CODE = "medically-cleared"
 CLEARED_SOURCES = ("finucane-2020", "nice-ng59")
 CLEARED_MESSAGE = (
     "A doctor checked the warning signs in your answers and cleared you for the home program "
-    "(see below). Because warning signs were found, the program starts gently: keep in touch "
-    "with your physiotherapist or doctor over the next two weeks, and get help at once if "
-    "anything new appears."
+    "(see below). Keep in touch with your physiotherapist or doctor over the next two weeks, "
+    "and get help at once if anything new appears."
 )
 
 
