@@ -112,6 +112,28 @@ class MedicalClearance(BaseModel):
         return value
 
 
+#: The rules in plain words, for the generated clinical-rules document.
+DOC_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "medical-clearance",
+        "A red-flag hold is released only by a doctor's clearance recorded by a clinician of the "
+        "person's care team: who cleared it (a GP, an emergency physician, a hospital specialist "
+        "or another doctor), when, and the codes of the emergency or urgent rules it covers. Those "
+        "rules are left out of the triage (the ones they hid count again); any other rule that "
+        "fires keeps the hold. Every exclusion of the program still runs. The result keeps a "
+        "see-a-clinician reason to stay in touch over two weeks.",
+        ("finucane-2020", "girft-ces-2023"),
+    ),
+    (
+        "clearance-carries-over",
+        "A clearance covers the answers the doctor saw: a later assessment keeps it only with "
+        "exactly the same warning-sign answers and never for a re-check made because pain rose. "
+        "Any change holds the program again until a new clearance is recorded; withdrawing a "
+        "clearance holds it at once.",
+        ("finucane-2020", "nice-ng59"),
+    ),
+)
+
 #: Every rule that can hold the program back, by code.
 WITHHOLDING_CODES: frozenset[str] = frozenset(r.code for r in RULES if withholds_program(r.level))
 

@@ -7,7 +7,7 @@ changing a rule; a test fails while the committed file differs from this output.
 from __future__ import annotations
 
 from psoas.catalog import load_catalog
-from psoas.domain import breaks, involvement, program, progression, triage
+from psoas.domain import breaks, clearance, involvement, program, progression, triage
 from psoas.domain.results import DISCLAIMER
 from psoas.services import steps
 
@@ -18,6 +18,7 @@ SAFETY_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "surface; the questionnaire stops at the first emergency.",
         ("finucane-2020", "nice-cks-lbp"),
     ),
+    *clearance.DOC_RULES,
     # Every exclusion code of the program, checked in this order. The abdominal-pressure
     # codes are one decision (program.why_no_belly_pressure) for items and clinician options.
     *program.PROGRAM_RULES,
