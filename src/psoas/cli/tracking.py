@@ -63,12 +63,11 @@ def session(
     """Lead today's session: steps, countdowns, sides and sets, breathing and spoken cues."""
     from rich.console import Console
 
-    from psoas.catalog import load_catalog
     from psoas.cli.format import format_session_end
     from psoas.cli.player import Keys, Player, Speaker
     from psoas.domain.adherence import planned_sets, session_report
     from psoas.domain.session_plan import session_steps
-    from psoas.services import tracking
+    from psoas.services import custom_exercises, tracking
 
     name = profile_name(profile)
     console = Console(highlight=False)
@@ -81,7 +80,7 @@ def session(
         raise fail(_validation_lines(exc)) from exc
     assert record.id is not None
     session_id = record.id
-    catalog = load_catalog()
+    catalog = custom_exercises.catalog_for_program(db, version.program)
     steps = session_steps(version.program, catalog)
     minutes = sum(s.get_ready_seconds + s.run_seconds + s.rest_seconds for s in steps) / 60
     set_count = sum(len(s.sides) for s in steps)  # a step taking sides in turn does two sets

@@ -110,8 +110,30 @@ def education(name: str) -> Picture:
     )
 
 
+#: A clinic's own exercises show a catalog item's drawn picture under their own name:
+#: item id -> (the catalog item, the exercise's name). Filled by
+#: psoas.services.custom_exercises whenever it reads a clinic exercise, before any surface
+#: asks for its picture.
+_LENT: dict[str, tuple[str, str]] = {}
+
+
+def lend(item_id: str, figure_item: str, name: str) -> None:
+    """Show ``figure_item``'s own picture for the clinic exercise ``item_id``."""
+    _LENT[item_id] = (figure_item, name)
+
+
+def _lent(item_id: str, name: str) -> Picture | None:
+    figure_item, title = _LENT[item_id]
+    own = find(figure_item) if name in ("main", "technique", "placement") else None
+    if own is None or name != "main":
+        return None
+    return Picture(own.item_id, own.name, title, own.kind, own.description)
+
+
 def find(item_id: str, name: str = "main") -> Picture | None:
     """One picture of an item (or an education figure), or None."""
+    if item_id in _LENT:
+        return _lent(item_id, name)
     if item_id == EDUCATION:
         try:
             return education(name)
@@ -131,10 +153,17 @@ def picture(item_id: str, name: str = "main") -> Picture:
     return found
 
 
-@functools.cache
 def how_to(item_id: str) -> tuple[Picture, ...]:
     """What a program item opens with: its picture, the wrong and right way, where to place a
-    tool, and any education figure that shows why."""
+    tool, and any education figure that shows why (a clinic exercise: its one picture)."""
+    if item_id in _LENT:
+        lent = _lent(item_id, "main")
+        return (lent,) if lent else ()
+    return _how_to(item_id)
+
+
+@functools.cache
+def _how_to(item_id: str) -> tuple[Picture, ...]:
     own = tuple(p for n in ("main", "technique", "placement") if (p := find(item_id, n)))
     figs = load_figures().items.get(item_id)
     return own + tuple(education(n) for n in (figs.explains if figs else ()))

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from psoas.catalog import load_catalog
 from psoas.domain.tracking import Profile
 from psoas.reports import exports
-from psoas.services import programs, timezones, tracking
+from psoas.services import custom_exercises, programs, timezones, tracking
 from psoas.storage.db import Database
 
 DownloadFormat = Literal["pdf", "ics", "csv", "fhir", "json"]
@@ -98,7 +97,7 @@ def export(
 
         data = pdf.handout_pdf(
             version.program,
-            load_catalog(),
+            custom_exercises.catalog_for_program(db, version.program),
             person=person or profile_name,
             on=now.date(),
             version=version.version,
@@ -114,7 +113,7 @@ def export(
         history = tracking.history(db, profile_name=profile_name)
         data = exports.program_to_ics(
             version,
-            load_catalog(),
+            custom_exercises.catalog_for_program(db, version.program),
             start=now.astimezone(zone).date(),
             profile=history.profile,
             tz=timezones.zone_name(zone),
@@ -126,7 +125,8 @@ def export(
         return Export(exports.history_to_json(history).encode(), download)
     if download.fmt == "csv":
         return Export(exports.history_to_csv(history).encode(), download)
-    bundle = exports.history_to_fhir(history, load_catalog(), timestamp=now, display_name=person)
+    catalog = custom_exercises.catalog_for_history(db, history)  # and the clinic's it holds
+    bundle = exports.history_to_fhir(history, catalog, timestamp=now, display_name=person)
     return Export(json.dumps(bundle, indent=2, ensure_ascii=False).encode(), download)
 
 

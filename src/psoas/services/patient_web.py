@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from psoas.catalog import load_catalog
-from psoas.domain.catalog import Reference
+from psoas.domain.catalog import Catalog, Reference
 from psoas.domain.errors import InputError, Problem, describe_errors, problems_from_lines
 from psoas.domain.progression import Decision, ProgressSummary, Reading, shown_readings
 from psoas.domain.results import Assessment, Program
@@ -30,7 +30,7 @@ from psoas.domain.tracking import (
     StoredAssessment,
 )
 from psoas.reports import pdf
-from psoas.services import clearance, programs, progress, steps, tracking
+from psoas.services import clearance, custom_exercises, programs, progress, steps, tracking
 from psoas.services.assessment import IntakeError, emergency_stop, run_assessment, validate_intake
 from psoas.services.charts import WebChart, web_charts
 from psoas.storage import repo
@@ -121,8 +121,8 @@ def stop_for_emergency(
     return result
 
 
-def cited_references(keys: Iterable[str]) -> list[Reference]:
-    catalog = load_catalog()
+def cited_references(keys: Iterable[str], *, catalog: Catalog | None = None) -> list[Reference]:
+    catalog = catalog or load_catalog()
     return [catalog.reference(k) for k in dict.fromkeys(keys) if catalog.has_reference(k)]
 
 
@@ -149,19 +149,21 @@ def first_sentence(text: str) -> str:
 
 
 def program_items(program: Program) -> list[pdf.ItemText]:
-    catalog = load_catalog()
+    catalog = custom_exercises.catalog_seen(program)  # psoas's, and the clinic's it holds
     return [pdf.item_text(item, catalog) for item in program.items]
 
 
 def program_view(version: ProgramVersion) -> ProgramView:
     """A program version in words: the same text the handout prints."""
-    catalog = load_catalog()
+    catalog = custom_exercises.catalog_seen(version.program)
     program = version.program
     return ProgramView(
         version=version,
         items=program_items(program),
         excluded=[(catalog.exercise(e.id).name, e.message) for e in program.excluded],
-        references=cited_references(pdf.program_reference_keys(program, version.sources)),
+        references=cited_references(
+            pdf.program_reference_keys(program, version.sources), catalog=catalog
+        ),
     )
 
 

@@ -98,7 +98,25 @@ def state_in(s: Session, *, profile_id: int | None = None, name: str | None = No
     if latest is not None:
         newest = [found.newest_pain] if found.newest_pain else []
         rise = pain_rise(latest.intake, latest.created_at, newest)
-    return ProgramState(assessment=latest, version=found.program, pain_rise=rise)
+    version = found.program
+    if version is not None and latest is not None:  # a clinic's exercise faces the rules again
+        version = _clinic_items_checked(s, version, latest)
+    return ProgramState(assessment=latest, version=version, pain_rise=rise)
+
+
+def _clinic_items_checked(
+    s: Session, version: ProgramVersion, latest: StoredAssessment
+) -> ProgramVersion:
+    from psoas.services import custom_exercises as custom
+
+    ids = custom.program_ids(version.program)
+    if not any(custom.is_clinic_item(i) for i in ids):
+        return version  # no query: psoas's own items were judged when the program was made
+    catalog = custom.catalog_holding_in(s, ids)
+    program = custom.held_to_rules(version.program, latest.intake, latest.result.triage, catalog)
+    return (
+        version if program is version.program else version.model_copy(update={"program": program})
+    )
 
 
 RECHECK_MESSAGE = (

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from psoas.catalog import load_catalog
 from psoas.domain.progression import (
     Decision,
     ProgressSummary,
@@ -16,7 +15,7 @@ from psoas.domain.progression import (
     thomas_baseline,
 )
 from psoas.domain.tracking import History, ProgramVersion
-from psoas.services import tracking
+from psoas.services import custom_exercises, tracking
 from psoas.storage import repo
 from psoas.storage.db import Database
 
@@ -45,7 +44,8 @@ def report(db: Database, *, profile_name: str, now: datetime, with_sets: bool = 
         now=now,
         shares=shares,
     )
-    decision = decide(history=history, summary=summary, catalog=load_catalog(), now=now)
+    catalog = custom_exercises.catalog_for_history(db, history)  # and the clinic's it holds
+    decision = decide(history=history, summary=summary, catalog=catalog, now=now)
     budget = latest.intake.preferences.minutes_per_day if latest else None
     if (
         decision.kind == "progress"

@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from psoas.catalog import load_catalog
 from psoas.domain.breaks import WorkingHours
 from psoas.reports import exports
-from psoas.services import clinic, programs, timezones, tracking
+from psoas.services import clinic, custom_exercises, programs, timezones, tracking
 from psoas.services.accounts import User, get_user
 from psoas.storage.db import Database
 from psoas.storage.tables import ReminderSettingsRow, UserRow
@@ -277,7 +276,7 @@ def feed(db: Database, *, user: User, now: datetime) -> bytes:
     if version is not None and settings.session_times:
         data = exports.program_to_ics(
             version,
-            load_catalog(),
+            custom_exercises.catalog_for_program(db, version.program),
             start=today,
             days=FEED_DAYS,
             times=settings.session_times,

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from psoas.catalog import load_catalog
 from psoas.domain import breaks as domain_breaks
 from psoas.domain.catalog import Exercise
 from psoas.domain.errors import InputError, Problem
@@ -36,7 +35,7 @@ from psoas.domain.tracking import (
     aware_time,
 )
 from psoas.domain.triage import WITHHOLDING_LEVELS
-from psoas.services import breaks, programs, reminders, timezones, tracking
+from psoas.services import breaks, custom_exercises, programs, reminders, timezones, tracking
 from psoas.services.accounts import User
 from psoas.storage import repo
 from psoas.storage.db import Database
@@ -128,7 +127,7 @@ def session_plan(db: Database, *, user: User) -> SessionPlan:
     start = state.assessment.intake.pain.intensity_now if state.assessment else None
     return SessionPlan(
         version=version,
-        steps=session_steps(version.program, load_catalog()),
+        steps=session_steps(version.program, custom_exercises.catalog_seen(version.program)),
         recheck_from_pain=None if start is None else start + PAIN_RISE_POINTS,
     )
 

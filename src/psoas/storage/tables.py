@@ -529,6 +529,27 @@ class ProgramTemplateRow(Base):
 # --- A clinic's own exercises (0012) ---
 
 
+class ClinicExerciseRow(Base):
+    """An exercise a clinic wrote itself (psoas.services.custom_exercises): the catalog's fields
+    (a psoas.domain.catalog.Exercise, stored as JSON under ``item_id``), the references the
+    clinic entered, and the drawn picture it shows. Archived, never deleted, once used (0012)."""
+
+    __tablename__ = "clinic_exercises"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    exercise: Mapped[dict[str, Any]] = mapped_column(JSON)
+    references: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    figure: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # --- Appointments and messages (0013) ---
 
 

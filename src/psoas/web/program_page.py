@@ -15,7 +15,7 @@ from collections import OrderedDict
 from markupsafe import Markup
 
 from psoas.domain.tracking import ProgramVersion
-from psoas.services import patient_web
+from psoas.services import custom_exercises, patient_web
 from psoas.web.pages import templates
 
 KEPT = 128  # at most about 14 MB (a body is about 55,000 characters)
@@ -25,7 +25,7 @@ _LOCK = threading.Lock()
 
 def body(version: ProgramVersion) -> Markup:
     """The rendered body of ``version``'s program page."""
-    key = version.model_dump_json()
+    key = version.model_dump_json() + custom_exercises.fingerprint(version.program)
     with _LOCK:
         if key in _BODIES:
             _BODIES.move_to_end(key)
