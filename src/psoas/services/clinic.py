@@ -23,8 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, false, or_, select
 
-from psoas.catalog import load_catalog
-from psoas.domain.catalog import Exercise
+from psoas.domain.catalog import Catalog, Exercise
 from psoas.domain.errors import Refused
 from psoas.domain.intake import Intake
 from psoas.domain.patient_list import PatientRow, ordered, patient_row
@@ -288,6 +287,13 @@ def shared_notes_for_patient(db: Database, *, patient: User) -> list[Note]:
 # --- program edits ------------------------------------------------------------------------------
 
 
+def _clinic_catalog(db: Database, clinician: User) -> Catalog:
+    from psoas.services import clinics, custom_exercises
+
+    held = clinics.membership(db, user=clinician)
+    return custom_exercises.catalog_for_clinic(db, held.clinic.id if held else None)
+
+
 def edit_program(
     db: Database, *, clinician: User, patient: User, edit: ProgramEdit, now: datetime
 ) -> ProgramVersion:
@@ -296,7 +302,7 @@ def edit_program(
     in the latest assessment refuses any edit."""
     _check(db, clinician, patient)
     reason = " ".join(edit.reason.split())
-    catalog = load_catalog()
+    catalog = _clinic_catalog(db, clinician)  # psoas's exercises and the clinic's own
     no_program = Refused(["program: this patient has no program yet; an assessment makes one"])
     # One transaction under the profile's lock: the edit applies to the program as it is now
     # (an assessment or another edit saved a moment ago included), is checked against the
@@ -355,7 +361,7 @@ def addable(db: Database, *, clinician: User, patient: User) -> list[Addable]:
         return []
     have = {i.id for i in state.version.program.items}
     out = []
-    for ex in load_catalog().exercises:
+    for ex in _clinic_catalog(db, clinician).exercises:
         if ex.id in have:
             continue
         why_not = exclusion(state.intake, state.assessment.triage, ex)

@@ -17,6 +17,8 @@ Access: a clinic's exercises are read and changed only by its own clinicians; an
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -140,6 +142,26 @@ class ExerciseForm(BaseModel):
         return value
 
 
+NO_SOURCE = (
+    "sources: cite at least one source: one from psoas's bibliography, or your own with its "
+    "title, publisher or journal and year"
+)
+
+
+def parse_form(data: dict[str, Any]) -> ExerciseForm:
+    """The form's fields checked, or :class:`Refused` naming every field that is wrong."""
+    try:
+        return ExerciseForm.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "form"
+            lines.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+        if not data.get("sources") and not data.get("own_reference"):
+            lines.append(NO_SOURCE)
+        raise Refused(lines) from exc
+
+
 @dataclass(frozen=True)
 class ClinicExercise:
     """One exercise of a clinic, as its clinicians see it."""
@@ -154,6 +176,8 @@ class ClinicExercise:
     updated_at: datetime
     archived_at: datetime | None
     in_use: bool = False
+    #: what the exercise reads as now (its text, references and picture), for caches
+    digest: str = ""
 
     @property
     def name(self) -> str:
@@ -267,10 +291,7 @@ def to_exercise(form: ExerciseForm, item_id: str) -> tuple[Exercise, tuple[Refer
     ]
     sources = tuple(dict.fromkeys(form.sources)) + tuple(r.key for r in refs)
     if not sources:
-        problems.append(
-            "sources: cite at least one source: one from psoas's bibliography, or your own "
-            "with its title, publisher or journal and year"
-        )
+        problems.append(NO_SOURCE)
     position = form.position
     flags = {flag: getattr(form, flag) for flag in FLAG_WORDS}
     if position == "kneeling":
@@ -329,6 +350,9 @@ def _from_row(row: ClinicExerciseRow) -> ClinicExercise:
         created_at=row.created_at,
         updated_at=row.updated_at,
         archived_at=row.archived_at,
+        digest=hashlib.sha256(
+            json.dumps([row.exercise, row.references, row.figure], sort_keys=True).encode()
+        ).hexdigest()[:16],
     )
 
 
@@ -362,7 +386,7 @@ def fingerprint(program: Program | None) -> str:
     """What the clinic exercises of ``program`` read as now (empty for psoas's own items):
     a rendered page keyed by it is drawn again when a clinic changes one."""
     found = [_SEEN[i] for i in program_ids(program) if i in _SEEN]
-    return "".join(f"{c.item_id}@{c.updated_at.isoformat()}|{c.figure};" for c in found)
+    return "".join(f"{c.item_id}@{c.digest};" for c in found)
 
 
 def with_exercises(base: Catalog, found: Iterable[ClinicExercise]) -> Catalog:
