@@ -391,3 +391,48 @@ def clearance_codes(fired: frozenset[str]) -> st.SearchStrategy[frozenset[str]]:
         st.sets(st.sampled_from(sorted(fired) or everything)).map(frozenset),
         st.sets(st.sampled_from(everything), min_size=1).map(frozenset),
     )
+
+
+# --- a clinic's own exercises (issue 13) -------------------------------------------------------
+
+
+def custom_exercise_forms() -> st.SearchStrategy[Doc]:
+    """What a clinician may write for a clinic exercise (psoas.services.custom_exercises
+    .ExerciseForm): any kind, position, belly pressure, equipment, safety flags and
+    contraindications, dosed by sets and reps or by minutes."""
+    from typing import get_args
+
+    from psoas.domain.catalog import Category, ConditionCode, Equipment, Position
+    from psoas.services.custom_exercises import FLAG_WORDS
+
+    dose = st.one_of(
+        st.fixed_dictionaries(
+            {
+                "sets": st.integers(1, 5),
+                "reps": st.integers(1, 20),
+                "hold_seconds": st.one_of(st.none(), st.integers(1, 60)),
+            }
+        ),
+        st.fixed_dictionaries({"minutes": st.sampled_from([0.5, 1, 2, 5])}),
+    )
+    return st.fixed_dictionaries(
+        {
+            "name": st.just("Clinic exercise"),
+            "category": st.sampled_from(get_args(Category)),
+            "position": st.sampled_from(get_args(Position)),
+            "equipment": st.lists(st.sampled_from(get_args(Equipment)), unique=True, max_size=3),
+            "abdominal_pressure": st.booleans(),
+            "one_sided": st.booleans(),
+            "targets": st.just(["hip flexors"]),
+            "summary": st.just("A clinic's own exercise, for the tests."),
+            "why": st.just(["It may help."]),
+            "dose": dose,
+            "steps": st.just(["Do it slowly."]),
+            "contraindications": st.lists(
+                st.sampled_from(get_args(ConditionCode)), unique=True, max_size=4
+            ),
+            "sources": st.just(["nice-ng59"]),
+            "figure": st.just("seated-marching"),
+            **{flag: st.booleans() for flag in FLAG_WORDS},
+        }
+    )

@@ -18,14 +18,17 @@ from hypothesis import strategies as st
 
 from psoas.catalog import load_catalog
 from psoas.domain.assess import assess
-from psoas.domain.catalog import Exercise
+from psoas.domain.catalog import Catalog, Exercise
 from psoas.domain.clearance import ROLES, MedicalClearance, clearable_rules
+from psoas.domain.errors import Refused
 from psoas.domain.intake import Intake, parse
-from psoas.domain.program import allowed_for, item_steps
+from psoas.domain.program import allowed_for, conditions, exclusion, item_steps
+from psoas.domain.program_edit import ProgramEdit, _item, edited_program
 from psoas.domain.progression import step_back, step_up
 from psoas.domain.questionnaire import could_be_pregnant
-from psoas.domain.results import TRIAGE_ORDER, Assessment
+from psoas.domain.results import TRIAGE_ORDER, Assessment, Program
 from psoas.reports import result_text as say
+from psoas.services import custom_exercises as custom
 from tests.conftest import CONTRACTS, load_json
 from tests.strategies import (
     ANEURYSM_RISK_FACTORS,
@@ -37,6 +40,7 @@ from tests.strategies import (
     cauda_equina_signs,
     changed,
     clearance_codes,
+    custom_exercise_forms,
     holding_red_flags,
     merge,
     program_candidates_v2,
@@ -808,3 +812,91 @@ def check_cauda_equina_unless_cleared(i: Intake, a: Assessment) -> None:
     cleared = {r.code for r in a.clearance.reasons} if a.clearance else set()
     if cauda_equina_signs_in(i) and not any(c.startswith("cauda-equina") for c in cleared):
         assert a.program is None
+
+
+# --- a clinic's own exercises face the same rules (issue 13) -----------------------------------
+
+
+def _clinic_exercise(form: dict[str, Any]) -> tuple[Exercise, Catalog]:
+    """The generated form as the clinic's exercise, and the catalog that holds it."""
+    ex, refs = custom.to_exercise(custom.ExerciseForm.model_validate(form), "clinic-1-generated")
+    return ex, custom.extended(CATALOG, [ex], refs)
+
+
+def check_clinic_item(i: Intake, a: Assessment, program: Program, ex: Exercise) -> None:
+    """A clinic item in a program: never belly pressure where unsafe or unasked, nothing that
+    lengthens an injured hip flexor, never anything the person has said rules it out."""
+    if ex.id not in {item.id for item in program.items}:
+        return
+    assert a.triage.level not in ("emergency", "urgent"), "a red-flag hold let it through"
+    if ex.abdominal_pressure:
+        assert not belly_pressure_ruled_out(i, a), belly_pressure_ruled_out(i, a)
+        assert a.triage.level == "self_care"
+    if i.health.recent_hip_flexor_injury:
+        assert not hip_flexors_lengthened(ex) and not heavy_lengthening(ex)
+        assert not ex.abdominal_pressure
+    assert not (cannot_stand(i) and is_standing(ex))
+    assert not (i.health.pregnant and lies_on_back(ex))
+    found = conditions(i)
+    for c in ex.contraindications:
+        if c.condition != "hip_replacement":  # a surgical team's clearance is judged apart
+            assert c.condition not in found, c.condition
+
+
+@SETTINGS
+@given(intakes, custom_exercise_forms())
+def test_a_clinic_exercise_is_added_only_where_every_rule_allows(
+    intake: Intake, form: dict[str, Any]
+) -> None:
+    ex, catalog = _clinic_exercise(form)
+    a = assess(intake, catalog)
+    edit = ProgramEdit(reason="the clinic's own exercise", add=[ex.id])
+    if a.program is None:  # held back by a warning sign: no edit gets through
+        try:
+            edited_program(
+                Program.model_construct(items=(), excluded=()),
+                edit,
+                intake=intake,
+                result=a,
+                catalog=catalog,
+                clinician="Ada",
+                reason=edit.reason,
+            )
+        except Refused:
+            return
+        raise AssertionError("an edit got past a red-flag hold")
+    assert ex.id not in {item.id for item in a.program.items}  # never chosen by psoas itself
+    try:
+        new = edited_program(
+            a.program,
+            edit,
+            intake=intake,
+            result=a,
+            catalog=catalog,
+            clinician="Ada",
+            reason=edit.reason,
+        )
+    except Refused:
+        return  # refused, and nothing changed
+    check_clinic_item(intake, a, new, ex)
+
+
+@SETTINGS
+@given(intakes, custom_exercise_forms())
+def test_a_clinic_exercise_already_given_is_judged_again_by_the_latest_answers(
+    intake: Intake, form: dict[str, Any]
+) -> None:
+    """A program holding a clinic exercise (given under earlier answers, or before the clinic
+    changed it) read against the latest answers: it stays only where the rules allow."""
+    ex, catalog = _clinic_exercise(form)
+    a = assess(intake, catalog)
+    if a.program is None:
+        return  # held back: no surface shows any program (psoas.services.programs)
+    given_item = _item(ex, intake, a, a.program.sessions_per_day, "given earlier")
+    holding = a.program.model_copy(update={"items": (*a.program.items, given_item)})
+    checked = custom.held_to_rules(holding, intake, a.triage, catalog)
+    check_clinic_item(intake, a, checked, ex)
+    kept = ex.id in {item.id for item in checked.items}
+    assert kept == (exclusion(intake, a.triage, ex) is None)
+    if not kept:
+        assert ex.id in {e.id for e in checked.excluded}

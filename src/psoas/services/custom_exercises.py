@@ -133,12 +133,20 @@ class ExerciseForm(BaseModel):
     own_reference: OwnReference | None = None
     figure: str = Field(description="the catalog item whose picture it shows")
 
-    @field_validator("targets", "why", "steps", "cues", "safety", mode="before")
+    @field_validator("why", "steps", "cues", "safety", mode="before")
     @classmethod
     def _lines(cls, value: Any) -> Any:
         """One entry per line, when a form sends text."""
         if isinstance(value, str):
             return tuple(line.strip() for line in value.splitlines() if line.strip())
+        return value
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _targets(cls, value: Any) -> Any:
+        """One a line or separated by commas, when a form sends text."""
+        if isinstance(value, str):
+            return tuple(t.strip() for t in value.replace(",", "\n").splitlines() if t.strip())
         return value
 
 
@@ -397,10 +405,18 @@ def with_exercises(base: Catalog, found: Iterable[ClinicExercise]) -> Catalog:
     if not extra:
         return base
     _lend_pictures(extra)
-    refs = {r.key: r for c in extra for r in c.references if not base.has_reference(r.key)}
+    return extended(base, [c.exercise for c in extra], [r for c in extra for r in c.references])
+
+
+def extended(
+    base: Catalog, exercises: Iterable[Exercise], references: Iterable[Reference] = ()
+) -> Catalog:
+    """``base`` with these exercises (each already checked by the catalog's own model, under
+    an id ``base`` does not have) and references added: the catalog every rule then reads."""
+    refs = {r.key: r for r in references if not base.has_reference(r.key)}
     return Catalog.model_construct(
         version=base.version,
-        exercises=base.exercises + tuple(c.exercise for c in extra),
+        exercises=base.exercises + tuple(exercises),
         clinician_options=base.clinician_options,
         references=base.references + tuple(refs.values()),
         education=base.education,
