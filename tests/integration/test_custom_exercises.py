@@ -97,6 +97,10 @@ def test_a_clinician_writes_an_exercise_and_the_patient_follows_it(web: Web) -> 
     assert fhir.status_code == 200 and item_id in fhir.text
     ics = pat.client.get("/api/v1/me/export/ics")
     assert ics.status_code == 200 and "Wall slide with a band" in ics.text
+    seen = ada.client.get(f"/clinic/patients/{pat.id}")
+    assert seen.status_code == 200 and "Wall slide with a band" in html.unescape(seen.text)
+    handout = ada.client.get(f"/clinic/patients/{pat.id}/handout.pdf")
+    assert handout.status_code == 200 and handout.content.startswith(b"%PDF")
 
     # an edit reaches the patient at once
     changed = ada.post(
