@@ -76,6 +76,7 @@ def test_a_clinician_writes_an_exercise_and_the_patient_follows_it(web: Web) -> 
     assert "Saved" not in edit or "Programs that hold it" in edit
     assert 'value="Wall slide with a band"' in edit
     assert "/illustrations/standing-hip-extension.svg" in edit  # the figure preview
+    assert len(edit.encode()) < 100_000  # the form with every picture and reference to choose
     mine = page(ada, "/clinic/exercises")
     assert "Wall slide with a band" in mine and "/illustrations/standing-hip-extension.svg" in mine
 
@@ -249,3 +250,25 @@ def test_the_api_creates_and_reads_in_the_catalog_shape(web: Web) -> None:
     assert [e["id"] for e in listed] == [out["id"]]
     gone = ada.api("DELETE", f"/api/v1/clinic/exercises/{out['id']}")
     assert gone.json() == {"result": "deleted"}
+
+
+def test_a_program_whose_clinic_exercise_is_gone_still_shows(web: Web) -> None:
+    """Should a clinic and its exercises be deleted, its patients' programs still open: the
+    item leaves them, and everything else stays."""
+    from sqlalchemy import delete
+
+    from psoas.storage.tables import ClinicExerciseRow
+
+    ada = web.sign_up("ada@clinic.example", role="clinician", name="Ada Physio")
+    item_id = create(ada)
+    pat = web.sign_up("pat@example.org", name="Pat", invite=invite(ada))
+    assess(web, pat)
+    add_to_program(web, ada, pat, item_id)
+    assert "Wall slide with a band" in page(pat, "/me")
+    with db_of(web).session() as s, s.begin():
+        s.execute(delete(ClinicExerciseRow).where(ClinicExerciseRow.item_id == item_id))
+    home = pat.client.get("/me")
+    assert home.status_code == 200 and "Glute bridge" in html.unescape(home.text)
+    assert "Wall slide with a band" not in html.unescape(home.text)
+    assert pat.client.get("/api/v1/me/session-plan").status_code == 200
+    assert pat.client.get("/api/v1/me/export/pdf").status_code == 200

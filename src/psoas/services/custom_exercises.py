@@ -485,23 +485,25 @@ def held_to_rules(program: Program, intake: Intake, triage: Triage, catalog: Cat
     """``program`` with every clinic item that the safety rules refuse for these answers moved
     to the excluded list, with the rule's reason (catalog items were judged when the program
     was made; a clinic's exercise may have been edited since). Unchanged when all pass."""
+    have = {e.id for e in catalog.exercises}
     keep = []
     out: list[Excluded] = []
+    known = tuple(e for e in program.excluded if not is_clinic_item(e.id) or e.id in have)
+    dropped = len(known) != len(program.excluded)
     for item in program.items:
         if is_clinic_item(item.id):
-            try:
-                ex = catalog.exercise_at(item.id, item.level)
-            except KeyError:
-                out.append(Excluded(id=item.id, code="unknown", message="No longer available."))
+            if item.id not in have:  # its clinic is gone: it leaves, with nothing to name it by
+                dropped = True
                 continue
+            ex = catalog.exercise_at(item.id, item.level)
             why_not = exclusion(intake, triage, ex)
             if why_not is not None:
                 out.append(why_not)
                 continue
         keep.append(item)
-    if not out:
+    if not out and not dropped:
         return program
-    return program.model_copy(update={"items": tuple(keep), "excluded": (*program.excluded, *out)})
+    return program.model_copy(update={"items": tuple(keep), "excluded": (*known, *out)})
 
 
 # --- a clinic's exercises -----------------------------------------------------------------------
