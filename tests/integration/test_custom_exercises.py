@@ -119,6 +119,16 @@ def test_a_clinician_writes_an_exercise_and_the_patient_follows_it(web: Web) -> 
     assert "Slide down slowly." in page(pat, "/me")
     held = custom.catalog_for_clinic(db_of(web), _clinic_id(web, ada))
     assert item_id not in {e.id for e in held.exercises}
+    # the program that holds it can still be edited, and keeps it
+    clinic.edit_program(
+        db_of(web),
+        clinician=_user(web, ada),
+        patient=_user(web, pat),
+        edit=ProgramEdit(reason="One less thing for now", remove=["glute-bridge"]),
+        now=web.clock(),
+    )
+    assert "Slide down slowly." in page(pat, "/me")
+    assert "Glute bridge" not in page(pat, "/me").split("Left out")[0]
     events = page(ada, "/clinic/team")
     assert "Archived the exercise" in events
 

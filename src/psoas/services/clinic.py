@@ -287,11 +287,18 @@ def shared_notes_for_patient(db: Database, *, patient: User) -> list[Note]:
 # --- program edits ------------------------------------------------------------------------------
 
 
-def _clinic_catalog(db: Database, clinician: User) -> Catalog:
+def _clinic_catalog(db: Database, clinician: User, patient: User) -> Catalog:
+    """psoas's exercises, the clinic's own, and any clinic exercise the patient's program
+    holds already (archived, or another clinic's)."""
     from psoas.services import clinics, custom_exercises
 
     held = clinics.membership(db, user=clinician)
-    return custom_exercises.catalog_for_clinic(db, held.clinic.id if held else None)
+    version = current_program(db, clinician=clinician, patient=patient).version
+    return custom_exercises.catalog_for_clinic(
+        db,
+        held.clinic.id if held else None,
+        holding=custom_exercises.program_ids(version.program if version else None),
+    )
 
 
 def edit_program(
@@ -302,7 +309,7 @@ def edit_program(
     in the latest assessment refuses any edit."""
     _check(db, clinician, patient)
     reason = " ".join(edit.reason.split())
-    catalog = _clinic_catalog(db, clinician)  # psoas's exercises and the clinic's own
+    catalog = _clinic_catalog(db, clinician, patient)  # psoas's and the clinic's own
     no_program = Refused(["program: this patient has no program yet; an assessment makes one"])
     # One transaction under the profile's lock: the edit applies to the program as it is now
     # (an assessment or another edit saved a moment ago included), is checked against the
@@ -361,7 +368,7 @@ def addable(db: Database, *, clinician: User, patient: User) -> list[Addable]:
         return []
     have = {i.id for i in state.version.program.items}
     out = []
-    for ex in _clinic_catalog(db, clinician).exercises:
+    for ex in _clinic_catalog(db, clinician, patient).exercises:
         if ex.id in have:
             continue
         why_not = exclusion(state.intake, state.assessment.triage, ex)

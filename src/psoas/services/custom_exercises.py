@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from psoas.catalog import load_catalog, load_figures
@@ -424,18 +424,21 @@ def extended(
     )
 
 
-def catalog_for_clinic(db: Database, clinic_id: int | None) -> Catalog:
+def catalog_for_clinic(
+    db: Database, clinic_id: int | None, *, holding: Iterable[str] = ()
+) -> Catalog:
     """The exercises of psoas's catalog, plus the live (not archived) ones of the clinic
-    ``clinic_id``."""
+    ``clinic_id``; ``holding``: the ids a patient's program holds, so that an archived
+    exercise (or another clinic's) already in it can still be read."""
     base = load_catalog()
-    if clinic_id is None:
+    held = sorted({i for i in holding if is_clinic_item(i)})
+    if clinic_id is None and not held:
         return base
+    live = (ClinicExerciseRow.clinic_id == clinic_id) & ClinicExerciseRow.archived_at.is_(None)
     with db.session() as s:
         rows = s.scalars(
             select(ClinicExerciseRow)
-            .where(
-                ClinicExerciseRow.clinic_id == clinic_id, ClinicExerciseRow.archived_at.is_(None)
-            )
+            .where(or_(live, ClinicExerciseRow.item_id.in_(held)) if held else live)
             .order_by(ClinicExerciseRow.id)
         ).all()
         return with_exercises(base, [_from_row(r) for r in rows])
