@@ -139,6 +139,17 @@ def _clinic_id(web: Web, who: SignedIn) -> int:
     return held.clinic.id
 
 
+def test_the_pages_carry_no_inline_style_or_script(web: Web) -> None:
+    ada = web.sign_up("ada@clinic.example", role="clinician", name="Ada Physio")
+    item_id = create(ada)
+    for path in ("/clinic/exercises", "/clinic/exercises/new", f"/clinic/exercises/{item_id}"):
+        text = ada.client.get(path).text
+        assert not re.search(r"<[^>]+\sstyle=", text), path
+        assert "<style" not in text and not re.search(r"<[^>]+\son[a-z]+=", text), path
+        for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", text, re.S):
+            assert "src=" in attrs and not body.strip(), path
+
+
 def test_an_exercise_no_program_used_is_deleted(web: Web) -> None:
     ada = web.sign_up("ada@clinic.example", role="clinician", name="Ada Physio")
     item_id = create(ada)
@@ -227,6 +238,7 @@ def test_only_the_clinic_and_the_patients_holding_it_see_an_exercise(web: Web) -
     assert other.api("GET", f"/api/v1/clinic/exercises/{item_id}").status_code == 404
     assert other.post(f"/clinic/exercises/{item_id}/archive").status_code == 404
     assert other.api("GET", "/api/v1/clinic/exercises").json() == []
+    assert ada.client.get("/clinic/exercises/glute-bridge").status_code == 404  # not a clinic's
     pat = web.sign_up("pat@example.org", name="Pat")
     assert pat.client.get("/clinic/exercises").status_code == 404
     assert pat.api("GET", f"/api/v1/clinic/exercises/{item_id}").status_code == 404

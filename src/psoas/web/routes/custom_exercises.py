@@ -25,7 +25,7 @@ from psoas.web.pages import render
 
 router = APIRouter()
 
-ItemId = Annotated[str, Path(pattern=r"^clinic-[a-z0-9-]+$", max_length=100)]
+ItemId = Annotated[str, Path(max_length=100)]
 
 CATEGORY_WORDS = {
     "release": "Release",
