@@ -16,6 +16,17 @@ LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+def serious_accessibility_problems(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def _user(server: Any, email: str) -> accounts.User:
     from sqlalchemy import select
 
@@ -59,6 +70,7 @@ def test_a_clinic_exercise_reaches_the_patient_with_its_steps_and_picture(
         doc.click("text=From psoas's bibliography")
         doc.check("input[name=sources][value=nice-ng59]")
         assert doc.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not serious_accessibility_problems(doc)
         shot(doc, "clinic-exercise-new-390")
         doc.click("button:has-text('Save exercise')")
         doc.wait_for_load_state()
