@@ -98,6 +98,8 @@ def test_a_clinician_writes_an_exercise_and_the_patient_follows_it(web: Web) -> 
     assert fhir.status_code == 200 and item_id in fhir.text
     ics = pat.client.get("/api/v1/me/export/ics")
     assert ics.status_code == 200 and "Wall slide with a band" in ics.text
+    assert pat.client.get("/me/progress").status_code == 200  # progress reads the program
+    assert pat.client.get("/api/v1/me/progress").status_code == 200
     seen = ada.client.get(f"/clinic/patients/{pat.id}")
     assert seen.status_code == 200 and "Wall slide with a band" in html.unescape(seen.text)
     handout = ada.client.get(f"/clinic/patients/{pat.id}/handout.pdf")
