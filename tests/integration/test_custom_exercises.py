@@ -296,3 +296,35 @@ def test_a_program_whose_clinic_exercise_is_gone_still_shows(web: Web) -> None:
     assert "Wall slide with a band" not in html.unescape(home.text)
     assert pat.client.get("/api/v1/me/session-plan").status_code == 200
     assert pat.client.get("/api/v1/me/export/pdf").status_code == 200
+
+
+def test_a_clinic_exercise_costs_the_program_page_one_query_and_others_none(web: Web) -> None:
+    from sqlalchemy import event
+
+    ada = web.sign_up("ada@clinic.example", role="clinician", name="Ada Physio")
+    item_id = create(ada)
+    ann = web.sign_up("ann@example.org", name="Ann", invite=invite(ada))
+    pat = web.sign_up("pat@example.org", name="Pat", invite=invite(ada))
+    assess(web, ann)
+    assess(web, pat)
+    add_to_program(web, ada, pat, item_id)
+    engine = db_of(web).engine
+    counted: list[str] = []
+
+    def count(*args: Any) -> None:
+        counted.append(args[2])
+
+    def queries(who: SignedIn) -> list[str]:
+        who.client.get("/me")  # warm: the rendered body is kept
+        counted.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert who.client.get("/me").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return [q for q in counted if q.lstrip().upper().startswith("SELECT")]
+
+    plain, holding = queries(ann), queries(pat)
+    assert not [q for q in plain if "clinic_exercises" in q]
+    assert len([q for q in holding if "clinic_exercises" in q]) == 1
+    assert len(holding) == len(plain) + 1
