@@ -170,9 +170,15 @@ def test_the_form_names_what_is_missing_and_saves_nothing(web: Web) -> None:
     kneel = ada.post("/clinic/exercises", {**FORM, "dose_sets": "", "dose_minutes": ""})
     assert kneel.status_code == 400 and "a dose needs sets or minutes" in html.unescape(kneel.text)
     assert custom.exercises(db_of(web), clinician=_user(web, ada)) == []
+    create(ada)
+    again = ada.post("/clinic/exercises", {**FORM, "name": "wall slide with a band"})
+    assert again.status_code == 400 and "already has an exercise called" in html.unescape(
+        again.text
+    )
     # the clinic's own reference counts as a source
     item_id = create(
         ada,
+        name="Wall slide, deeper",
         sources=[],
         own_title="Hip strength in office workers",
         own_publisher="Journal of Desk Health",

@@ -537,6 +537,18 @@ def _row(s: Session, clinician: User, item_id: str) -> ClinicExerciseRow:
     return row
 
 
+def _name_taken(s: Session, clinic_id: int, name: str, but: int | None = None) -> None:
+    """Refused when another live exercise of the clinic has this name (case aside)."""
+    rows = s.execute(
+        select(ClinicExerciseRow.id, ClinicExerciseRow.name).where(
+            ClinicExerciseRow.clinic_id == clinic_id, ClinicExerciseRow.archived_at.is_(None)
+        )
+    ).all()
+    wanted = " ".join(name.split()).casefold()
+    if any(n.casefold() == wanted and i != but for i, n in rows):
+        raise Refused([f"name: your clinic already has an exercise called “{name}”"])
+
+
 def _event(s: Session, clinic_id: int, clinician: User, action: str, now: datetime) -> None:
     s.add(ClinicEventRow(clinic_id=clinic_id, actor_id=clinician.id, at=now, action=action[:200]))
 
@@ -572,6 +584,8 @@ def create(db: Database, *, clinician: User, form: ExerciseForm, now: datetime) 
     with db.session() as s, s.begin():
         clinic_id = _clinic_of(s, clinician)
         stem = f"{ID_PREFIX}{clinic_id}-{_slug(form.name)}"
+        to_exercise(form, stem)  # every problem of the form first, then the name's
+        _name_taken(s, clinic_id, form.name)
         item_id, n = stem, 1
         while s.scalar(select(ClinicExerciseRow.id).where(ClinicExerciseRow.item_id == item_id)):
             n += 1
@@ -605,6 +619,7 @@ def update(
     with db.session() as s, s.begin():
         row = _row(s, clinician, item_id)
         ex, refs = to_exercise(form, item_id)
+        _name_taken(s, row.clinic_id, form.name, but=row.id)
         row.name = ex.name
         row.exercise = ex.model_dump(mode="json")
         row.references = [r.model_dump(mode="json") for r in refs]
