@@ -133,6 +133,15 @@ def test_a_clinician_writes_an_exercise_and_the_patient_follows_it(web: Web) -> 
     assert "Glute bridge" not in page(pat, "/me").split("Left out")[0]
     events = page(ada, "/clinic/team")
     assert "Archived the exercise" in events
+    # a new one takes the name; the archived one comes back only once the name is free
+    newer = create(ada)
+    refused = ada.post(f"/clinic/exercises/{item_id}/restore", follow_redirects=True)
+    assert "Not restored" in html.unescape(refused.text)
+    ada.post(f"/clinic/exercises/{newer}/archive")  # never used: deleted
+    back = ada.post(f"/clinic/exercises/{item_id}/restore", follow_redirects=True)
+    assert "is back in your list" in html.unescape(back.text)
+    held = custom.catalog_for_clinic(db_of(web), _clinic_id(web, ada))
+    assert item_id in {e.id for e in held.exercises}
 
 
 def _clinic_id(web: Web, who: SignedIn) -> int:

@@ -650,6 +650,7 @@ def restore(db: Database, *, clinician: User, item_id: str, now: datetime) -> No
     """Bring an archived exercise back to the clinic's list."""
     with db.session() as s, s.begin():
         row = _row(s, clinician, item_id)
+        _name_taken(s, row.clinic_id, row.name, but=row.id)
         row.archived_at = None
         row.updated_at = now
         _event(s, row.clinic_id, clinician, f"Restored the exercise “{row.name}”", now)

@@ -251,7 +251,11 @@ def archive_exercise(db: DB, now: Now, user: Clinician, item_id: ItemId) -> Resp
 @router.post("/clinic/exercises/{item_id}/restore", include_in_schema=False)
 def restore_exercise(db: DB, now: Now, user: Clinician, item_id: ItemId) -> Response:
     item = _own(db, user, item_id)
-    custom.restore(db, clinician=user, item_id=item_id, now=now)
+    try:
+        custom.restore(db, clinician=user, item_id=item_id, now=now)
+    except Refused as exc:
+        words = exc.lines[0].removeprefix("name: ")
+        return _see_other(f"/clinic/exercises?flash=Not restored: {words}. Rename one first."[:200])
     return _see_other(f"/clinic/exercises?flash={item.name} is back in your list."[:200])
 
 
