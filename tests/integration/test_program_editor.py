@@ -1,0 +1,105 @@
+"""The program editor through the JSON API: every new edit field, clinic templates (save,
+list, rename, delete, start another patient from one) with the safety rules, and access."""
+
+from __future__ import annotations
+
+from psoas.domain.tracking import ProgramVersion
+from tests.integration.conftest import SignedIn, Web
+from tests.integration.test_web_clinician import current, joined_patient
+
+
+def _stretch(version: ProgramVersion) -> str:
+    return next(i.id for i in version.program.items if i.category == "stretch")
+
+
+def test_an_edit_sets_every_field_and_a_template_starts_another_patient(web: Web) -> None:
+    ada = web.sign_up_clinician("ada@clinic.test", name="Dr Ada", clinic="Riverside")
+    pat = joined_patient(web, ada, "pat@home.test", "Pat P")
+    dana = joined_patient(
+        web,
+        ada,
+        "dana@home.test",
+        "Dana W",
+        person={"age": 31, "sex": "female"},
+        health={"pregnant": True},
+    )
+    before = current(web, pat)
+    stretch = _stretch(before)
+    last = before.program.items[-1].id
+    edit = {
+        "reason": "hold longer, cue the ribs",
+        "doses": {stretch: {"hold_seconds": 45, "rest_seconds": 20}},
+        "notes": {stretch: "Squeeze the back buttock first."},
+        "order": [last],
+    }
+    made = ada.api("POST", f"/api/v1/patients/{pat.id}/program", json=edit)
+    assert made.status_code == 201, made.text
+    after = current(web, pat)
+    item = next(i for i in after.program.items if i.id == stretch)
+    assert (item.dose.hold_seconds, item.dose.rest_seconds) == (45, 20)
+    assert item.clinician_note == "Squeeze the back buttock first."
+    assert after.program.items[0].id == last
+
+    too_long = ada.api(
+        "POST",
+        f"/api/v1/patients/{pat.id}/program",
+        json={"reason": "longer", "doses": {stretch: {"hold_seconds": 90}}},
+    )
+    assert too_long.status_code == 422
+    assert current(web, pat).version == after.version
+
+    saved = ada.api("POST", f"/api/v1/patients/{pat.id}/templates", json={"name": "Desk worker"})
+    assert saved.status_code == 201, saved.text
+    tid = saved.json()["id"]
+    again = ada.api("POST", f"/api/v1/patients/{pat.id}/templates", json={"name": "desk WORKER"})
+    assert again.status_code == 422
+    listed = ada.api("GET", "/api/v1/templates").json()
+    assert [t["name"] for t in listed] == ["Desk worker"]
+    renamed = ada.api("PATCH", f"/api/v1/templates/{tid}", json={"name": "Desk worker, week 1"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Desk worker, week 1"
+
+    applied = ada.api(
+        "POST", f"/api/v1/patients/{dana.id}/program/from-template", json={"template_id": tid}
+    )
+    assert applied.status_code == 201, applied.text
+    new = current(web, dana)
+    assert new.version == 2
+    assert all(not i.abdominal_pressure for i in new.program.items)
+    noted = next(i for i in new.program.items if i.id == stretch)
+    assert noted.clinician_note == "Squeeze the back buttock first."
+
+    catalog = ada.api(
+        "GET", f"/api/v1/patients/{dana.id}/catalog", params={"q": "massage gun"}
+    ).json()
+    gun = next(e for e in catalog if e["id"] == "massage-gun-psoas-release")
+    assert gun["allowed"] is False and "pregnant" in gun["why_not"]
+
+    assert ada.api("DELETE", f"/api/v1/templates/{tid}").status_code == 204
+    assert ada.api("GET", f"/api/v1/templates/{tid}").status_code == 404
+    assert current(web, dana).version == 2  # a program started from it stays
+
+
+def test_templates_stay_in_their_clinic_and_a_red_flag_refuses_them(web: Web) -> None:
+    ada = web.sign_up_clinician("ada@clinic.test", name="Dr Ada", clinic="Riverside")
+    ben: SignedIn = web.sign_up_clinician("ben@other.test", name="Dr Ben", clinic="Hillside")
+    pat = joined_patient(web, ada, "pat@home.test", "Pat P")
+    eli = joined_patient(
+        web, ada, "eli@home.test", "Eli E", red_flags={"new_bladder_or_bowel_dysfunction": True}
+    )
+    tid = ada.api("POST", f"/api/v1/patients/{pat.id}/templates", json={"name": "Base"}).json()[
+        "id"
+    ]
+    assert ben.api("GET", f"/api/v1/templates/{tid}").status_code == 404
+    assert ben.api("GET", "/api/v1/templates").json() == []
+    assert ben.api("DELETE", f"/api/v1/templates/{tid}").status_code == 404
+    assert (
+        ben.api(
+            "POST", f"/api/v1/patients/{pat.id}/program/from-template", json={"template_id": tid}
+        ).status_code
+        == 404
+    )
+    held = ada.api(
+        "POST", f"/api/v1/patients/{eli.id}/program/from-template", json={"template_id": tid}
+    )
+    assert held.status_code == 422
+    assert "warning signs" in held.text
