@@ -67,6 +67,13 @@ def test_an_edit_sets_every_field_and_a_template_starts_another_patient(web: Web
     assert all(not i.abdominal_pressure for i in new.program.items)
     noted = next(i for i in new.program.items if i.id == stretch)
     assert noted.clinician_note == "Squeeze the back buttock first."
+    # Dana sees the note and the dose on her program page, in the player and on the handout.
+    page = dana.client.get("/me").text
+    assert "From your clinician:</strong> Squeeze the back buttock first." in page
+    assert noted.dose.describe() in page
+    plan = dana.client.get("/api/v1/me/session-plan").json()
+    notes = {s["clinician_note"] for s in plan["steps"] if s["item_id"] == stretch}
+    assert notes == {"Squeeze the back buttock first."}
 
     catalog = ada.api(
         "GET", f"/api/v1/patients/{dana.id}/catalog", params={"q": "massage gun"}

@@ -217,6 +217,8 @@ class Player:
             table.add_row(Text(_breath_cue(total - remaining), style="cyan"))
         elif phase == "work" and step.cue:
             table.add_row(Text(step.cue, style="dim"))
+        if step.clinician_note:
+            table.add_row(Text(f"From your clinician: {step.clinician_note}", style="italic"))
         status = (
             "PAUSED - press p to go on"
             if paused

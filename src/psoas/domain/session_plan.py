@@ -124,6 +124,9 @@ class Step(BaseModel):
     instructions: tuple[str, ...] = ()  # the item's numbered steps, on its first set only
     breathing: str | None
     cue: str | None
+    clinician_note: str | None = Field(
+        default=None, description="the patient's clinician's own note or cue on the item"
+    )
     position: Position = "any"
     figure: str = Field(
         default="main", description="the item's picture at its level (a variant's slug, or main)"
@@ -289,6 +292,7 @@ def session_steps(program: Program, catalog: Catalog) -> list[Step]:
                 cue=cues[(p.set_number - 1) % len(cues)] if cues else None,
                 position=ex.position,
                 figure=catalog.figure_at(item_id, level),
+                clinician_note=items[item_id].clinician_note,
                 covers=sides if both else (),
                 rep_sides=tuple(g.side for _ in range(reps) for g in group if g.side)
                 if both

@@ -77,6 +77,8 @@ class ItemText:
     #: the catalog level the item is at (None: the exercise itself), and its kind in words
     level: str | None = None
     level_kind: str | None = None
+    #: the patient's clinician's own note or cue on the item, if any
+    clinician_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ def item_text(item: ProgramItem, catalog: Catalog) -> ItemText:
         ),
         level=level.name if level else None,
         level_kind=LEVEL_KINDS[level.kind] if level else None,
+        clinician_note=item.clinician_note,
     )
 
 
@@ -308,6 +311,8 @@ def _draw_item(pdf: _Handout, n: int, it: ItemText) -> None:
     pdf.ln(0.5)
     _draw_pictures(pdf, it)
     pdf.labelled("Dose:", it.dose)
+    if it.clinician_note:
+        pdf.labelled("From your clinician:", it.clinician_note)
     if it.equipment:
         pdf.labelled("You need:", ", ".join(it.equipment))
     pdf.heading("Steps")

@@ -85,6 +85,9 @@ class StepOut(BaseModel):
     instructions: list[str] = Field(description="the item's numbered steps, on its first set")
     breathing: str | None
     cue: str | None
+    clinician_note: str | None = Field(
+        default=None, description="the patient's clinician's own note or cue on the item"
+    )
     announcement: str = Field(description="what a spoken cue says as the set starts")
     position: str = Field(description="standing, seated, kneeling, floor, bed, table or any")
     figure: str = Field(

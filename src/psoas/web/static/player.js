@@ -364,7 +364,9 @@ function player(app) {
     var cue = $("cue");
     cue.className = release ? "cue breath" : "cue";
     cue.textContent = name === "work" && !release && s.cue ? s.cue
-      : name === "rest" ? "Relax. Next: " + nextLabel() : name === "ready" ? readyCue(idx) : "";
+      : name === "rest" ? "Relax. Next: " + nextLabel()
+      : name === "ready" && s.clinician_note ? "From your clinician: " + s.clinician_note
+      : name === "ready" ? readyCue(idx) : "";
     var side = s.side ? ", " + s.side + " side" : "";
     announce(label + ": " + s.name + side + ", set " + s.set_number + " of " + s.sets_on_this_side +
       ", " + Math.round(seconds) + " seconds.");
