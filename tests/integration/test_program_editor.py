@@ -110,3 +110,39 @@ def test_templates_stay_in_their_clinic_and_a_red_flag_refuses_them(web: Web) ->
     )
     assert held.status_code == 422
     assert "warning signs" in held.text
+
+
+def test_the_editor_form_sets_every_field_the_order_and_a_note(web: Web) -> None:
+    ada = web.sign_up_clinician("ada@clinic.test", name="Dr Ada", clinic="Riverside")
+    pat = joined_patient(web, ada, "pat@home.test", "Pat P")
+    before = current(web, pat)
+    url = f"/clinic/patients/{pat.id}/program"
+    page = ada.client.get(url)
+    assert page.status_code == 200
+    item = next(i for i in before.program.items if i.dose.reps and i.dose.hold_seconds)
+    first, last = before.program.items[0].id, before.program.items[-1].id
+    assert f'name="reps:{item.id}"' in page.text and f'name="note:{item.id}"' in page.text
+    saved = ada.post(
+        url,
+        {
+            "reason": "slower reps, a cue",
+            f"reps:{item.id}": str(item.dose.reps - 1),
+            f"hold:{item.id}": str(item.dose.hold_seconds + 1),
+            f"rest:{item.id}": "45",
+            f"note:{item.id}": "Breathe out as you lift.",
+            f"place:{last}": "1",
+            f"place:{first}": "2",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text[-600:]
+    after = current(web, pat)
+    new = next(i for i in after.program.items if i.id == item.id)
+    assert new.dose.reps == item.dose.reps - 1
+    assert new.dose.hold_seconds == item.dose.hold_seconds + 1
+    assert new.dose.rest_seconds == 45
+    assert new.clinician_note == "Breathe out as you lift."
+    assert after.program.items[0].id == last
+    refused = ada.post(url, {"reason": "far too many", f"reps:{item.id}": "99"})
+    assert refused.status_code == 400 and "reps must be 1 to" in refused.text
+    assert current(web, pat).version == after.version

@@ -23,7 +23,16 @@ from psoas.catalog import load_catalog
 from psoas.domain.adherence import about_percent, sessions_number
 from psoas.domain.errors import Refused
 from psoas.domain.patient_list import PatientRow
-from psoas.domain.program_edit import DoseChange, ProgramEdit, minutes_cap, sets_cap
+from psoas.domain.program_edit import (
+    DoseChange,
+    ProgramEdit,
+    hold_range,
+    level_choices,
+    minutes_cap,
+    reps_cap,
+    rest_cap,
+    sets_cap,
+)
 from psoas.domain.progression import Decision, ProgressSummary, session_shares
 from psoas.domain.results import Program
 from psoas.domain.tracking import History, ProgramVersion
@@ -385,6 +394,14 @@ def _program_page(
         exercises=exercises,
         sets_cap=sets_cap,
         minutes_cap=minutes_cap,
+        reps_cap=reps_cap,
+        hold_range=hold_range,
+        rest_cap=rest_cap,
+        levels={
+            i.id: level_choices(i, catalog, state.intake, state.assessment)
+            for i in items
+            if state.intake is not None and state.assessment is not None
+        },
         **extra,
     )
 
@@ -440,6 +457,46 @@ def _edit_from_form(form: Any, program: Program) -> ProgramEdit:
             and minutes != d.minutes
         ):
             doses[item.id] = DoseChange.model_construct(minutes=minutes)
+    levels: dict[str, str | None] = {}
+    notes: dict[str, str] = {}
+    places: list[tuple[float, int, str]] = []
+    for n, item in enumerate(program.items):
+        d = item.dose
+        extra: dict[str, int] = {}
+        for key, attr in (
+            ("reps", "reps"),
+            ("hold", "hold_seconds"),
+            ("rest", "rest_seconds"),
+            ("times", "times_per_day"),
+        ):
+            try:
+                value = _number(str(form.get(f"{key}:{item.id}", "")), f"{key} of {item.name}")
+            except Refused as exc:
+                problems += exc.lines
+                continue
+            if value is None or value == getattr(d, attr):
+                continue
+            if not float(value).is_integer():
+                problems.append(f"{key} of {item.name}: must be a whole number")
+                continue
+            extra[attr] = int(value)
+        if extra:
+            base = doses[item.id].model_dump(exclude_none=True) if item.id in doses else {}
+            fields: dict[str, Any] = {**base, **extra}
+            doses[item.id] = DoseChange.model_construct(**fields)
+        level = form.get(f"level:{item.id}")
+        if level is not None and (str(level) or None) != item.level:
+            levels[item.id] = str(level) or None
+        note = form.get(f"note:{item.id}")
+        if note is not None and " ".join(str(note).split()) != (item.clinician_note or ""):
+            notes[item.id] = str(note)
+        try:
+            place = _number(str(form.get(f"place:{item.id}", "")), f"place of {item.name}")
+        except Refused as exc:
+            problems += exc.lines
+            place = None
+        places.append((place if place is not None else n + 1, n, item.id))
+    order = [item_id for _, _, item_id in sorted(places)]
     if problems:
         raise Refused(problems)
     return ProgramEdit(
@@ -447,6 +504,9 @@ def _edit_from_form(form: Any, program: Program) -> ProgramEdit:
         add=[str(v) for v in form.getlist("add") if str(v)],
         remove=[str(v) for v in form.getlist("remove")],
         doses=doses,
+        levels=levels,
+        notes=notes,
+        order=order if order != [i.id for i in program.items] else [],
     )
 
 
