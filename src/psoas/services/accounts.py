@@ -11,7 +11,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -88,6 +88,8 @@ class User:
     #: clinicians waiting for this patient's answer to join their care team (read with the
     #: session on every request, so the pages can say so without another query)
     team_requests: int = 0
+    #: the birth date the person gave on their account page (None: not given)
+    birth_date: date | None = None
 
     @property
     def profile_name(self) -> str:
@@ -135,6 +137,7 @@ def _user(row: UserRow) -> User:
         two_factor=row.totp_enabled_at is not None,
         email_verified=row.email_verified_at is not None,
         time_zone=row.time_zone,
+        birth_date=row.birth_date,
     )
 
 

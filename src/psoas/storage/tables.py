@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -228,6 +229,8 @@ class UserRow(Base):
     #: A clinician's choice for this patient: a step up applies at once instead of waiting for
     #: the clinician's approval (0008).
     auto_steps: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The person's birth date, if they gave it (0014): their age on the record and exports.
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class WebSessionRow(Base):
@@ -328,6 +331,10 @@ class ClinicRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: How patients reach the clinic, on the handout and the episode report (0014).
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    website: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class ClinicMemberRow(Base):
@@ -553,7 +560,93 @@ class ClinicExerciseRow(Base):
 # --- Appointments and messages (0013) ---
 
 
+class AppointmentRow(Base):
+    """A follow-up booked by a clinician of the patient's care team: a video call (an https
+    link) or in person (a place). Belongs to the clinic that booked it; a cancelled one keeps
+    its row, marked cancelled (psoas.services.appointments, 0013)."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        Index("ix_appointments_patient_starts", "patient_id", "starts_at"),
+        Index("ix_appointments_clinician_starts", "clinician_id", "starts_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+    #: the clinician the appointment is with (the one who booked it)
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    clinician_name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(10))  # telehealth | in_person
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    place: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(10))  # booked | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MessageRow(Base):
+    """One message in the thread between a patient and the clinicians of one clinic of their
+    care team; the thread belongs to that clinic (psoas.services.messages, 0013)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_thread", "patient_id", "clinic_id", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+    sender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    sender_name: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MessageReadRow(Base):
+    """How far one person has read one thread (the last message id they saw), and whether an
+    email already said that a message is waiting there (at most one until they read it)."""
+
+    __tablename__ = "message_reads"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_read_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # --- Outcomes scored elsewhere, birth dates (0014) ---
+# (and users.birth_date, clinics.phone/email/website, on their tables above)
+
+
+class OutcomeScoreRow(Base):
+    """A total scored on the clinic's own form (Oswestry, Roland-Morris: the total only, never
+    an item), or a global rating of change, for one patient (psoas.domain.outcomes)."""
+
+    __tablename__ = "outcome_scores"
+    __table_args__ = (Index("ix_outcome_scores_patient", "patient_id", "scored_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    measure: Mapped[str] = mapped_column(String(10))  # odi | rmdq | groc
+    score: Mapped[float] = mapped_column(Float)
+    scored_on: Mapped[date] = mapped_column(Date)
+    entered_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    entered_by_name: Mapped[str] = mapped_column(String(80))
+    entered_by_role: Mapped[str] = mapped_column(String(10))  # clinician | patient
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
 
 
 # --- Medical clearances, clinic administration (0015) ---
