@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from psoas.services import throttle
+from psoas.services import badges, throttle
 from psoas.services.throttle import Throttled
 from psoas.services.timezones import UnknownZone, check_zone
 from psoas.storage import repo
@@ -90,6 +90,10 @@ class User:
     team_requests: int = 0
     #: the birth date the person gave on their account page (None: not given)
     birth_date: date | None = None
+    #: unread messages from the other side of this person's threads, and (for a patient)
+    #: appointments not yet over; read with the session too (psoas.services.badges)
+    unread_messages: int = 0
+    appointments: int = 0
 
     @property
     def profile_name(self) -> str:
@@ -382,6 +386,8 @@ _SESSION_USER = (
         WebSessionRow.csrf_token,
         WebSessionRow.expires_at,
         _TEAM_REQUESTS.label("team_requests"),
+        badges.UNREAD,
+        badges.APPOINTMENTS,
     )
     .join(WebSessionRow, WebSessionRow.user_id == UserRow.id)
     .where(WebSessionRow.token_hash == bindparam("token_hash"))
@@ -391,10 +397,15 @@ _SESSION_USER = (
 def resolve_session(db: Database, *, token: str, now: datetime) -> WebSession | None:
     """The session and its user in one query (asked on every request)."""
     with db.session() as s:
-        found = s.execute(_SESSION_USER, {"token_hash": _digest(token)}).first()
+        found = s.execute(_SESSION_USER, {"token_hash": _digest(token), "now": now}).first()
         if found is None or found.expires_at <= now:
             return None
-        user = replace(_user(found.UserRow), team_requests=found.team_requests)
+        user = replace(
+            _user(found.UserRow),
+            team_requests=found.team_requests,
+            unread_messages=found.unread_messages,
+            appointments=found.appointments,
+        )
         return WebSession(user=user, csrf_token=found.csrf_token, expires_at=found.expires_at)
 
 

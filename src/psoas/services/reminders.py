@@ -18,7 +18,7 @@ from icalendar import Alarm, Calendar, Event
 
 from psoas.domain.breaks import WorkingHours
 from psoas.reports import exports
-from psoas.services import clinic, custom_exercises, programs, timezones, tracking
+from psoas.services import appointments, clinic, custom_exercises, programs, timezones, tracking
 from psoas.services.accounts import User, get_user
 from psoas.storage.db import Database
 from psoas.storage.tables import ReminderSettingsRow, UserRow
@@ -299,6 +299,8 @@ def feed(db: Database, *, user: User, now: datetime) -> bytes:
         if note.scheduled_for is None or note.scheduled_for < now - timedelta(days=30):
             continue
         cal.add_component(_appointment(note, now))
+    for event in appointments.calendar_events(db, patient=user, now=now):
+        cal.add_component(event)
     ical: bytes = cal.to_ical()
     return ical
 

@@ -585,6 +585,8 @@ class AppointmentRow(Base):
     place: Mapped[str | None] = mapped_column(String(200), nullable=True)
     note: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(10))  # booked | cancelled
+    #: one more at each move or cancellation (a calendar's SEQUENCE: phones take the change)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

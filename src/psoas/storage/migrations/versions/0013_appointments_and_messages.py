@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("place", sa.String(length=200), nullable=True),
         sa.Column("note", sa.String(length=500), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("revision", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_at", UTC_TIME(timezone=True), nullable=False),
         sa.Column("updated_at", UTC_TIME(timezone=True), nullable=False),
         _fk("appointments", "patient_id", "users", "CASCADE"),
