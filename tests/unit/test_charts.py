@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 
@@ -125,9 +125,11 @@ def test_the_pages_charts_are_drawn_once_for_each_state_of_a_history(
     drawn: list[int] = []
     real = drawing.progress_charts
 
-    def counting(history: History, fmt: Literal["png", "svg"] = "png") -> dict[str, bytes]:
+    def counting(
+        history: History, fmt: Literal["png", "svg"] = "png", **more: Any
+    ) -> dict[str, bytes]:
         drawn.append(len(history.pain))
-        return real(history, fmt=fmt)
+        return real(history, fmt=fmt, **more)
 
     monkeypatch.setattr(drawing, "progress_charts", counting)
     at = max(p.at for p in HISTORY.pain) + timedelta(hours=1)

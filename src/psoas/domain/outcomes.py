@@ -129,6 +129,11 @@ class OutcomeScore(BaseModel):
         return MEASURES[self.measure]
 
     @property
+    def day(self) -> str:
+        """The day it was scored: ``5 Dec 2026``."""
+        return day_text(self.scored_on)
+
+    @property
     def text(self) -> str:
         """The value as people read it: ``42 %``, ``11 of 24``, ``+3 (somewhat better)``."""
         return value_text(self.measure, self.score)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from psoas.domain.adherence import days, utc_day, work_by_day
 from psoas.domain.involvement import THOMAS_POSITIVE_DEG
+from psoas.domain.outcomes import MEASURES, OutcomeScore
 from psoas.domain.progression import (
     baseline_intake,
     pain_baseline,
@@ -38,6 +39,7 @@ __all__ = [
     "adherence_weeks",
     "chart_data",
     "last_time",
+    "outcome_chart",
     "zone_of",
 ]
 
@@ -47,7 +49,7 @@ PAIN_MIC = 2
 BASELINE_FROM = {"intake": "at the assessment", "first_rating": "your first rating"}
 
 Step = Literal["day", "week", "month"]
-ChartName = Literal["pain", "adherence", "function", "retest"]
+ChartName = Literal["pain", "adherence", "function", "retest", "odi", "rmdq", "groc"]
 #: Up to this many days from the first point to the last a line shows each day; up to
 #: WEEKLY_UP_TO_DAYS each week's average; beyond, each month's.
 DAILY_UP_TO_DAYS = 92
@@ -252,18 +254,51 @@ def _adherence(history: History, shares: Mapping[int, float]) -> ChartData | Non
     )
 
 
+def outcome_chart(scores: Iterable[OutcomeScore], measure: str) -> ChartData | None:
+    """The totals of one measure scored elsewhere (each on the day it was scored), or the
+    ratings of change. A disability total's band is the smallest change that matters either
+    side of the first total (Ostelo 2008); the rating of change has a line at 0 (no change)."""
+    info = MEASURES[measure]
+    mine = sorted((s for s in scores if s.measure == measure), key=lambda s: s.scored_on)
+    if not mine:
+        return None
+    points = [(s.scored_on, s.score) for s in mine]
+    band = None
+    base = None
+    if info.mic_points is not None:
+        base = mine[0].score
+        band = (max(info.low, base - info.mic_points), min(info.high, base + info.mic_points))
+    label = {"odi": "Oswestry total (%)", "rmdq": "Roland-Morris total", "groc": "Rating"}
+    return _line(
+        measure,  # type: ignore[arg-type]
+        [(label[measure], points)],
+        (info.low, info.high),
+        band=band,
+        baseline=base,
+        baseline_from="the first total" if base is not None else None,
+        rule=0.0 if measure == "groc" else None,
+    )
+
+
 def chart_data(
-    history: History, *, shares: Mapping[int, float] | None = None, tz: str = "UTC"
+    history: History,
+    *,
+    shares: Mapping[int, float] | None = None,
+    tz: str = "UTC",
+    outcomes: Sequence[OutcomeScore] = (),
 ) -> list[ChartData]:
     """The progress charts as numbers, in the order the page shows them; a chart with nothing
     to show is left out. ``shares`` is each session's share of its work done (as
     ``psoas.services.tracking.session_work`` reads it), else taken from the history's sets.
-    Days are those of time zone ``tz``; the session bars count UTC days, as adherence does."""
+    Days are those of time zone ``tz``; the session bars count UTC days, as adherence does.
+    ``outcomes`` (totals scored elsewhere, ratings of change) add a chart for each measure
+    that has one, on the day it was scored."""
     zone = zone_of(tz)
     made = (
         _pain(history, zone),
         _adherence(history, session_shares(history) if shares is None else shares),
         _function(history, zone),
         _retest(history, zone),
+        *(outcome_chart(outcomes, m) for m in ("odi", "rmdq", "groc")),
     )
     return [c for c in made if c is not None]

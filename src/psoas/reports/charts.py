@@ -9,7 +9,7 @@ style. The same history gives the same bytes: no dates in the metadata, fixed SV
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from psoas.domain.adherence import sessions_number, utc_day
 from psoas.domain.involvement import THOMAS_POSITIVE_DEG
+from psoas.domain.outcomes import GROC_WORDS, MEASURES, OutcomeScore, number
 from psoas.domain.progression import (
     baseline_intake,
     pain_baseline,
@@ -366,6 +367,80 @@ def _retest(fig: Figure, history: History, zone: tzinfo) -> bool:
     return True
 
 
+# --- outcomes scored elsewhere, and the rating of change -----------------------------------------
+
+
+def _outcome(fig: Figure, scores: Sequence[OutcomeScore], measure: str, zone: tzinfo) -> bool:
+    """The totals of one measure on the days they were scored (the ODI and RMDQ with the
+    smallest change that matters either side of the first total), or the ratings of change."""
+    info = MEASURES[measure]
+    mine = sorted((x for x in scores if x.measure == measure), key=lambda x: x.scored_on)
+    if not mine:
+        return False
+    ax = fig.add_subplot()
+    times = [
+        datetime(x.scored_on.year, x.scored_on.month, x.scored_on.day, 12, tzinfo=zone)
+        for x in mine
+    ]
+    values = [x.score for x in mine]
+    colour = {"odi": VERMILLION, "rmdq": PURPLE, "groc": BLUE}[measure]
+    if info.mic_points is not None:
+        base = values[0]
+        ax.axhspan(
+            max(info.low, base - info.mic_points),
+            min(info.high, base + info.mic_points),
+            color=SKY,
+            alpha=0.18,
+            linewidth=0,
+            label=f"First total {number(base)} ± {number(info.mic_points)}: change inside "
+            "this band may be noise",
+        )
+    else:
+        ax.axhline(0, color=GREY, linewidth=1, linestyle="--", label="0 = about the same")
+    by = {x.entered_by for x in mine}
+    ax.plot(
+        [_num(t) for t in times],
+        values,
+        color=colour,
+        marker="o",
+        markersize=6,
+        linewidth=1.8,
+        label={"odi": "Oswestry total", "rmdq": "Roland-Morris total", "groc": "Rating"}[measure]
+        + (" (entered by the clinic or the patient)" if len(by) > 1 else ""),
+        zorder=3,
+    )
+    for when, value in zip(times, values, strict=True):
+        ax.annotate(
+            f"{value:+g}" if measure == "groc" else number(value),
+            (_num(when), value),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            fontsize=8,
+            color=colour,
+        )
+    pad = (info.high - info.low) * 0.04
+    ax.set_ylim(info.low - pad, info.high + pad)
+    if measure == "groc":
+        ax.set_yticks(range(-7, 8))
+        ax.set_yticklabels([f"{n:+d}" if n else "0" for n in range(-7, 8)])
+        sub = f"The patient's own rating: -7 {GROC_WORDS[-7].lower()}, +7 {GROC_WORDS[7].lower()}"
+        ax.set_ylabel("Rating of change")
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        sub = (
+            f"Totals scored on the clinic's own form; lower is better; meaningful change "
+            f"{number(info.mic_points or 0)} points or 30 % (Ostelo 2008)"
+        )
+        ax.set_ylabel("Total (%)" if measure == "odi" else "Total (0-24)")
+    _titles(fig, ax, info.name, sub)
+    ax.set_xlabel("Date scored")
+    _date_axis(ax, zone)
+    _pad_dates(ax, times, zone)
+    _legend_below(fig, ax, ncols=2)
+    return True
+
+
 _CHARTS: tuple[tuple[str, Plot], ...] = (
     ("pain", _pain),
     ("adherence", _adherence),
@@ -383,7 +458,11 @@ def _render(fig: Figure, fmt: Literal["png", "svg"]) -> bytes:
 
 
 def progress_charts(
-    history: History, *, fmt: Literal["png", "svg"], tz: str = "UTC"
+    history: History,
+    *,
+    fmt: Literal["png", "svg"],
+    tz: str = "UTC",
+    outcomes: Sequence[OutcomeScore] = (),
 ) -> dict[str, bytes]:
     """Charts of progress, keyed by file name: ``pain.png``, ``adherence.png``,
     ``function.png`` and ``retest.png`` (or ``.svg``).
@@ -391,6 +470,7 @@ def progress_charts(
     A chart with nothing to show is left out: no pain ratings, no ``pain``; no sessions, no
     ``adherence``; no function entries, no ``function``; no Thomas test hip angle, no
     ``retest``. Dates are shown in time zone ``tz``. The same history gives the same bytes.
+    ``outcomes`` add ``odi``, ``rmdq`` and ``groc`` for the measures that have a total.
     """
     if fmt not in ("png", "svg"):
         raise ValueError(f"fmt: must be 'png' or 'svg', not {fmt!r}")
@@ -403,4 +483,9 @@ def progress_charts(
             FigureCanvasAgg(fig)  # savefig switches to the SVG canvas for SVG output
             if plot(fig, history, zone):
                 out[f"{name}.{fmt}"] = _render(fig, fmt)
+        for measure in ("odi", "rmdq", "groc"):
+            fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+            FigureCanvasAgg(fig)
+            if _outcome(fig, outcomes, measure, zone):
+                out[f"{measure}.{fmt}"] = _render(fig, fmt)
     return out

@@ -32,6 +32,7 @@ from psoas.reports import pictures, result_text
 
 __all__ = [
     "DISCLAIMER_LINE",
+    "CareLine",
     "ItemText",
     "handout_pdf",
     "item_text",
@@ -79,6 +80,57 @@ class ItemText:
     level_kind: str | None = None
     #: the patient's clinician's own note or cue on the item, if any
     clinician_note: str | None = None
+
+
+@dataclass(frozen=True)
+class CareLine:
+    """Who looks after the person, on every page of a handout: the clinic, the clinician, how
+    to reach them, and the app's address (a QR code on the first page)."""
+
+    clinic: str | None = None
+    clinician: str | None = None
+    #: the ways to reach the clinic, as printed ("Phone 020 7946 0000", an email, a website)
+    contact: tuple[str, ...] = ()
+    #: the address the QR code opens (the person's program in the app); None: no QR code
+    app_url: str | None = None
+
+    @property
+    def who(self) -> str:
+        return " - ".join(p for p in (self.clinic, self.clinician) if p)
+
+
+def draw_qr(pdf: FPDF, data: str, *, x: float, y: float, size: float) -> None:
+    """A QR code for ``data`` drawn as vector squares (crisp at any print size), made here
+    with segno: nothing leaves the server."""
+    import segno
+
+    matrix = [list(row) for row in segno.make(data, error="m").matrix]
+    n = len(matrix)
+    quiet = 2  # modules of white around it (readers need some)
+    cell = size / (n + 2 * quiet)
+    pdf.set_fill_color(255)
+    pdf.rect(x, y, size, size, style="F")
+    pdf.set_fill_color(0)
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < n:  # one rectangle for each run of dark modules in a row
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < n and row[c]:
+                c += 1
+            pdf.rect(
+                x + (quiet + start) * cell,
+                y + (quiet + r) * cell,
+                (c - start) * cell + 0.01,
+                cell + 0.01,
+                style="F",
+            )
+    pdf.set_fill_color(255)
+
+
+QR_SIZE = 20.0
 
 
 @dataclass(frozen=True)
@@ -192,10 +244,13 @@ def _dejavu_dir() -> Path | None:
 
 
 class _Handout(FPDF):
-    def __init__(self, person: str, on: date, *, unicode_font: bool) -> None:
+    def __init__(
+        self, person: str, on: date, *, unicode_font: bool, care: CareLine | None = None
+    ) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.person = person
         self.on = on
+        self.care = care
         self.family = "Helvetica"
         folder = _dejavu_dir() if unicode_font else None
         if folder is not None:
@@ -221,15 +276,43 @@ class _Handout(FPDF):
         self.set_font(self.family, style, size)
 
     def header(self) -> None:
+        care = self.care
+        qr = care is not None and care.app_url is not None and self.page_no() == 1
+        top = self.y
+        width = self.epw - (QR_SIZE + 3 if qr else 0)
         self.font(10, "B")
         self.set_text_color(0)
         left = f"Home program for {self.person}"
         right = f"{self.on:%d %B %Y}".lstrip("0")
-        self.cell(self.epw * 0.7, 5, self.t(left), new_x=XPos.RIGHT, new_y=YPos.TOP)
-        self.cell(self.epw * 0.3, 5, self.t(right), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(width * 0.7, 5, self.t(left), new_x=XPos.RIGHT, new_y=YPos.TOP)
+        self.cell(width * 0.3, 5, self.t(right), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if care is not None and care.who:
+            self.font(9)
+            self.cell(width, 4.5, self.t(care.who), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if care.contact and self.page_no() == 1:
+                self.cell(
+                    width,
+                    4.5,
+                    self.t(" - ".join(care.contact)),
+                    new_x=XPos.LMARGIN,
+                    new_y=YPos.NEXT,
+                )
+        if qr and care is not None and care.app_url is not None:
+            self.font(8)
+            self.set_text_color(60)
+            self.cell(
+                width,
+                4,
+                self.t(f"Your program in the app: scan the code or open {care.app_url}"),
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
         self.font(8, "I")
         self.set_text_color(80)
-        self.cell(self.epw, 4, self.t(DISCLAIMER_LINE), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(width, 4, self.t(DISCLAIMER_LINE), align="L", new_x=XPos.LMARGIN)
+        if qr and care is not None and care.app_url is not None:
+            draw_qr(self, care.app_url, x=self.l_margin + self.epw - QR_SIZE, y=top, size=QR_SIZE)
+            self.set_y(max(self.y, top + QR_SIZE))
         self.set_draw_color(170)
         self.line(self.l_margin, self.y + 1, self.l_margin + self.epw, self.y + 1)
         self.set_text_color(0)
@@ -239,7 +322,14 @@ class _Handout(FPDF):
         self.set_y(-11)
         self.font(8)
         self.set_text_color(90)
-        self.cell(0, 5, f"psoas - page {self.page_no()} of {{nb}}", align="C")
+        page = f"psoas - page {self.page_no()} of {{nb}}"
+        care = self.care
+        if care is not None and (care.clinic or care.contact):
+            reach = " - ".join([*([care.clinic] if care.clinic else []), *care.contact[:1]])
+            self.cell(self.epw * 0.75, 5, self.t(f"Questions: {reach}"), new_x=XPos.RIGHT)
+            self.cell(self.epw * 0.25, 5, page, align="R")
+        else:
+            self.cell(0, 5, page, align="C")
         self.set_text_color(0)
 
     # --- blocks ---------------------------------------------------------------------------
@@ -493,8 +583,12 @@ def handout_pdf(
     assessment: Assessment | None = None,
     emergency_number: str = "112",
     unicode_font: bool = True,
+    care: CareLine | None = None,
 ) -> bytes:
     """The program as an A4 PDF handout for ``person``, dated ``on``.
+
+    ``care`` puts the clinic, the clinician and how to reach them on every page, and a QR code
+    back to the app on the first.
 
     ``sources`` are extra bibliography keys (for example the reason for a program version).
     ``assessment`` (the latest one) gives the safety net, the other explanations the answers
@@ -502,7 +596,7 @@ def handout_pdf(
     net. ``emergency_number`` is the local number (``PSOAS_EMERGENCY_NUMBER``).
     The same arguments give the same bytes: the creation date is ``on``, not the clock.
     """
-    pdf = _Handout(person, on, unicode_font=unicode_font)
+    pdf = _Handout(person, on, unicode_font=unicode_font, care=care)
     pdf.add_page()
     pdf.font(18, "B")
     title = "Your home program" + (f" (version {version})" if version else "")

@@ -24,6 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from psoas.domain.involvement import THOMAS_POSITIVE_DEG
+from psoas.domain.outcomes import MEASURES, OutcomeScore, number, value_text
 from psoas.domain.progression import ProgressSummary
 from psoas.domain.tracking import History
 from psoas.reports.chart_data import PAIN_MIC, ChartData, chart_data
@@ -33,6 +34,9 @@ TITLES = {
     "adherence": "Sessions done",
     "function": "Your activities (functional scale)",
     "retest": "Thomas test hip angles",
+    "odi": "Oswestry Disability Index (scored by the clinic)",
+    "rmdq": "Roland-Morris Disability Questionnaire (scored by the clinic)",
+    "groc": "Global rating of change",
 }
 CACHE_SIZE = 32
 
@@ -63,8 +67,20 @@ def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:.1f}".removesuffix(".0")
 
 
-def alt_text(name: str, s: ProgressSummary) -> str:
+def outcome_alt(name: str, scores: Sequence[OutcomeScore]) -> str:
+    """An outcome chart in words: each total (or rating) with its day."""
+    info = MEASURES[name]
+    mine = sorted((x for x in scores if x.measure == name), key=lambda x: x.scored_on)
+    listed = "; ".join(f"{x.scored_on.isoformat()}: {value_text(x.measure, x.score)}" for x in mine)
+    scale = f"from {number(info.low)} to {number(info.high)}{info.unit and ' ' + info.unit}"
+    better = "lower is better" if info.lower_is_better else "higher is better"
+    return f"{info.name}, {scale}, {better}. {listed or 'None yet'}."
+
+
+def alt_text(name: str, s: ProgressSummary, outcomes: Sequence[OutcomeScore] = ()) -> str:
     """What a chart shows, in words."""
+    if name in MEASURES:
+        return outcome_alt(name, outcomes)
     if name == "pain":
         p = s.pain
         return (
@@ -93,10 +109,13 @@ def alt_text(name: str, s: ProgressSummary) -> str:
     )
 
 
-def _fingerprint(database: str, h: History) -> tuple[object, ...]:
+def _fingerprint(
+    database: str, h: History, outcomes: Sequence[OutcomeScore] = ()
+) -> tuple[object, ...]:
     statuses = sorted(Counter(s.status for s in h.sessions).items())
     return (
         database,
+        tuple(x.id for x in outcomes),
         h.profile.id,
         len(h.assessments),
         len(h.programs),
@@ -118,16 +137,19 @@ _DRAWN: OrderedDict[tuple[object, ...], dict[str, bytes]] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def _drawn(database: str, history: History) -> dict[str, bytes]:
+def _drawn(
+    database: str, history: History, outcomes: Sequence[OutcomeScore] = ()
+) -> dict[str, bytes]:
     from psoas.reports.charts import progress_charts
 
-    key = _fingerprint(database, history)
+    key = _fingerprint(database, history, outcomes)
     with _LOCK:
         if key in _DRAWN:
             _DRAWN.move_to_end(key)
             return _DRAWN[key]
     drawn = {
-        file.removesuffix(".svg"): svg for file, svg in progress_charts(history, fmt="svg").items()
+        file.removesuffix(".svg"): svg
+        for file, svg in progress_charts(history, fmt="svg", outcomes=outcomes).items()
     }
     with _LOCK:
         _DRAWN[key] = drawn
@@ -136,12 +158,22 @@ def _drawn(database: str, history: History) -> dict[str, bytes]:
     return drawn
 
 
-def progress_charts(database: str, history: History, summary: ProgressSummary) -> list[Chart]:
-    """The charts of ``history`` (in the database named ``database``), with their titles and
-    words, drawn once for each state of the history."""
+def progress_charts(
+    database: str,
+    history: History,
+    summary: ProgressSummary,
+    outcomes: Sequence[OutcomeScore] = (),
+) -> list[Chart]:
+    """The charts of ``history`` (in the database named ``database``) and of the totals
+    scored elsewhere (``outcomes``), with their titles and words, drawn once for each state."""
     return [
-        Chart(name=name, title=TITLES.get(name, name), alt=alt_text(name, summary), svg=svg)
-        for name, svg in _drawn(database, history).items()
+        Chart(
+            name=name,
+            title=TITLES.get(name, name),
+            alt=alt_text(name, summary, outcomes),
+            svg=svg,
+        )
+        for name, svg in _drawn(database, history, outcomes).items()
     ]
 
 
@@ -153,6 +185,9 @@ WEB_TITLES = {
     "adherence": "Sessions done",
     "function": "Your activities",
     "retest": "Hip flexor length (Thomas test)",
+    "odi": "Oswestry total (from your clinic)",
+    "rmdq": "Roland-Morris total (from your clinic)",
+    "groc": "How your back has changed",
 }
 STEP_WORDS = {"day": "each day", "week": "each week's average", "month": "each month's average"}
 PERIOD_HEAD = {"day": "Day", "week": "Week of", "month": "Month"}
@@ -180,7 +215,17 @@ class WebChart:
     @property
     def band_label(self) -> str:
         """What the shaded band is, for the legend."""
+        info = MEASURES.get(self.data.name)
+        if info is not None and info.mic_points is not None:
+            return f"Your first total, ± {number(info.mic_points)}"
         return f"Where you started, ± {PAIN_MIC}"
+
+    @property
+    def rule_label(self) -> str:
+        """What the dashed line across is, for the legend."""
+        if self.data.name == "groc":
+            return "0 = about the same"
+        return f"Reads as short ({self.data.rule:g}°)"
 
     @property
     def head(self) -> list[str]:
@@ -230,6 +275,20 @@ def _web_note(d: ChartData) -> str:
         )
     if d.name == "function":
         return f"0 = cannot do it, 10 = as well as before; higher is better; {every}."
+    if d.name in ("odi", "rmdq"):
+        info = MEASURES[d.name]
+        top = f"{number(info.high)}{' %' if info.unit else ''}"
+        assert info.mic_points is not None
+        return (
+            f"Scored by your clinic on its own form, on the day shown: 0 = no disability, "
+            f"{top} = the most; lower is better. Shaded: {number(info.mic_points)} points "
+            "either side of your first total; a change inside it may be noise."
+        )
+    if d.name == "groc":
+        return (
+            "Your own rating of how your back has changed since you started: from -7 (a very "
+            "great deal worse) to +7 (a very great deal better)."
+        )
     return (
         f"How far the thigh stays above the table, in degrees; lower means longer hip "
         f"flexors. Above the dashed line ({THOMAS_POSITIVE_DEG:g}°) reads as short; {every}."
@@ -242,16 +301,18 @@ def web_charts(
     *,
     shares: Mapping[int, float] | None = None,
     tz: str = "UTC",
+    outcomes: Sequence[OutcomeScore] = (),
 ) -> list[WebChart]:
-    """The progress page's charts, from the same numbers as every other surface."""
+    """The progress page's charts, from the same numbers as every other surface (the totals
+    scored elsewhere and the ratings of change from ``outcomes``)."""
     return [
         WebChart(
             data=d,
             title=WEB_TITLES[d.name],
             note=_web_note(d),
-            alt=alt_text(d.name, summary),
+            alt=alt_text(d.name, summary, outcomes),
         )
-        for d in chart_data(history, shares=shares, tz=tz)
+        for d in chart_data(history, shares=shares, tz=tz, outcomes=outcomes)
     ]
 
 

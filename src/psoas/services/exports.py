@@ -9,7 +9,7 @@ from typing import Literal
 
 from psoas.domain.tracking import Profile
 from psoas.reports import exports
-from psoas.services import custom_exercises, programs, timezones, tracking
+from psoas.services import custom_exercises, outcomes, programs, timezones, tracking
 from psoas.storage.db import Database
 
 DownloadFormat = Literal["pdf", "ics", "csv", "fhir", "json"]
@@ -77,6 +77,8 @@ def export(
     emergency_number: str = "112",
     audience: programs.Audience = "patient",
     time_zone: str | None = None,
+    app_url: str | None = None,
+    clinician_id: int | None = None,
 ) -> Export:
     """One download of a profile. A handout or calendar without a program that may be shown
     raises :class:`~psoas.services.programs.ProgramUnavailable` saying why (none yet, or held
@@ -85,7 +87,9 @@ def export(
     ``emergency_number``) and other explanations, for ``person`` (the profile's name when
     None). ``audience`` words why a program cannot be shown, for the person or their
     clinician. ``time_zone`` (IANA) puts the calendar's sessions in the person's own zone (the
-    computer's when None)."""
+    computer's when None). The handout names the clinic and clinician (``clinician_id``, else
+    the person's main clinician) with their contact details, and carries a QR code to
+    ``app_url`` when given; the FHIR Patient has the birth date the person gave."""
     download = BY_FORMAT.get(fmt)
     if download is None:
         raise ValueError(f"--format: must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -105,6 +109,9 @@ def export(
             sources=version.sources,
             assessment=state.assessment.result if state.assessment else None,
             emergency_number=emergency_number,
+            care=outcomes.care_line(
+                db, profile_name=profile_name, clinician_id=clinician_id, app_url=app_url
+            ),
         )
         return Export(data, download)
     if download.fmt == "ics":
@@ -126,7 +133,13 @@ def export(
     if download.fmt == "csv":
         return Export(exports.history_to_csv(history).encode(), download)
     catalog = custom_exercises.catalog_for_history(db, history)  # and the clinic's it holds
-    bundle = exports.history_to_fhir(history, catalog, timestamp=now, display_name=person)
+    bundle = exports.history_to_fhir(
+        history,
+        catalog,
+        timestamp=now,
+        display_name=person,
+        birth_date=outcomes.birth_date_for_profile(db, profile_name=profile_name),
+    )
     return Export(json.dumps(bundle, indent=2, ensure_ascii=False).encode(), download)
 
 

@@ -26,7 +26,11 @@ from sqlalchemy import select
 from psoas.domain import outcomes as rules
 from psoas.domain.errors import Refused
 from psoas.domain.outcomes import OutcomeScore
-from psoas.services import accounts, clinics, timezones
+from psoas.domain.tracking import History, StoredAssessment
+from psoas.reports import episode as report_pdf
+from psoas.reports import result_text
+from psoas.reports.pdf import CareLine
+from psoas.services import accounts, clinics, progress, timezones
 from psoas.services.accounts import NotFound, User
 from psoas.storage.db import Database
 from psoas.storage.tables import ClinicEventRow, ClinicRow, OutcomeScoreRow, UserRow
@@ -83,17 +87,23 @@ def scores_for_profile(db: Database, *, profile_id: int | None) -> list[OutcomeS
         return [_score(r) for r in rows]
 
 
+def _account_id(profile_name: str) -> int | None:
+    match = re.fullmatch(r"user-(\d+)", profile_name)
+    return int(match.group(1)) if match else None
+
+
 def birth_date_for_profile(db: Database, *, profile_name: str) -> date | None:
     """The birth date of the account whose records are ``profile_name`` (None when not given,
     or for a profile without an account)."""
-    match = re.fullmatch(r"user-(\d+)", profile_name)
-    if match is None:
+    account = _account_id(profile_name)
+    if account is None:
         return None
     with db.session() as s:
-        return s.scalar(select(UserRow.birth_date).where(UserRow.id == int(match.group(1))))
+        return s.scalar(select(UserRow.birth_date).where(UserRow.id == account))
 
 
-def _today(user: User, now: datetime) -> date:
+def today(user: User, now: datetime) -> date:
+    """The person's own calendar day."""
     return timezones.local(now, user.time_zone).date()
 
 
@@ -125,7 +135,7 @@ def record(
             ]
         )
     problems = [p for p in (rules.score_problem(measure, score),) if p]
-    day_problem = rules.date_problem(scored_on, _today(actor, now))
+    day_problem = rules.date_problem(scored_on, today(actor, now))
     if day_problem:
         problems.append(day_problem)
     if problems:
@@ -151,6 +161,24 @@ def record(
             db, patient=patient, actor=actor, action=f"entered a {info.short} total", now=now
         )
     return stored
+
+
+_LABELS = {
+    "measure": "Which total",
+    "score": "Total",
+    "scored_on": "Date scored",
+    "birth_date": "Birth date",
+    "phone": "Phone",
+    "email": "Email",
+    "website": "Website",
+}
+
+
+def plain(line: str) -> str:
+    """A ``field: what is wrong`` line as a page says it: ``Total: must be from 0 to 24``."""
+    field, _, message = line.partition(": ")
+    label = _LABELS.get(field)
+    return f"{label}: {message}" if label and message else line
 
 
 def latest_rating(found: Sequence[OutcomeScore]) -> OutcomeScore | None:
@@ -184,7 +212,7 @@ def set_birth_date(db: Database, *, user: User, birth_date: date | None, now: da
     if user.role != "patient":
         raise Refused(["birth_date: only patients give a birth date"])
     if birth_date is not None:
-        problem = rules.birth_date_problem(birth_date, _today(user, now))
+        problem = rules.birth_date_problem(birth_date, today(user, now))
         if problem:
             raise Refused([problem])
     with db.session() as s, s.begin():
@@ -198,7 +226,7 @@ def age(user: User, now: datetime) -> int | None:
     """The person's age today (their own calendar day), from the birth date they gave."""
     if user.birth_date is None:
         return None
-    return rules.age_on(user.birth_date, _today(user, now))
+    return rules.age_on(user.birth_date, today(user, now))
 
 
 # --- the clinic's contact details ---------------------------------------------------------------
@@ -298,3 +326,209 @@ def care_contact(
         held = clinics.membership_in(s, clinician_id)
     clinic = clinic_contact(db, clinic_id=held.clinic.id) if held else None
     return CareContact(name, clinic)
+
+
+# --- what the pages show ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The outcomes part of a patient's record: every entry (newest first), the changes read
+    against the smallest change that matters, the latest rating of change and the age."""
+
+    scores: list[OutcomeScore]
+    changes: list[rules.Change]
+    latest_rating: OutcomeScore | None
+    age: int | None
+    birth_date: date | None
+    today: date
+    measures: dict[str, rules.MeasureInfo]
+    groc_words: dict[int, str]
+    groc_question: str
+
+    @property
+    def sources(self) -> list[str]:
+        return list(
+            dict.fromkeys(k for c in self.changes for k in rules.MEASURES[c.measure].sources)
+        )
+
+
+def panel(found: Sequence[OutcomeScore], *, patient: User, now: datetime) -> Panel:
+    return Panel(
+        scores=sorted(found, key=lambda s: (s.scored_on, s.entered_at), reverse=True),
+        changes=changes(found),
+        latest_rating=latest_rating(found),
+        age=age(patient, now),
+        birth_date=patient.birth_date,
+        today=today(patient, now),
+        measures=rules.MEASURES,
+        groc_words=rules.GROC_WORDS,
+        groc_question=rules.GROC_QUESTION,
+    )
+
+
+def care_line(
+    db: Database, *, profile_name: str, clinician_id: int | None = None, app_url: str | None = None
+) -> CareLine | None:
+    """What a handout prints about who looks after the person (see :class:`CareLine`): the
+    clinician printing it (else the person's main clinician), their clinic and its contact
+    details, and a QR code to the person's program at ``app_url``."""
+    account = _account_id(profile_name)
+    found = care_contact(db, patient_id=account, clinician_id=clinician_id) if account else None
+    if found is None and app_url is None:
+        return None
+    return CareLine(
+        clinic=found.clinic.name if found and found.clinic else None,
+        clinician=found.clinician if found else None,
+        contact=tuple(found.lines) if found else (),
+        app_url=f"{app_url.rstrip('/')}/me" if app_url else None,
+    )
+
+
+# --- the episode report ---------------------------------------------------------------------------
+
+
+def _versions(history: History) -> tuple[report_pdf.VersionLine, ...]:
+    out = []
+    before: dict[str, str] = {}
+    for v in sorted(history.programs, key=lambda p: p.version):
+        now_items = {i.id: i.name for i in v.program.items}
+        added = tuple(n for k, n in now_items.items() if k not in before) if before else ()
+        removed = tuple(n for k, n in before.items() if k not in now_items)
+        out.append(
+            report_pdf.VersionLine(
+                version=v.version,
+                on=v.created_at.date(),
+                why=v.reason,
+                added=added,
+                removed=removed,
+                items=len(v.program.items),
+                minutes=v.program.minutes_per_day,
+            )
+        )
+        before = now_items
+    return tuple(out)
+
+
+def _assessment(a: StoredAssessment, zone: str | None) -> report_pdf.AssessmentLine:
+    t = a.result.triage
+    inv = a.result.hip_flexor_involvement
+    about = None
+    if a.complete:
+        i = a.intake
+        about = (
+            f"At the assessment: age {i.person.age}"
+            + (f", {i.daily_life.occupation}" if i.daily_life.occupation else "")
+            + f"; sits {i.daily_life.sitting_hours_per_day:g} hours a day; pain "
+            f"{i.pain.intensity_now}/10 for {i.pain.duration_weeks:g} weeks."
+        )
+    return report_pdf.AssessmentLine(
+        on=timezones.local(a.created_at, zone).date(),
+        urgency=result_text.heading(t),
+        action=t.action if t.level != "self_care" else None,
+        involvement=f"{inv.level} (score {inv.score})",
+        side=a.result.tighter_side,
+        about=about,
+        findings=tuple((f.weight, f.message) for f in inv.findings),
+        reasons=tuple(r.message for r in t.reasons),
+    )
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else rules.number(round(x, 1))
+
+
+def episode(
+    db: Database, *, clinician: User, patient: User, now: datetime, charts: bool = True
+) -> report_pdf.Episode:
+    """What the episode report says, as words and numbers (see :mod:`psoas.reports.episode`).
+    The clinician must be in the patient's care team (else NotFound)."""
+    if not accounts.in_care_team(db, clinician=clinician, patient_id=patient.id):
+        raise NotFound("patient")
+    from psoas.catalog import load_catalog
+    from psoas.reports import charts as drawn
+
+    zone = clinician.time_zone
+    report = progress.report(db, profile_name=patient.profile_name, now=now, with_sets=True)
+    h, s = report.history, report.summary
+    found = scores(db, patient_id=patient.id)
+    contact = care_contact(db, patient_id=patient.id, clinician_id=clinician.id)
+    first_seen = min(
+        [a.created_at for a in h.assessments] + [p.created_at for p in h.programs], default=None
+    )
+    adherence = (
+        ("Days on the program", str(s.days_on_program) if s.days_on_program is not None else "-"),
+        ("Sessions, last 7 days", f"{s.adherence_7.sessions_text} ({s.adherence_7.percent_text})"),
+        (
+            "Sessions, last 28 days",
+            f"{s.adherence_28.sessions_text} ({s.adherence_28.percent_text})",
+        ),
+        ("Sessions logged in all", str(len(h.sessions))),
+    )
+    pain_function = (
+        (
+            "Pain 0-10: at the start -> last 7 days",
+            f"{_num(s.pain.baseline)} -> {_num(s.pain.recent_average)}"
+            f" ({s.pain.recent_ratings} ratings in 7 days)",
+        ),
+        (
+            "Function (PSFS mean 0-10): first -> latest",
+            f"{_num(s.function.first_mean)} -> {_num(s.function.latest_mean)}"
+            f" ({s.function.entries} entries)",
+        ),
+        ("Thomas test left hip (degrees): start -> latest", s.retest.left.text or "-"),
+        ("Thomas test right hip (degrees): start -> latest", s.retest.right.text or "-"),
+    )
+    outcome_lines = tuple(
+        report_pdf.OutcomeLine(
+            on=x.scored_on,
+            measure=x.info.short,
+            value=x.text,
+            entered_by=f"{x.entered_by_name} ({x.entered_by})",
+        )
+        for x in found
+    )
+    made = changes(found)
+    images: tuple[tuple[str, bytes], ...] = ()
+    if charts:
+        files = drawn.progress_charts(h, fmt="png", tz=zone or "UTC", outcomes=found)
+        images = tuple((name.removesuffix(".png"), png) for name, png in files.items())
+    catalog = load_catalog()
+    keys = [k for r in s.readings for k in r.sources]
+    keys += [k for c in made for k in rules.MEASURES[c.measure].sources]
+    refs = tuple(
+        f"[{ref.key}] {result_text.people_citation(ref)}"
+        for ref in (catalog.reference(k) for k in dict.fromkeys(keys) if catalog.has_reference(k))
+    )
+    return report_pdf.Episode(
+        patient=patient.display_name,
+        on=today(clinician, now),
+        birth_date=patient.birth_date,
+        age=age(patient, now),
+        clinician=clinician.display_name,
+        clinic=contact.clinic.name if contact and contact.clinic else None,
+        clinic_contact=tuple(contact.lines) if contact else (),
+        first_seen=timezones.local(first_seen, zone).date() if first_seen else None,
+        assessments=tuple(_assessment(a, zone) for a in reversed(h.assessments)),
+        versions=_versions(h),
+        adherence=adherence,
+        pain_function=pain_function,
+        outcomes=outcome_lines,
+        changes=tuple(c.words for c in made),
+        readings=tuple(f"{r.message} [{', '.join(r.sources)}]" for r in s.readings),
+        charts=images,
+        references=refs,
+    )
+
+
+def episode_report(
+    db: Database,
+    *,
+    clinician: User,
+    patient: User,
+    now: datetime,
+    app_url: str | None = None,
+    emergency_number: str = "112",
+) -> bytes:
+    """The episode report as PDF bytes (see :func:`episode`)."""
+    return report_pdf.episode_pdf(episode(db, clinician=clinician, patient=patient, now=now))

@@ -9,7 +9,7 @@ shown (none yet, or held back by a warning sign) raises :class:`Unavailable`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from psoas.catalog import load_catalog
 from psoas.domain.catalog import Catalog, Reference
 from psoas.domain.errors import InputError, Problem, describe_errors, problems_from_lines
+from psoas.domain.outcomes import OutcomeScore
 from psoas.domain.progression import Decision, ProgressSummary, Reading, shown_readings
 from psoas.domain.results import Assessment, Program
 from psoas.domain.tracking import (
@@ -30,7 +31,15 @@ from psoas.domain.tracking import (
     StoredAssessment,
 )
 from psoas.reports import pdf
-from psoas.services import clearance, custom_exercises, programs, progress, steps, tracking
+from psoas.services import (
+    clearance,
+    custom_exercises,
+    outcomes,
+    programs,
+    progress,
+    steps,
+    tracking,
+)
 from psoas.services.assessment import IntakeError, emergency_stop, run_assessment, validate_intake
 from psoas.services.charts import WebChart, web_charts
 from psoas.storage import repo
@@ -263,16 +272,33 @@ class ProgressView:
 
 
 def progress_view(
-    db: Database, *, profile_name: str, now: datetime, charts: bool = True, tz: str = "UTC"
+    db: Database,
+    *,
+    profile_name: str,
+    now: datetime,
+    charts: bool = True,
+    tz: str = "UTC",
+    scored: Sequence[OutcomeScore] | None = None,
 ) -> ProgressView:
     """The progress report, with its charts as numbers for the browser to draw (dates in time
     zone ``tz``); the decision is left out while a warning sign holds the program back (it
-    could otherwise show exercises)."""
+    could otherwise show exercises). ``scored``: the person's totals scored elsewhere and
+    ratings of change, when already read (else read here)."""
     report = progress.report(db, profile_name=profile_name, now=now)
     state = program_state(db, profile_name=profile_name)
     held = state.message() if state.held_back else None
     drawn = (
-        web_charts(report.history, report.summary, shares=report.shares, tz=tz) if charts else []
+        web_charts(
+            report.history,
+            report.summary,
+            shares=report.shares,
+            tz=tz,
+            outcomes=outcomes.scores_for_profile(db, profile_id=report.history.profile.id)
+            if scored is None
+            else scored,
+        )
+        if charts
+        else []
     )
     return ProgressView(
         summary=report.summary,

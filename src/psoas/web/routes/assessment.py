@@ -30,7 +30,7 @@ from psoas.domain.questionnaire import (
 from psoas.domain.results import Assessment
 from psoas.domain.triage import LEVEL_TITLES
 from psoas.reports import result_text
-from psoas.services import patient_web
+from psoas.services import outcomes, patient_web
 from psoas.services.plain_words import plain_message
 from psoas.web.deps import DB, Form, Now, Patient
 from psoas.web.pages import patient_page
@@ -143,8 +143,9 @@ def _render_step(
 
 
 @router.get("/me/assess", include_in_schema=False)
-def assess_page(request: Request, user: Patient) -> Response:
-    return _render_step(request, 0, {})
+def assess_page(request: Request, now: Now, user: Patient) -> Response:
+    age = outcomes.age(user, now)  # from the birth date the person gave, if any
+    return _render_step(request, 0, {"person.age": [str(age)]} if age is not None else {})
 
 
 @router.post("/me/assess", include_in_schema=False)

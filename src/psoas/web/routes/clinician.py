@@ -43,6 +43,7 @@ from psoas.services import (
     clearance,
     clinic,
     exports,
+    outcomes,
     programs,
     progress,
     steps,
@@ -222,6 +223,7 @@ def _record_page(
     state = clinic.current_program(db, clinician=user, patient=patient)
     report = progress.report(db, profile_name=name, now=now, with_sets=True)
     decision = None if state.held_back else report.decision
+    scored = outcomes.scores(db, patient_id=patient.id)
     program_steps = steps.for_patient(db, clinician_id=user.id, patient_id=patient.id)
     steps.mark_seen(db, clinician_id=user.id, patient_id=patient.id, now=now)
     return render(
@@ -242,7 +244,8 @@ def _record_page(
         sessions=_session_lines(report.history),
         psfs=list(reversed(report.history.psfs)),
         retests=list(reversed(report.history.retests)),
-        charts=charts.progress_charts(db.url, report.history, report.summary),
+        charts=charts.progress_charts(db.url, report.history, report.summary, scored),
+        outcomes=outcomes.panel(scored, patient=patient, now=now),
         notes=clinic.notes(db, clinician=user, patient=patient),
         clearance=clearance.panel_in(db, patient_id=patient.id),
         team=care_team.team(db, patient=patient),
@@ -555,6 +558,8 @@ def _download(
             emergency_number=request.app.state.settings.emergency_number,
             audience="clinician",
             time_zone=patient.time_zone,
+            app_url=request.app.state.settings.public_url or str(request.base_url),
+            clinician_id=user.id,
         )
     except programs.ProgramUnavailable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc

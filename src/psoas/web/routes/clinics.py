@@ -15,7 +15,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Path, Reque
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from psoas.services import accounts, care_team, clinic, clinics
+from psoas.services import accounts, care_team, clinic, clinics, outcomes
 from psoas.services.mail import Mailer, clinic_invitation_mail
 from psoas.storage.db import Database
 from psoas.web.deps import DB, Clinician, Now, OptionalSession, Patient
@@ -67,6 +67,7 @@ def _clinic_page(
         members=clinics.members(db, clinician=user),
         invitations=clinics.pending_invitations(db, admin=user, now=now) if held.is_admin else [],
         events=clinics.events(db, admin=user, limit=20) if held.is_admin else [],
+        contact=outcomes.clinic_contact(db, clinic_id=held.clinic.id) if held.is_admin else None,
         me_id=user.id,
         invitation_days=clinics.INVITATION_DAYS,
         **extra,

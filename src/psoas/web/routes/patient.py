@@ -16,7 +16,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from psoas.domain.errors import InputError
 from psoas.domain.triage import LEVEL_TITLES
-from psoas.services import care_team, charts, exports, patient_web, plain_words, programs
+from psoas.services import (
+    care_team,
+    charts,
+    exports,
+    outcomes,
+    patient_web,
+    plain_words,
+    programs,
+)
 from psoas.web import program_page
 from psoas.web.deps import DB, Form, Now, Patient
 from psoas.web.pages import attachment, patient_page
@@ -33,6 +41,7 @@ SAVED = {
     "retest": "The re-test is saved.",
     "applied": "Your program is updated: the new version is below.",
     "asked": "Sent to your clinician: your program steps up once they approve it.",
+    "change": "Thank you: your rating is saved.",
 }
 
 # --- the program ---------------------------------------------------------------------------------
@@ -69,6 +78,7 @@ def download(request: Request, db: DB, now: Now, user: Patient, name: str) -> Re
             person=user.display_name,
             emergency_number=request.app.state.settings.emergency_number,
             time_zone=user.time_zone,
+            app_url=request.app.state.settings.public_url or str(request.base_url),
         )
     except patient_web.Unavailable as exc:
         return patient_page(
@@ -195,9 +205,11 @@ def _present(data: dict[str, Any]) -> dict[str, Any]:
 def _progress_page(
     request: Request, db: DB, now: Now, user: Patient, *, flash: str = "", problem: str = ""
 ) -> Response:
+    scored = outcomes.scores(db, patient_id=user.id)
     view = patient_web.progress_view(
-        db, profile_name=user.profile_name, now=now, tz=user.time_zone or "UTC"
+        db, profile_name=user.profile_name, now=now, tz=user.time_zone or "UTC", scored=scored
     )
+    change_panel = outcomes.panel(scored, patient=user, now=now)
     return patient_page(
         request,
         "progress.html",
@@ -206,9 +218,11 @@ def _progress_page(
         view=view,
         s=view.summary,
         charts_json=charts.charts_json(view.charts),
+        change_panel=change_panel,
         refs=patient_web.cited_references(
             [k for r in view.summary.readings for k in r.sources]
             + list(view.decision.sources if view.decision else ())
+            + change_panel.sources
         ),
         flash=flash,
         errors=[problem] if problem else [],

@@ -1,4 +1,4 @@
-"""externally scored outcomes (Oswestry, Roland-Morris totals, global rating of change) and birth dates
+"""externally scored outcomes (Oswestry, Roland-Morris totals, rating of change), birth dates
 
 Revision ID: 0014
 Revises: 0013
