@@ -84,6 +84,7 @@ class _Report(_Handout):
         super().__init__(episode.patient, episode.on, unicode_font=unicode_font)
         self.episode = episode
         self.set_title(f"psoas episode report: {episode.patient}")
+        self.set_auto_page_break(auto=True, margin=13)
 
     def header(self) -> None:
         e = self.episode
@@ -173,7 +174,7 @@ def _charts(pdf: _Report, charts: Sequence[tuple[str, bytes]]) -> None:
                 h=height,
                 alt_text=title,
             )
-        pdf.set_y(top + height + 2)
+        pdf.set_y(top + height + 1)
 
 
 def episode_pdf(episode: Episode, *, unicode_font: bool = True) -> bytes:
@@ -254,7 +255,7 @@ def episode_pdf(episode: Episode, *, unicode_font: bool = True) -> bytes:
                 ["Date", "Measure", "Value", "Entered by"],
                 *[[_short(o.on), o.measure, o.value, o.entered_by] for o in e.outcomes],
             ],
-            (26, 46, 60, 42),
+            (26, 44, 50, 54),
             head=True,
         )
         if e.changes:
@@ -277,7 +278,6 @@ def episode_pdf(episode: Episode, *, unicode_font: bool = True) -> bytes:
     if e.references:
         pdf.section("Sources")
         for ref in e.references:
-            pdf.font(8.5)
-            pdf.multi_cell(pdf.epw, 4.2, pdf.t(ref), align="L", new_x=XPos.LMARGIN)
-            pdf.ln(0.5)
+            pdf.font(7.5)
+            pdf.multi_cell(pdf.epw, 3.4, pdf.t(ref), align="L", new_x=XPos.LMARGIN)
     return bytes(pdf.output())

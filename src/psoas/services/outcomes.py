@@ -467,24 +467,24 @@ def episode(
     )
     pain_function = (
         (
-            "Pain 0-10: at the start -> last 7 days",
-            f"{_num(s.pain.baseline)} -> {_num(s.pain.recent_average)}"
+            "Pain 0-10: at the start → last 7 days",
+            f"{_num(s.pain.baseline)} → {_num(s.pain.recent_average)}"
             f" ({s.pain.recent_ratings} ratings in 7 days)",
         ),
         (
-            "Function (PSFS mean 0-10): first -> latest",
-            f"{_num(s.function.first_mean)} -> {_num(s.function.latest_mean)}"
+            "Function (PSFS mean 0-10): first → latest",
+            f"{_num(s.function.first_mean)} → {_num(s.function.latest_mean)}"
             f" ({s.function.entries} entries)",
         ),
-        ("Thomas test left hip (degrees): start -> latest", s.retest.left.text or "-"),
-        ("Thomas test right hip (degrees): start -> latest", s.retest.right.text or "-"),
+        ("Thomas test, left hip (degrees)", s.retest.left.text or "-"),
+        ("Thomas test, right hip (degrees)", s.retest.right.text or "-"),
     )
     outcome_lines = tuple(
         report_pdf.OutcomeLine(
             on=x.scored_on,
             measure=x.info.short,
             value=x.text,
-            entered_by=f"{x.entered_by_name} ({x.entered_by})",
+            entered_by=x.entered_by_name + (" (patient)" if x.entered_by == "patient" else ""),
         )
         for x in found
     )
