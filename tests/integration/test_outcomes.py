@@ -307,3 +307,39 @@ def test_a_birth_date_is_shown_prefills_the_age_and_goes_into_a_valid_fhir_patie
     api = patient.api("PUT", "/api/v1/me/birth-date", json={"birth_date": "1990-12-31"})
     assert api.status_code == 200
     assert accounts.get_user(db_of(web), user_id=patient.id).birth_date == date(1990, 12, 31)  # type: ignore[union-attr]
+
+
+def test_the_data_download_holds_the_totals_and_deleting_the_account_removes_them(
+    web: Web,
+) -> None:
+    import io
+    import zipfile
+
+    clinician, patient = _team(web)
+    today = web.clock.now.date().isoformat()
+    clinician.post(
+        f"/clinic/patients/{patient.id}/outcomes",
+        {"measure": "rmdq", "score": "12", "scored_on": today},
+    )
+    patient.post("/account/birth-date", {"birth_date": "1984-03-09"})
+    patient.post("/me/progress/change", {"score": "-2"})
+    got = patient.client.get("/account/my-data.zip")
+    with zipfile.ZipFile(io.BytesIO(got.content)) as archive:
+        account = json.loads(archive.read("account.json"))
+        scored = json.loads(archive.read("outcomes.json"))
+        fhir = json.loads(archive.read("record/fhir.json"))
+    assert account["birth_date"] == "1984-03-09"
+    assert [(x["measure"], x["score"], x["entered_by"]) for x in scored] == [
+        ("rmdq", 12.0, "clinician"),
+        ("groc", -2.0, "patient"),
+    ]
+    person = next(
+        e["resource"] for e in fhir["entry"] if e["resource"]["resourceType"] == "Patient"
+    )
+    assert person["birthDate"] == "1984-03-09"
+
+    deleted = patient.api("POST", "/api/v1/me/delete", json={"password": "correct horse battery"})
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json()["removed"]["Oswestry and Roland-Morris totals and ratings of change"] == 2
+    assert outcomes.scores(db_of(web), patient_id=patient.id) == []
+    assert accounts.get_user(db_of(web), user_id=patient.id).birth_date is None  # type: ignore[union-attr]

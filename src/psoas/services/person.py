@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from psoas.services import accounts, care_team, clinic, exports, programs, throttle
+from psoas.services import accounts, care_team, clinic, exports, outcomes, programs, throttle
 from psoas.services.accounts import AccountError, User
 from psoas.storage.db import Database
 from psoas.storage.tables import (
@@ -88,6 +88,7 @@ def _account(s: Session, user: User) -> dict[str, Any]:
         "email": row.email,
         "role": row.role,
         "display_name": row.display_name,
+        "birth_date": row.birth_date.isoformat() if row.birth_date else None,
         "created_at": _iso(row.created_at),
         "time_zone": row.time_zone,
         "email_verified_at": _iso(row.email_verified_at),
@@ -188,12 +189,15 @@ def _audit(s: Session, *, column: Any, user_id: int) -> list[dict[str, Any]]:
 
 README = """Everything psoas holds about you, {when}.
 
-account.json        your account: email, name, role, clinician, time zone, API tokens (names and
-                    dates; never the tokens), sessions and trusted browsers, reminder settings.
+account.json        your account: email, name, birth date, role, clinician, time zone, API
+                    tokens (names and dates; never the tokens), sessions and trusted browsers,
+                    reminder settings.
                     No password or secret is in it: psoas keeps only one-way hashes of those.
 audit.json          who opened your record and what they did (for a clinician: what you did
                     in your patients' records).
 shared-notes.json   the notes and follow-ups your clinicians shared with you.
+outcomes.json       the Oswestry and Roland-Morris totals your clinic entered and your ratings of
+                    how your back has changed (with who entered each, and when).
 record/             your records in the formats psoas offers: backup.json (everything you
                     logged: assessments with your answers, every program version, sessions and
                     sets, pain, function, re-tests, breaks; `psoas import` restores it),
@@ -228,6 +232,8 @@ def export_archive(
             archive.writestr(
                 "shared-notes.json", _json([n.model_dump(mode="json") for n in shared])
             )
+            scored = outcomes.scores(db, patient_id=user.id)
+            archive.writestr("outcomes.json", _json([x.model_dump(mode="json") for x in scored]))
             for download in exports.DOWNLOADS:
                 try:
                     made = exports.export(
@@ -291,6 +297,7 @@ _LABELS = {
     "program_steps": "program steps",
     "care_team": "care team places",
     "clinic_members": "clinic membership",
+    "outcome_scores": "Oswestry and Roland-Morris totals and ratings of change",
 }
 #: Links kept on purpose: the audit log (KEPT_AFTER_DELETION), and the notes a clinician wrote
 #: about their patients, which are the patients' records, not the clinician's.
@@ -361,6 +368,7 @@ def delete_account(db: Database, *, user: User, password: str, now: datetime) ->
         row.display_name = DELETED_NAME if user.role == "patient" else row.display_name
         row.clinician_id = None
         row.time_zone = None
+        row.birth_date = None
         row.email_verified_at = None
         row.needs_verification = False
         row.totp_secret = None

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from psoas.domain.errors import Refused
 from psoas.domain.outcomes import OutcomeScore
-from psoas.services import accounts, clinic, outcomes
+from psoas.services import accounts, care_team, clinic, outcomes
 from psoas.web.deps import DB, BrowserUser, Clinician, CurrentUser, Form, Now, Patient
 from psoas.web.pages import render
 
@@ -164,6 +164,12 @@ def birth_date_form(request: Request, db: DB, now: Now, user: BrowserUser, form:
             tokens=accounts.api_tokens(db, user=user),
             audit=accounts.audit_log(db, patient=user) if user.role == "patient" else [],
             form_birth_date=raw,
+            clinician=accounts.get_user(db, user_id=user.clinician_id)
+            if user.clinician_id
+            else None,
+            team_size=sum(m.status == "accepted" for m in care_team.team(db, patient=user))
+            if user.role == "patient"
+            else 0,
             mail_configured=request.app.state.settings.mail_configured,
         )
     return _see_other("/account?flash=Birth+date+saved#birth-date")
