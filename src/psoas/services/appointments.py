@@ -54,10 +54,14 @@ def parse_local(raw: str, zone: str | None, *, field: str = "starts_at") -> date
         value = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise Refused([f"{field}: give a date and a time"]) from exc
-    if value.tzinfo is None:
-        value = timezones.at_local(value.date(), value.time(), zone)
-    # in UTC: a wall-clock time the clocks turn back over compares by its instant, not its fold
-    return value.astimezone(UTC)
+    try:
+        if value.tzinfo is None:
+            value = timezones.at_local(value.date(), value.time(), zone)
+        # in UTC: a wall-clock time the clocks turn back over compares by its instant, not its
+        # fold
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:  # the first or last day a computer can count
+        raise Refused([f"{field}: must be from yesterday to two years ahead"]) from exc
 
 
 def _clinic_of(s: Session, clinician: User) -> int:

@@ -316,11 +316,10 @@ def api_book(
     """Book an appointment. ``starts_at`` carries its offset; without one it is read on your
     own clock (your account's time zone)."""
     patient = _patient(db, user, patient_id)
-    if body.starts_at.tzinfo is None:
-        body = body.model_copy(
-            update={"starts_at": service.parse_local(body.starts_at.isoformat(), user.time_zone)}
-        )
     try:
+        if body.starts_at.tzinfo is None:
+            when = service.parse_local(body.starts_at.isoformat(), user.time_zone)
+            body = body.model_copy(update={"starts_at": when})
         booked = service.book(db, clinician=user, patient_id=patient.id, booking=body, now=now)
     except Refused as exc:
         raise _refused(exc) from exc
@@ -345,11 +344,10 @@ def api_move(
 ) -> AppointmentOut:
     """Move the appointment (and change its length)."""
     patient = _patient(db, user, patient_id)
-    if body.starts_at.tzinfo is None:
-        body = body.model_copy(
-            update={"starts_at": service.parse_local(body.starts_at.isoformat(), user.time_zone)}
-        )
     try:
+        if body.starts_at.tzinfo is None:
+            when = service.parse_local(body.starts_at.isoformat(), user.time_zone)
+            body = body.model_copy(update={"starts_at": when})
         moved = service.move(
             db,
             clinician=user,
