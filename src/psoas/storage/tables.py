@@ -650,7 +650,6 @@ class OutcomeScoreRow(Base):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-
 # --- Medical clearances, clinic administration (0015) ---
 
 
