@@ -104,6 +104,9 @@ def test_a_clinician_writes_an_exercise_and_the_patient_follows_it(web: Web) -> 
     assert seen.status_code == 200 and "Wall slide with a band" in html.unescape(seen.text)
     handout = ada.client.get(f"/clinic/patients/{pat.id}/handout.pdf")
     assert handout.status_code == 200 and handout.content.startswith(b"%PDF")
+    editor = ada.client.get(f"/clinic/patients/{pat.id}/program")  # the editor reads it too
+    assert editor.status_code == 200 and "Wall slide with a band" in html.unescape(editor.text)
+    assert f'name="reps:{item_id}"' in editor.text
 
     # an edit reaches the patient at once
     changed = ada.post(
@@ -121,6 +124,9 @@ def test_a_clinician_writes_an_exercise_and_the_patient_follows_it(web: Web) -> 
     assert "Slide down slowly." in page(pat, "/me")
     held = custom.catalog_for_clinic(db_of(web), _clinic_id(web, ada))
     assert item_id not in {e.id for e in held.exercises}
+    kept = ada.client.get(f"/clinic/patients/{pat.id}/program")  # archived, still editable
+    assert kept.status_code == 200 and "Slide down slowly." not in kept.text
+    assert "Wall slide with a band" in html.unescape(kept.text)
     # the program that holds it can still be edited, and keeps it
     clinic.edit_program(
         db_of(web),

@@ -287,7 +287,7 @@ def shared_notes_for_patient(db: Database, *, patient: User) -> list[Note]:
 # --- program edits ------------------------------------------------------------------------------
 
 
-def _clinic_catalog(db: Database, clinician: User, patient: User) -> Catalog:
+def clinic_catalog(db: Database, clinician: User, patient: User) -> Catalog:
     """psoas's exercises, the clinic's own, and any clinic exercise the patient's program
     holds already (archived, or another clinic's)."""
     from psoas.services import clinics, custom_exercises
@@ -309,7 +309,7 @@ def edit_program(
     in the latest assessment refuses any edit."""
     _check(db, clinician, patient)
     reason = " ".join(edit.reason.split())
-    catalog = _clinic_catalog(db, clinician, patient)  # psoas's and the clinic's own
+    catalog = clinic_catalog(db, clinician, patient)  # psoas's and the clinic's own
     no_program = Refused(["program: this patient has no program yet; an assessment makes one"])
     # One transaction under the profile's lock: the edit applies to the program as it is now
     # (an assessment or another edit saved a moment ago included), is checked against the
@@ -368,7 +368,7 @@ def addable(db: Database, *, clinician: User, patient: User) -> list[Addable]:
         return []
     have = {i.id for i in state.version.program.items}
     out = []
-    for ex in _clinic_catalog(db, clinician, patient).exercises:
+    for ex in clinic_catalog(db, clinician, patient).exercises:
         if ex.id in have:
             continue
         why_not = exclusion(state.intake, state.assessment.triage, ex)

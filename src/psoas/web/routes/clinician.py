@@ -19,7 +19,6 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from psoas.catalog import load_catalog
 from psoas.domain.adherence import about_percent, sessions_number
 from psoas.domain.errors import Refused
 from psoas.domain.patient_list import PatientRow
@@ -48,6 +47,7 @@ from psoas.services import (
     progress,
     steps,
 )
+from psoas.services.custom_exercises import catalog_holding, program_ids
 from psoas.services.timezones import at_local
 from psoas.storage.db import Database
 from psoas.web.deps import DB, Clinician, Form, Now
@@ -251,7 +251,12 @@ def _record_page(
         team=care_team.team(db, patient=patient),
         colleagues=care_team.colleagues_to_add(db, clinician=user, patient=patient),
         audit=accounts.audit_log(db, patient=patient, limit=20),
-        names={e.id: e.name for e in load_catalog().exercises},
+        names={
+            e.id: e.name
+            for e in catalog_holding(
+                db, (i for v in report.history.programs for i in program_ids(v.program))
+            ).exercises
+        },
         now=now,
         **extra,
     )
@@ -380,7 +385,7 @@ def _program_page(
 ) -> Response:
     accounts.audit(db, patient=patient, actor=user, action="viewed record", now=now)
     state = clinic.current_program(db, clinician=user, patient=patient)
-    catalog = load_catalog()
+    catalog = clinic.clinic_catalog(db, user, patient)  # psoas's, the clinic's, the program's
     exercises = {e.id: e for e in catalog.exercises}
     items = state.version.program.items if state.version else ()
     # an item at a catalog level: its own dose range and picture
