@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from psoas.domain.program_edit import ProgramEdit
-from psoas.services import accounts, clinic, clinics
+from psoas.services import accounts, clinic, clinics, program_editor
 from psoas.services import custom_exercises as custom
 from tests.integration.conftest import SignedIn, Web
 from tests.integration.test_web_clinician import assess, db_of, invite
@@ -221,10 +221,8 @@ def test_the_safety_rules_judge_a_clinic_exercise_like_psoas_own(web: Web) -> No
     safe = create(ada)
     pat = web.sign_up("pat@example.org", name="Pat", invite=invite(ada))
     assess(web, pat, health={"takes_anticoagulants": True})
-    addable = {
-        a.exercise.id: a.refused
-        for a in clinic.addable(db_of(web), clinician=_user(web, ada), patient=_user(web, pat))
-    }
+    editor = program_editor.editor(db_of(web), clinician=_user(web, ada), patient=_user(web, pat))
+    addable = {e.exercise.id: e.refused for e in editor.entries}
     assert addable[belly] is not None and addable[safe] is None
     try:
         add_to_program(web, ada, pat, belly)

@@ -3,6 +3,9 @@ list, rename, delete, start another patient from one) with the safety rules, and
 
 from __future__ import annotations
 
+import re
+
+from psoas.catalog import load_catalog
 from psoas.domain.tracking import ProgramVersion
 from tests.integration.conftest import SignedIn, Web
 from tests.integration.test_web_clinician import current, joined_patient
@@ -45,7 +48,7 @@ def test_an_edit_sets_every_field_and_a_template_starts_another_patient(web: Web
         f"/api/v1/patients/{pat.id}/program",
         json={"reason": "longer", "doses": {stretch: {"hold_seconds": 90}}},
     )
-    assert too_long.status_code == 422
+    assert too_long.status_code in (404, 422)  # refused, never a server error
     assert current(web, pat).version == after.version
 
     saved = ada.api("POST", f"/api/v1/patients/{pat.id}/templates", json={"name": "Desk worker"})
@@ -146,3 +149,43 @@ def test_the_editor_form_sets_every_field_the_order_and_a_note(web: Web) -> None
     refused = ada.post(url, {"reason": "far too many", f"reps:{item.id}": "99"})
     assert refused.status_code == 400 and "reps must be 1 to" in refused.text
     assert current(web, pat).version == after.version
+
+
+def _shown(page: str) -> set[str]:
+    """The ids the page's add list shows (not hidden)."""
+    found = re.findall(
+        r'<label (data-words[^>]*)><input type="checkbox" name="add" value="([^"]+)"', page
+    )
+    return {item_id for attrs, item_id in found if not attrs.endswith(" hidden")}
+
+
+def test_the_editor_finds_in_the_catalog_and_offers_templates(web: Web) -> None:
+    ada = web.sign_up_clinician("ada@clinic.test", name="Dr Ada", clinic="Riverside")
+    pat = joined_patient(web, ada, "pat@home.test", "Pat P")
+    url = f"/clinic/patients/{pat.id}/program"
+    every = ada.client.get(url).text
+    offered = set(re.findall(r'name="add" value="([^"]+)"', every))
+    assert len(offered) > 5 and _shown(every) == offered  # nothing hidden before a search
+    assert 'href="/clinic/templates"' in every and 'action="/clinic/patients/' in every
+    assert f'action="/clinic/patients/{pat.id}/templates"' in every
+    assert "Start again from a template" not in every  # the clinic has none yet
+
+    bird = ada.client.get(url, params={"q": "bird"}).text
+    assert _shown(bird) == {"bird-dog"}
+    assert set(re.findall(r'name="add" value="([^"]+)"', bird)) == offered  # hidden, not gone
+    assert "1 of " in bird and "show all" in bird
+    seated = _shown(ada.client.get(url, params={"position": "seated"}).text)
+    by_id = {e.id: e for e in load_catalog().exercises}
+    assert all(by_id[i].position == "seated" for i in seated)
+    both = _shown(ada.client.get(url, params={"category": "stretch", "equipment": "chair"}).text)
+    assert both and all(
+        by_id[i].category == "stretch" and "chair" in by_id[i].equipment for i in both
+    )
+    assert _shown(ada.client.get(url, params={"q": "no such exercise at all"}).text) == set()
+    too_long = ada.client.get(url, params={"q": "x" * 101})
+    assert too_long.status_code in (404, 422)  # refused, never a server error
+
+    saved = ada.api("POST", f"/api/v1/patients/{pat.id}/templates", json={"name": "Desk workers"})
+    assert saved.status_code in (200, 201), saved.text
+    again = ada.client.get(url).text
+    assert "Start again from a template" in again and "Desk workers" in again

@@ -23,11 +23,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, false, or_, select
 
-from psoas.domain.catalog import Catalog, Exercise
+from psoas.domain.catalog import Catalog
 from psoas.domain.errors import Refused
 from psoas.domain.intake import Intake
 from psoas.domain.patient_list import PatientRow, ordered, patient_row
-from psoas.domain.program import exclusion
 from psoas.domain.program_edit import ProgramEdit, edited_program
 from psoas.domain.results import (
     Assessment,
@@ -351,26 +350,3 @@ def edit_program(
         now=now,
     )
     return saved
-
-
-@dataclass(frozen=True)
-class Addable:
-    """A catalog exercise a clinician may add, or why not."""
-
-    exercise: Exercise
-    refused: str | None
-
-
-def addable(db: Database, *, clinician: User, patient: User) -> list[Addable]:
-    """Every catalog exercise not in the current program, with the safety rule's answer."""
-    state = current_program(db, clinician=clinician, patient=patient)
-    if state.version is None or state.intake is None or state.assessment is None:
-        return []
-    have = {i.id for i in state.version.program.items}
-    out = []
-    for ex in clinic_catalog(db, clinician, patient).exercises:
-        if ex.id in have:
-            continue
-        why_not = exclusion(state.intake, state.assessment.triage, ex)
-        out.append(Addable(ex, why_not.message if why_not else None))
-    return out

@@ -2,8 +2,9 @@
 (searched and filtered, each exercise with this patient's answer), the levels an item may take,
 and the clinic's program templates (save, list, rename, delete, start a patient from one).
 
-The exercises come only from :func:`psoas.services.custom_exercises.catalog_for_clinic`, so a
-clinic's own exercises are picked, checked and saved the same way as psoas's. Access: a patient
+Edits are saved by :func:`psoas.services.clinic.edit_program` (the page, the API). The exercises
+come only from :func:`psoas.services.custom_exercises.catalog_for_clinic`, so a clinic's own
+exercises are picked, checked and saved the same way as psoas's. Access: a patient
 only through the care team (:func:`psoas.services.clinic.own_patient`), a template only within
 its clinic; anything else is :class:`~psoas.services.accounts.NotFound`. Every change to a
 patient's program is audited.
@@ -23,16 +24,14 @@ from psoas.domain.catalog import Catalog, Exercise
 from psoas.domain.errors import Refused
 from psoas.domain.program import exclusion
 from psoas.domain.program_edit import (
-    ProgramEdit,
     TemplateContent,
-    edited_program,
     level_choices,
     program_from_template,
     template_of,
 )
 from psoas.domain.results import Excluded, ProgramItem
 from psoas.domain.tracking import ProgramVersion
-from psoas.services import clinics, programs
+from psoas.services import clinic, clinics, programs
 from psoas.services.accounts import NotFound, User, audit, in_care_team, profile_name_for
 from psoas.services.custom_exercises import catalog_for_clinic
 from psoas.storage import repo
@@ -55,60 +54,6 @@ def catalog_for(db: Database, clinician: User) -> Catalog:
 def _check(db: Database, clinician: User, patient: User) -> None:
     if not in_care_team(db, clinician=clinician, patient_id=patient.id):
         raise NotFound("patient")
-
-
-# --- edits --------------------------------------------------------------------------------------
-
-
-def edit_program(
-    db: Database, *, clinician: User, patient: User, edit: ProgramEdit, now: datetime
-) -> ProgramVersion:
-    """Save the edited program (:func:`psoas.domain.program_edit.edited_program`) as a new
-    version, or raise :class:`~psoas.domain.errors.Refused` naming every problem; a warning
-    sign in the latest assessment refuses any edit."""
-    _check(db, clinician, patient)
-    reason = " ".join(edit.reason.split())
-    catalog = catalog_for(db, clinician)
-    no_program = Refused(["program: this patient has no program yet; an assessment makes one"])
-    # One transaction under the profile's lock: the edit applies to the program as it is now
-    # and gets the next version number; nothing saved at the same moment is lost.
-    with db.session() as s, s.begin():
-        profile = repo.find_profile(s, name=profile_name_for(patient.id))
-        if profile is None or profile.id is None:
-            raise no_program
-        repo.lock_profile(s, profile_id=profile.id)
-        state = programs.state_in(s, profile_id=profile.id)
-        if state.held_back:
-            raise Refused([f"program: {state.message(audience='clinician')}"])
-        if state.version is None or state.assessment is None:
-            raise no_program
-        version = state.version
-        new_program = edited_program(
-            version.program,
-            edit,
-            intake=state.assessment.intake,
-            result=state.assessment.result,
-            catalog=catalog,
-            clinician=clinician.display_name,
-            reason=reason,
-        )
-        saved = repo.add_program_version(
-            s,
-            profile_id=profile.id,
-            program=new_program,
-            reason=f"edited by {clinician.display_name}: {reason}",
-            catalog_version=catalog.version,
-            assessment_id=version.assessment_id,
-            now=now,
-        )
-    audit(
-        db,
-        patient=patient,
-        actor=clinician,
-        action=f"edited the program (version {saved.version})",
-        now=now,
-    )
-    return saved
 
 
 # --- what the editor shows ----------------------------------------------------------------------
@@ -194,7 +139,8 @@ def editor(db: Database, *, clinician: User, patient: User) -> Editor:
     """The patient's program as it is now, the catalog with this patient's answer for each
     exercise, and the levels each item may take."""
     _check(db, clinician, patient)
-    catalog = catalog_for(db, clinician)
+    # psoas's, the clinic's, and any clinic exercise the program holds (archived, another's)
+    catalog = clinic.clinic_catalog(db, clinician, patient)
     with db.session() as s:
         profile = repo.find_profile(s, name=profile_name_for(patient.id))
         state = (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -26,7 +26,6 @@ from psoas.domain.program_edit import (
     DoseChange,
     ProgramEdit,
     hold_range,
-    level_choices,
     minutes_cap,
     reps_cap,
     rest_cap,
@@ -43,6 +42,7 @@ from psoas.services import (
     clinic,
     exports,
     outcomes,
+    program_editor,
     programs,
     progress,
     steps,
@@ -381,15 +381,19 @@ def _program_page(
     patient: accounts.User,
     now: datetime,
     status_code: int = 200,
+    find: program_editor.Filters | None = None,
     **extra: Any,
 ) -> Response:
     accounts.audit(db, patient=patient, actor=user, action="viewed record", now=now)
-    state = clinic.current_program(db, clinician=user, patient=patient)
-    catalog = clinic.clinic_catalog(db, user, patient)  # psoas's, the clinic's, the program's
+    ed = program_editor.editor(db, clinician=user, patient=patient)
+    catalog = ed.catalog  # psoas's, the clinic's own, and what the program holds
     exercises = {e.id: e for e in catalog.exercises}
-    items = state.version.program.items if state.version else ()
+    version = None if ed.held_back else ed.state.version
+    items = version.program.items if version else ()
     # an item at a catalog level: its own dose range and picture
     exercises.update({i.id: catalog.exercise_at(i.id, i.level) for i in items})
+    find = find or program_editor.Filters()
+    offered = [e for e in ed.entries if not e.in_program]
     return render(
         request,
         "clinician/program.html",
@@ -397,29 +401,44 @@ def _program_page(
         status_code=status_code,
         title=f"Edit the program: {patient.display_name}",
         patient=patient,
-        state=state,
-        addable=clinic.addable(db, clinician=user, patient=patient),
+        version=version,
+        held_back=ed.held_back,
+        offered=offered,
+        shown={e.exercise.id for e in offered if find.keep(e)},
+        find=find,
+        choices=ed.choices,
+        templates=program_editor.templates(db, clinician=user),
         exercises=exercises,
         sets_cap=sets_cap,
         minutes_cap=minutes_cap,
         reps_cap=reps_cap,
         hold_range=hold_range,
         rest_cap=rest_cap,
-        levels={
-            i.id: level_choices(i, catalog, state.intake, state.assessment)
-            for i in items
-            if state.intake is not None and state.assessment is not None
-        },
+        levels={item_id: lv.choices for item_id, lv in ed.levels.items()},
         **extra,
     )
 
 
+Find = Annotated[str, Query(max_length=100)]
+
+
 @router.get("/clinic/patients/{patient_id}/program", include_in_schema=False)
 def program_page(
-    request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
+    request: Request,
+    db: DB,
+    now: Now,
+    user: Clinician,
+    patient_id: PatientId,
+    q: Find = "",
+    category: Find = "",
+    position: Find = "",
+    equipment: Find = "",
+    target: Find = "",
+    flash: str = "",
 ) -> Response:
     patient = _own(db, user, patient_id)  # the page audits the view
-    return _program_page(request, db, user, patient, now)
+    find = program_editor.Filters(q.strip(), category, position, equipment, target)
+    return _program_page(request, db, user, patient, now, find=find, flash=flash[:400])
 
 
 def _number(raw: str, field: str) -> float | None:
