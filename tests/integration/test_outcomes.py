@@ -343,3 +343,58 @@ def test_the_data_download_holds_the_totals_and_deleting_the_account_removes_the
     assert deleted.json()["removed"]["Oswestry and Roland-Morris totals and ratings of change"] == 2
     assert outcomes.scores(db_of(web), patient_id=patient.id) == []
     assert accounts.get_user(db_of(web), user_id=patient.id).birth_date is None  # type: ignore[union-attr]
+
+
+def test_an_entry_made_in_error_is_removed_by_whoever_may_and_the_log_keeps_it(web: Web) -> None:
+    clinician, patient = _team(web)
+    today = web.clock.now.date().isoformat()
+    clinician.post(
+        f"/clinic/patients/{patient.id}/outcomes",
+        {"measure": "odi", "score": "64", "scored_on": today},
+    )
+    clinician.post(
+        f"/clinic/patients/{patient.id}/outcomes",
+        {"measure": "rmdq", "score": "9", "scored_on": today},
+    )
+    patient.post("/me/progress/change", {"score": "-2"})
+    patient.post("/me/progress/change", {"score": "2"})
+    db = db_of(web)
+    by = {(s.measure, s.score): s.id for s in outcomes.scores(db, patient_id=patient.id)}
+    odi, rmdq = by[("odi", 64.0)], by[("rmdq", 9.0)]
+    wrong, right = by[("groc", -2.0)], by[("groc", 2.0)]
+
+    # an outsider, the patient, and the clinician on the patient's own rating: 404, nothing gone
+    other = web.sign_up("other@example.org", role="clinician", name="Other Clinic")
+    assert other.post(f"/clinic/patients/{patient.id}/outcomes/{odi}/remove").status_code == 404
+    away = other.api("DELETE", f"/api/v1/patients/{patient.id}/outcomes/{odi}")
+    assert away.status_code == 404
+    assert patient.api("DELETE", f"/api/v1/me/outcomes/{odi}").status_code == 404
+    theirs = clinician.api("DELETE", f"/api/v1/patients/{patient.id}/outcomes/{right}")
+    assert theirs.status_code == 404
+    assert len(outcomes.scores(db, patient_id=patient.id)) == 4
+
+    page = clinician.client.get(f"/clinic/patients/{patient.id}").text
+    assert f"/outcomes/{odi}/remove" in page and f"/outcomes/{right}/remove" not in page
+    gone = clinician.post(
+        f"/clinic/patients/{patient.id}/outcomes/{odi}/remove", follow_redirects=False
+    )
+    assert gone.status_code == 303 and "Removed" in gone.headers["location"]
+    assert (
+        clinician.api("DELETE", f"/api/v1/patients/{patient.id}/outcomes/{rmdq}").status_code == 204
+    )
+    assert (
+        clinician.api("DELETE", f"/api/v1/patients/{patient.id}/outcomes/{rmdq}").status_code == 404
+    )
+
+    progress = patient.client.get("/me/progress").text
+    assert f"/me/progress/change/{right}/remove" in progress  # the latest is the one offered
+    assert patient.post(f"/me/progress/change/{right}/remove").status_code == 200
+    assert patient.api("DELETE", f"/api/v1/me/outcomes/{wrong}").status_code == 204
+    assert outcomes.scores(db, patient_id=patient.id) == []
+
+    log = [
+        e.action
+        for e in accounts.audit_log(db, patient=accounts.get_user(db, user_id=patient.id), limit=50)
+    ]  # type: ignore[arg-type]
+    assert f"removed Oswestry (ODI) 64 %, scored {today} (entered in error)" in log
+    assert f"removed Roland-Morris (RMDQ) 9 of 24, scored {today} (entered in error)" in log

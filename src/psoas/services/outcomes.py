@@ -42,6 +42,7 @@ __all__ = [
     "care_contact",
     "clinic_contact",
     "record",
+    "remove",
     "scores",
     "scores_for_profile",
     "set_birth_date",
@@ -161,6 +162,32 @@ def record(
             db, patient=patient, actor=actor, action=f"entered a {info.short} total", now=now
         )
     return stored
+
+
+def remove(db: Database, *, patient: User, actor: User, score_id: int, now: datetime) -> str:
+    """Take back an entry made in error; what was removed, in words. A clinician of the care
+    team removes a total or rating a clinician entered; a patient removes only their own
+    ratings. Anything else (another patient's entry, another's kind) is NotFound. A clinician's
+    removal is audited: the log the patient sees keeps what was removed, by whom and when."""
+    if actor.role == "clinician":
+        if patient.role != "patient" or not accounts.in_care_team(
+            db, clinician=actor, patient_id=patient.id
+        ):
+            raise NotFound("patient")
+    elif actor.id != patient.id:
+        raise NotFound("patient")
+    with db.session() as s, s.begin():
+        row = s.get(OutcomeScoreRow, score_id)
+        if row is None or row.patient_id != patient.id or row.entered_by_role != actor.role:
+            raise NotFound("entry")
+        gone = _score(row)
+        s.delete(row)
+    what = f"{gone.info.short} {gone.text}, scored {gone.scored_on.isoformat()}"
+    if actor.role == "clinician":
+        accounts.audit(
+            db, patient=patient, actor=actor, action=f"removed {what} (entered in error)", now=now
+        )
+    return what
 
 
 _LABELS = {

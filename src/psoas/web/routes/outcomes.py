@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -98,6 +99,28 @@ def enter_total(
     return _see_other(f"/clinic/patients/{patient.id}?flash=Saved#outcomes")
 
 
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _no_entry() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, "No such entry.")
+
+
+@router.post("/clinic/patients/{patient_id}/outcomes/{entry_id}/remove", include_in_schema=False)
+def remove_total(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, entry_id: EntryId
+) -> Response:
+    """Take back a total entered in error (the audit log keeps what it was)."""
+    patient = _own(db, user, patient_id)
+    try:
+        what = outcomes.remove(db, patient=patient, actor=user, score_id=entry_id, now=now)
+    except accounts.NotFound as exc:
+        raise _no_entry() from exc
+    return _see_other(
+        f"/clinic/patients/{patient.id}?{urlencode({'flash': f'Removed: {what}'})}#outcomes"
+    )
+
+
 @router.get("/clinic/patients/{patient_id}/episode-report.pdf", include_in_schema=False)
 def episode_report(
     request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId
@@ -146,6 +169,15 @@ def rate_change(request: Request, db: DB, now: Now, user: Patient, form: Form) -
         page.status_code = 400
         return page
     return _see_other("/me/progress?saved=change#change")
+
+
+@router.post("/me/progress/change/{entry_id}/remove", include_in_schema=False)
+def remove_rating(db: DB, now: Now, user: Patient, entry_id: EntryId) -> Response:
+    try:
+        outcomes.remove(db, patient=user, actor=user, score_id=entry_id, now=now)
+    except accounts.NotFound as exc:
+        raise _no_entry() from exc
+    return _see_other("/me/progress#change")
 
 
 @router.post("/account/birth-date", include_in_schema=False)
@@ -275,6 +307,32 @@ def api_enter_total(
             now=now,
         )
     )
+
+
+@router.delete(
+    "/api/v1/patients/{patient_id}/outcomes/{entry_id}", status_code=204, tags=["clinician"]
+)
+def api_remove_total(
+    db: DB, now: Now, user: Clinician, patient_id: PatientId, entry_id: EntryId
+) -> Response:
+    """Remove a total or rating a clinician entered in error (audited: the patient's log says
+    what was removed). A patient's own rating is theirs: 404."""
+    patient = _own(db, user, patient_id)
+    try:
+        outcomes.remove(db, patient=patient, actor=user, score_id=entry_id, now=now)
+    except accounts.NotFound as exc:
+        raise _no_entry() from exc
+    return Response(status_code=204)
+
+
+@router.delete("/api/v1/me/outcomes/{entry_id}", status_code=204, tags=["patient"])
+def api_remove_rating(db: DB, now: Now, user: Patient, entry_id: EntryId) -> Response:
+    """Remove one of your own ratings of change (your clinic's totals are theirs to correct)."""
+    try:
+        outcomes.remove(db, patient=user, actor=user, score_id=entry_id, now=now)
+    except accounts.NotFound as exc:
+        raise _no_entry() from exc
+    return Response(status_code=204)
 
 
 @router.get("/api/v1/me/outcomes", response_model=list[OutcomeOut], tags=["patient"])
