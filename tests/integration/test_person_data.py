@@ -53,6 +53,20 @@ def clinic_with_history(web: Web) -> tuple[SignedIn, SignedIn]:
         "link": "https://meet.example.org/abc",
     }
     assert ada.api("POST", f"/api/v1/patients/{pat.id}/notes", json=call).status_code == 201
+    booking = {
+        "kind": "telehealth",
+        "starts_at": "2026-11-30T11:00:00Z",
+        "link": "https://meet.example.org/xyz",
+        "note": "a look at your stairs",
+    }
+    booked = ada.api("POST", f"/api/v1/clinic/patients/{pat.id}/appointments", json=booking)
+    assert booked.status_code == 201, booked.text
+    written = ada.api(
+        "POST", f"/api/v1/clinic/patients/{pat.id}/messages", json={"body": "How was the week?"}
+    )
+    assert written.status_code == 201, written.text
+    answer = pat.api("POST", "/api/v1/me/messages", json={"body": "Better, thanks."})
+    assert answer.status_code == 201, answer.text
     assert ada.client.get(f"/clinic/patients/{pat.id}").status_code == 200
     return ada, pat
 
@@ -78,6 +92,10 @@ def test_the_download_holds_everything_about_the_person_and_no_secret(web: Web) 
         "account.json",
         "audit.json",
         "shared-notes.json",
+        "appointments.json",
+        "messages.json",
+        "clearances.json",
+        "outcomes.json",
         "record/backup.json",
         "record/history.csv",
         "record/fhir.json",
@@ -97,6 +115,11 @@ def test_the_download_holds_everything_about_the_person_and_no_secret(web: Web) 
     shared = json.loads(files["shared-notes.json"])
     assert [n["summary"] for n in shared] == ["video follow-up"]  # the private note is not
     assert files["record/handout.pdf"].startswith(b"%PDF")
+    [call] = json.loads(files["appointments.json"])
+    assert call["link"] == "https://meet.example.org/xyz" and call["clinician"] == "Dr Ada"
+    said = [(m["from"], m["body"]) for m in json.loads(files["messages.json"])]
+    assert said == [("Dr Ada", "How was the week?"), ("you", "Better, thanks.")]
+    assert json.loads(files["clearances.json"]) == []
     everything = b"".join(files.values())
     with db_of(web).session() as s:
         row = s.scalar(select(UserRow).where(UserRow.id == pat.id))

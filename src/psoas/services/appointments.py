@@ -245,6 +245,19 @@ def for_patient(db: Database, *, patient: User, now: datetime) -> list[Appointme
         return [_out(r, patient.display_name, name) for r, name in rows]
 
 
+def every_for_patient(db: Database, *, patient: User) -> list[Appointment]:
+    """Every appointment ever booked for the patient, with any clinic (past, cancelled, and
+    those of clinics they have left), oldest first: for the person's own data download."""
+    with db.session() as s:
+        rows = s.execute(
+            select(AppointmentRow, ClinicRow.name)
+            .join(ClinicRow, ClinicRow.id == AppointmentRow.clinic_id)
+            .where(AppointmentRow.patient_id == patient.id)
+            .order_by(AppointmentRow.starts_at, AppointmentRow.id)
+        ).all()
+        return [_out(r, patient.display_name, name) for r, name in rows]
+
+
 @dataclass(frozen=True)
 class ScheduleDay:
     day: date

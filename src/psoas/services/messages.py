@@ -169,6 +169,27 @@ def threads_for_patient(db: Database, *, patient: User) -> list[Thread]:
         ]
 
 
+def every_for_patient(db: Database, *, patient: User) -> list[dict[str, object]]:
+    """Every message between the patient and any clinic (those they have left too), oldest
+    first: for the person's own data download."""
+    with db.session() as s:
+        rows = s.execute(
+            select(MessageRow, ClinicRow.name)
+            .join(ClinicRow, ClinicRow.id == MessageRow.clinic_id)
+            .where(MessageRow.patient_id == patient.id)
+            .order_by(MessageRow.id)
+        ).all()
+        return [
+            {
+                "clinic": clinic,
+                "from": "you" if r.sender_id == patient.id else r.sender_name,
+                "sent_at": r.created_at.isoformat(),
+                "body": r.body,
+            }
+            for r, clinic in rows
+        ]
+
+
 def thread_for_clinician(db: Database, *, clinician: User, patient_id: int) -> Thread:
     """The thread of the clinician's clinic with the patient; NotFound when not theirs."""
     with db.session() as s:

@@ -21,7 +21,18 @@ from urllib.parse import urlsplit
 from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from psoas.services import accounts, care_team, clinic, exports, outcomes, programs, throttle
+from psoas.services import (
+    accounts,
+    appointments,
+    care_team,
+    clearance,
+    clinic,
+    exports,
+    messages,
+    outcomes,
+    programs,
+    throttle,
+)
 from psoas.services.accounts import AccountError, User
 from psoas.storage.db import Database
 from psoas.storage.tables import (
@@ -196,6 +207,11 @@ account.json        your account: email, name, birth date, role, clinician, time
 audit.json          who opened your record and what they did (for a clinician: what you did
                     in your patients' records).
 shared-notes.json   the notes and follow-ups your clinicians shared with you.
+appointments.json   every follow-up booked with you (video call or in person), cancelled and past
+                    ones too, with the clinic and the clinician.
+messages.json       every message between you and your clinics, with who wrote it and when.
+clearances.json     a doctor's clearances of warning signs your clinician recorded: who cleared
+                    what, when, and who recorded it (withdrawn ones too).
 outcomes.json       the Oswestry and Roland-Morris totals your clinic entered and your ratings of
                     how your back has changed (with who entered each, and when).
 record/             your records in the formats psoas offers: backup.json (everything you
@@ -204,6 +220,19 @@ record/             your records in the formats psoas offers: backup.json (every
                     history.csv, fhir.json for a clinician's system, and the handout and
                     calendar when there is a program to show.{missing}
 """
+
+
+def _clearance(c: clearance.ClearanceRecord) -> dict[str, Any]:
+    return {
+        "cleared_by": c.cleared_by,
+        "role": c.role_name,
+        "cleared_at": _iso(c.cleared_at),
+        "signs": [sign.title for sign in c.signs],
+        "note": c.note,
+        "recorded_by": c.recorded_by,
+        "recorded_at": _iso(c.recorded_at),
+        "withdrawn_at": _iso(c.withdrawn_at),
+    }
 
 
 def export_archive(
@@ -231,6 +260,15 @@ def export_archive(
             )
             archive.writestr(
                 "shared-notes.json", _json([n.model_dump(mode="json") for n in shared])
+            )
+            booked = appointments.every_for_patient(db, patient=user)
+            archive.writestr(
+                "appointments.json", _json([a.model_dump(mode="json") for a in booked])
+            )
+            archive.writestr("messages.json", _json(messages.every_for_patient(db, patient=user)))
+            archive.writestr(
+                "clearances.json",
+                _json([_clearance(c) for c in clearance.records(db, patient=user)]),
             )
             scored = outcomes.scores(db, patient_id=user.id)
             archive.writestr("outcomes.json", _json([x.model_dump(mode="json") for x in scored]))
@@ -298,6 +336,10 @@ _LABELS = {
     "care_team": "care team places",
     "clinic_members": "clinic membership",
     "outcome_scores": "Oswestry and Roland-Morris totals and ratings of change",
+    "appointments": "appointments",
+    "messages": "messages",
+    "message_reads": "messages read",
+    "medical_clearances": "medical clearances",
 }
 #: Links kept on purpose: the audit log (KEPT_AFTER_DELETION), and the notes a clinician wrote
 #: about their patients, which are the patients' records, not the clinician's.
