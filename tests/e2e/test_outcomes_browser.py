@@ -53,11 +53,11 @@ def test_totals_and_ratings_reach_both_charts_and_the_episode_report(
         doc.select_option("#outcome-measure", "odi")
         doc.fill("#outcome-score", "38")
         doc.fill("#outcome-date", start)
-        doc.click("#outcomes button[type=submit]")
+        doc.click("#outcomes button:has-text('Save the total')")
         doc.wait_for_load_state()
         doc.select_option("#outcome-measure", "odi")
         doc.fill("#outcome-score", "24")
-        doc.click("#outcomes button[type=submit]")
+        doc.click("#outcomes button:has-text('Save the total')")
         doc.wait_for_load_state()
         assert "24 %" in doc.inner_text("#outcomes")
         assert "a meaningful change (better" in doc.inner_text("#outcomes")
@@ -65,7 +65,7 @@ def test_totals_and_ratings_reach_both_charts_and_the_episode_report(
         # the patient rates how their back has changed, and sees both on their charts
         patient.goto("/me/progress")
         patient.select_option("#change-score", "4")
-        patient.click("#change button[type=submit]")
+        patient.click("#change button:has-text('Save my rating')")
         patient.wait_for_load_state()
         assert "your rating is saved" in patient.inner_text("main")
         assert "+4 (clearly better)" in patient.inner_text("#change")
@@ -88,9 +88,13 @@ def test_totals_and_ratings_reach_both_charts_and_the_episode_report(
 
         doc.reload()
         assert "+4 (clearly better)" in doc.inner_text("#outcomes")
-        alts = doc.eval_on_selector_all(".charts img", "els => els.map(e => e.alt)")
-        assert any(a.startswith("Oswestry Disability Index") and "24 %" in a for a in alts)
-        assert any(a.startswith("Global rating of change") for a in alts)
+        # the patient's charts, drawn in the clinician's browser too
+        doc.wait_for_selector("#chart-odi .plot svg")
+        alts = doc.eval_on_selector_all(
+            ".charts .plot", "els => els.map(e => e.getAttribute('aria-label'))"
+        )
+        assert any(a.startswith("Oswestry total") and "24 %" in a for a in alts)
+        assert any(a.startswith("How your back has changed") for a in alts)
         results = Axe().run(doc)
         bad = [
             v["id"]

@@ -5,6 +5,7 @@ the safety rules, CSRF, the list's flags, and that the list agrees with the prog
 from __future__ import annotations
 
 import html
+import json
 import random
 import re
 from collections.abc import Sequence
@@ -244,16 +245,18 @@ def test_the_record_shows_assessment_program_history_charts_and_exports(
         assert item.name in page
     assert "first program, from the assessment" in page
     assert "2026-11-23 09:00" in page  # the session in the history table
-    # The charts are SVG pictures (images: the page's Content-Security-Policy allows no
-    # inline style, and matplotlib's SVG is full of it).
-    chart = r'<img src="(data:image/svg\+xml;base64,[^"]+)" alt="([^"]*)"'
-    charts = re.findall(chart, page)
-    assert charts and any(alt.startswith("Pain over time") for _, alt in charts)
-    # Charts are kept between views, and drawn again when something new is logged.
-    assert re.findall(chart, ada.client.get(f"/clinic/patients/{pat.id}").text) == charts
+    # The patient's own charts, as numbers the browser draws (the same as on their page), with
+    # their words for screen readers and their numbers as tables
+    data = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, re.S)
+    assert data is not None
+    assert "pain" in {c["id"] for c in json.loads(data.group(1))}
+    assert 'data-chart="pain"' in page and "data:image" not in page
+    assert '<script src="/static/progress-charts.js" defer>' in page
+    assert len(page.encode()) < 150_000
     tracking.log_pain(db_of(web), profile_name=name, score=9, now=web.clock.now)
-    again = re.findall(chart, ada.client.get(f"/clinic/patients/{pat.id}").text)
-    assert again[0] != charts[0] and again[1:] == charts[1:]
+    again = ada.client.get(f"/clinic/patients/{pat.id}").text
+    later = re.search(r'id="chart-data">(.*?)</script>', again, re.S)
+    assert later is not None and later.group(1) != data.group(1)  # a new rating, drawn at once
     assert '<span class="badge self_care">' in page
 
     for fmt, media in (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import pytest
 
@@ -111,38 +111,6 @@ def test_the_pain_baseline_is_the_one_the_progress_report_uses() -> None:
     first = min((p for p in without.pain if p.context != "after_session"), key=lambda p: p.at)
     svg = progress_charts(without, fmt="svg")["pain.svg"].decode()
     assert f"Baseline {first.score} (your first rating)" in svg
-
-
-def test_the_pages_charts_are_drawn_once_for_each_state_of_a_history(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The person's progress page and the clinic's record share one chart service: the same
-    history is drawn once, and a new record draws it again."""
-    from psoas.domain.progression import summarize
-    from psoas.reports import charts as drawing
-    from psoas.services import charts
-
-    drawn: list[int] = []
-    real = drawing.progress_charts
-
-    def counting(
-        history: History, fmt: Literal["png", "svg"] = "png", **more: Any
-    ) -> dict[str, bytes]:
-        drawn.append(len(history.pain))
-        return real(history, fmt=fmt, **more)
-
-    monkeypatch.setattr(drawing, "progress_charts", counting)
-    at = max(p.at for p in HISTORY.pain) + timedelta(hours=1)
-    summary = summarize(history=HISTORY, baseline_pain=5, baseline_thomas=None, now=at)
-    first = charts.progress_charts("test-db", HISTORY, summary)
-    again = charts.progress_charts("test-db", HISTORY, summary)
-    assert {c.name for c in first} == ALL and drawn == [len(HISTORY.pain)]
-    assert [c.svg for c in again] == [c.svg for c in first]
-    assert all(c.alt and c.title and c.data_uri.startswith("data:image/svg+xml") for c in first)
-    assert all(str(c.inline).startswith("<svg") for c in first)
-    later = HISTORY.model_copy(update={"pain": (*HISTORY.pain, PainRating(at=at, score=2))})
-    charts.progress_charts("test-db", later, summary)
-    assert len(drawn) == 2
 
 
 def test_the_adherence_chart_counts_as_the_progress_report_does() -> None:

@@ -1,66 +1,23 @@
-"""The progress charts: the one place for their titles and their words for screen readers.
-
-The person's progress page gets them as numbers that its browser draws (:func:`web_charts`,
-from :mod:`psoas.reports.chart_data`); the clinic's page shows them drawn by matplotlib, once for
-each state of a history, and kept.
-
-Drawing four charts takes most of a second, so the last few are kept, keyed by what they are
-drawn from: records are only ever added, never changed, so the counts and the latest times of
-each kind identify a history.
+"""The progress charts of the pages: the one place for their titles and their words for screen
+readers. The person's progress page and the clinician's record get the same charts, as numbers
+that the browser draws (:func:`web_charts`, from :mod:`psoas.reports.chart_data`, drawn by
+``static/progress-charts.js``); the PDFs and the terminal draw theirs with matplotlib
+(:mod:`psoas.reports.charts`).
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import re
-import threading
-from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-from markupsafe import Markup
 
 from psoas.domain.involvement import THOMAS_POSITIVE_DEG
 from psoas.domain.outcomes import MEASURES, OutcomeScore, number, value_text
 from psoas.domain.progression import ProgressSummary
 from psoas.domain.tracking import History
 from psoas.reports.chart_data import PAIN_MIC, ChartData, chart_data
-
-TITLES = {
-    "pain": "Pain over time",
-    "adherence": "Sessions done",
-    "function": "Your activities (functional scale)",
-    "retest": "Thomas test hip angles",
-    "odi": "Oswestry Disability Index (scored by the clinic)",
-    "rmdq": "Roland-Morris Disability Questionnaire (scored by the clinic)",
-    "groc": "Global rating of change",
-}
-CACHE_SIZE = 32
-
-
-@dataclass(frozen=True)
-class Chart:
-    name: str
-    title: str
-    #: The chart in words, for screen readers (what the table beside it says).
-    alt: str
-    svg: bytes
-
-    @property
-    def data_uri(self) -> str:
-        """The chart as an image address (``<img src>``)."""
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg).decode()
-
-    @property
-    def inline(self) -> Markup:
-        """The chart as markup to sit inside a page, sized by the page (psoas drew it: trusted
-        markup)."""
-        text = self.svg.decode()
-        text = text[text.index("<svg") :]
-        return Markup(re.sub(r'(<svg[^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"\1", text, count=1))
 
 
 def _num(x: float | None) -> str:
@@ -107,74 +64,6 @@ def alt_text(name: str, s: ProgressSummary, outcomes: Sequence[OutcomeScore] = (
         f"{_num(r.left.first)}, latest {_num(r.left.latest)}; right: first {_num(r.right.first)}, "
         f"latest {_num(r.right.latest)}."
     )
-
-
-def _fingerprint(
-    database: str, h: History, outcomes: Sequence[OutcomeScore] = ()
-) -> tuple[object, ...]:
-    statuses = sorted(Counter(s.status for s in h.sessions).items())
-    return (
-        database,
-        tuple(x.id for x in outcomes),
-        h.profile.id,
-        len(h.assessments),
-        len(h.programs),
-        len(h.sets),
-        len(h.pain),
-        len(h.psfs),
-        len(h.retests),
-        tuple(statuses),
-        max((p.created_at for p in h.programs), default=None),
-        max((s.started_at for s in h.sessions), default=None),
-        max((x.completed_at for x in h.sets), default=None),
-        max((p.at for p in h.pain), default=None),
-        max((e.at for e in h.psfs), default=None),
-        max((r.at for r in h.retests), default=None),
-    )
-
-
-_DRAWN: OrderedDict[tuple[object, ...], dict[str, bytes]] = OrderedDict()
-_LOCK = threading.Lock()
-
-
-def _drawn(
-    database: str, history: History, outcomes: Sequence[OutcomeScore] = ()
-) -> dict[str, bytes]:
-    from psoas.reports.charts import progress_charts
-
-    key = _fingerprint(database, history, outcomes)
-    with _LOCK:
-        if key in _DRAWN:
-            _DRAWN.move_to_end(key)
-            return _DRAWN[key]
-    drawn = {
-        file.removesuffix(".svg"): svg
-        for file, svg in progress_charts(history, fmt="svg", outcomes=outcomes).items()
-    }
-    with _LOCK:
-        _DRAWN[key] = drawn
-        while len(_DRAWN) > CACHE_SIZE:
-            _DRAWN.popitem(last=False)
-    return drawn
-
-
-def progress_charts(
-    database: str,
-    history: History,
-    summary: ProgressSummary,
-    outcomes: Sequence[OutcomeScore] = (),
-) -> list[Chart]:
-    """The charts of ``history`` (in the database named ``database``) and of the totals
-    scored elsewhere (``outcomes``), with their titles and words, drawn once for each state."""
-    return [
-        Chart(
-            name=name,
-            title=TITLES.get(name, name),
-            alt=alt_text(name, summary, outcomes),
-            svg=svg,
-        )
-        for name, svg in _drawn(database, history, outcomes).items()
-    ]
 
 
 # --- the person's page: numbers the browser draws -----------------------------------------------

@@ -226,6 +226,14 @@ def _record_page(
     scored = outcomes.scores(db, patient_id=patient.id)
     program_steps = steps.for_patient(db, clinician_id=user.id, patient_id=patient.id)
     steps.mark_seen(db, clinician_id=user.id, patient_id=patient.id, now=now)
+    # the patient's own charts, as they see them (their days: their time zone)
+    drawn = charts.web_charts(
+        report.history,
+        report.summary,
+        shares=report.shares,
+        tz=patient.time_zone or "UTC",
+        outcomes=scored,
+    )
     return render(
         request,
         "clinician/patient.html",
@@ -244,7 +252,8 @@ def _record_page(
         sessions=_session_lines(report.history),
         psfs=list(reversed(report.history.psfs)),
         retests=list(reversed(report.history.retests)),
-        charts=charts.progress_charts(db.url, report.history, report.summary, scored),
+        chart_list=drawn,
+        charts_json=charts.charts_json(drawn),
         outcomes=outcomes.panel(scored, patient=patient, now=now),
         notes=clinic.notes(db, clinician=user, patient=patient),
         clearance=clearance.panel_in(db, patient_id=patient.id),
