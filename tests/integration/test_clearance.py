@@ -6,6 +6,7 @@ doctor saw; only the care team may record it (404 otherwise); all of it is audit
 from __future__ import annotations
 
 import html
+import subprocess
 from datetime import timedelta
 from typing import Any
 
@@ -69,7 +70,12 @@ def test_a_clearance_gives_the_program_everywhere_and_explains_it(web: Web) -> N
     assert api["clearance"]["cleared_by"] == "Dr Ben Okafor"
     assert [r["code"] for r in api["clearance"]["reasons"]] == ["progressive-neurological-deficit"]
     assert pat.client.get("/api/v1/me/program").status_code == 200
-    assert pat.client.get("/api/v1/me/export/pdf").status_code == 200
+    handout = pat.client.get("/api/v1/me/export/pdf")
+    assert handout.status_code == 200
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=handout.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Cleared by a doctor: Dr Ben Okafor" in " ".join(text.split())
     record = page(ada, f"/clinic/patients/{pat.id}")
     assert "Dr Ben Okafor" in record and "Withdraw this clearance" in record
     audit = [e.action for e in accounts.audit_log(db_of(web), patient=_user(web, pat))]

@@ -606,6 +606,9 @@ def handout_pdf(
         pdf.para(result_text.heading(assessment.triage), size=12, style="B", h=6)
         if assessment.triage.level != "self_care":
             pdf.para(assessment.triage.action, size=11, h=5.5)
+        cleared = result_text.clearance_words(assessment)
+        if cleared:  # why a program is here although a warning sign was found
+            pdf.para(cleared, size=10, h=5)
         pdf.ln(1)
     pdf.para(
         f"{result_text.program_summary(program)} Posture habits and movement breaks are done "
