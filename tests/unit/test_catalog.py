@@ -384,3 +384,14 @@ def test_cards_never_show_a_score_and_start_back_cards_carry_the_notice() -> Non
 
 def test_catalog_version_is_bumped_for_the_new_items() -> None:
     assert CATALOG.version >= "2026.12.1"
+
+
+def test_every_item_that_rolls_the_leg_in_and_out_says_so() -> None:
+    """The hip-replacement rule reads a flag, not a list of ids: every exercise (or level)
+    whose steps roll the leg in and out carries it, and nothing else does."""
+    catalog = load_catalog()
+    for ex in catalog.exercises:
+        for level in (None, *(lv.id for lv in ex.levels)):
+            at = catalog.exercise_at(ex.id, level)
+            rolls = any("leg in and out" in step for step in at.steps)
+            assert at.hip_rotation_under_load == rolls, (ex.id, level)

@@ -68,3 +68,22 @@ def test_a_picture_is_one_of_the_drawn_poses() -> None:
     assert "bird-dog" in figures and len(figures) >= 20
     with pytest.raises(Refused):
         custom._check_figure("not-a-picture")
+
+
+def test_a_clinic_exercise_that_rolls_the_leg_waits_for_the_surgical_teams_clearance() -> None:
+    """The hip-replacement rotation rule reads the flag, so a clinic's exercise marked so is
+    kept from a replaced hip exactly as the massage-gun release is."""
+    from psoas.domain.program import exclusion
+    from psoas.domain.triage import triage
+    from tests.conftest import make_intake
+
+    form = {**FORM, "category": "strengthen", "position": "bed", "contraindications": []}
+    form["hip_rotation_under_load"] = True
+    ex, _ = custom.to_exercise(custom.parse_form(form), "clinic-1-leg-rolls")
+    assert ex.hip_rotation_under_load
+    for cleared, expected in ((False, "hip-replacement-rotation"), (True, None)):
+        intake = make_intake(
+            health={"hip_replacement": True, "hip_replacement_cleared_for_exercise": cleared}
+        )
+        found = exclusion(intake, triage(intake), ex)
+        assert (found.code if found else None) == expected

@@ -371,8 +371,8 @@ def check_ability(i: Intake, a: Assessment) -> None:
             assert "stand" not in say.break_move(True).lower()
         if i.health.hip_replacement and i.health.hip_replacement_cleared_for_exercise is not True:
             assert not ex.deep_hip_flexion, item.id
-            # issue 9: without clearance no rotations under a massage gun
-            assert item.id != "massage-gun-psoas-release"
+            # issue 9: without clearance nothing rolls the leg in and out under pressure
+            assert not ex.hip_rotation_under_load, item.id
 
 
 @SETTINGS

@@ -200,6 +200,7 @@ LEVEL_SAFETY_FIELDS = (
     "needs_standing",
     "lies_on_back",
     "deep_hip_flexion",
+    "hip_rotation_under_load",
     "heavy_lengthening_load",
     "table_transfer",
     "stretches_hip_flexors",
@@ -237,6 +238,7 @@ class Level(_Frozen):
     needs_standing: bool | None = None
     lies_on_back: bool | None = None
     deep_hip_flexion: bool | None = None
+    hip_rotation_under_load: bool | None = None
     heavy_lengthening_load: bool | None = None
     table_transfer: bool | None = None
     stretches_hip_flexors: bool | None = None
@@ -288,6 +290,11 @@ class Exercise(_Frozen):
     needs_kneeling: bool = False
     deep_hip_flexion: bool = Field(
         default=False, description="brings a hip past 90 degrees of flexion"
+    )
+    hip_rotation_under_load: bool = Field(
+        default=False,
+        description="rolls the leg in and out (hip rotation) under pressure: kept from a hip "
+        "replacement until the surgical team clears exercise without restrictions",
     )
     needs_standing: bool = Field(
         default=False,

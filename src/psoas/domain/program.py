@@ -75,9 +75,6 @@ AAA_UNANSWERED_AGE = 60
 #: From this age a person counts as frail for a table transfer (a project choice), as does
 #: anyone with falls or poor balance, who cannot stand unaided or uses a wheelchair.
 FRAIL_AGE = 80
-#: Catalog items whose steps roll the leg in and out (hip rotation) under pressure: left out
-#: with a hip replacement until the surgical team has cleared exercise without restrictions.
-HIP_ROTATION_IDS: frozenset[str] = frozenset({"massage-gun-psoas-release"})
 
 #: Conditions under which nothing may press into the abdomen, and why, in plain words. Each is
 #: also a catalog contraindication of every item that presses the belly.
@@ -476,7 +473,7 @@ def exclusion(
             "Left out because it bends the hip past a right angle, which some hip replacements "
             f"must avoid.{cleared} Ask your surgical team before adding it.",
         )
-    if hip and not person.hip_cleared and ex.id in HIP_ROTATION_IDS:
+    if hip and not person.hip_cleared and ex.hip_rotation_under_load:
         return out(
             "hip-replacement-rotation",
             "Left out because it rolls the leg in and out under pressure, a twisting movement "
@@ -640,8 +637,9 @@ PROGRAM_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "hip-replacement-rotation",
-        "No massage-gun release (it rolls the leg in and out) with a hip replacement until the "
-        "surgical team has cleared exercise without restrictions.",
+        "Nothing that rolls the leg in and out under pressure (the massage-gun release, or a "
+        "clinic's exercise marked so) with a hip replacement until the surgical team has "
+        "cleared exercise without restrictions.",
         ("aaos-hip-replacement", "psoas-safety-rules"),
     ),
 )

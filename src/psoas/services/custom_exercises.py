@@ -81,6 +81,7 @@ FLAG_WORDS: dict[str, str] = {
     "needs_standing": "Needs standing unaided",
     "lies_on_back": "Done lying on the back",
     "deep_hip_flexion": "Bends a hip past a right angle",
+    "hip_rotation_under_load": "Rolls the leg in and out under pressure (hip rotation)",
     "stretches_hip_flexors": "Takes the hip flexors to length",
     "stretches_rectus_femoris": "Stretches the front of the thigh",
     "heavy_lengthening_load": "Loads the hip flexors heavily while they lengthen",
@@ -125,6 +126,7 @@ class ExerciseForm(BaseModel):
     needs_standing: bool = False
     lies_on_back: bool = False
     deep_hip_flexion: bool = False
+    hip_rotation_under_load: bool = False
     stretches_hip_flexors: bool = False
     stretches_rectus_femoris: bool = False
     heavy_lengthening_load: bool = False
