@@ -4,7 +4,9 @@ nothing."""
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +15,18 @@ from psoas.catalog import load_catalog
 from psoas.domain import patient_list
 from psoas.services import accounts, clinic, progress, tracking
 from psoas.storage.db import Database
-from psoas.web.demo import CLINICIAN_EMAIL, CLINICIAN_PASSWORD, DEMO_ACCOUNTS, load_demo
+from psoas.web.demo import (
+    ANA_VISIT_PLACE,
+    CLINIC_EXERCISE,
+    CLINICIAN_EMAIL,
+    CLINICIAN_PASSWORD,
+    DANA_CALL_LINK,
+    DEMO_ACCOUNTS,
+    PATIENT_PASSWORD,
+    TEMPLATE_NAME,
+    THREAD,
+    load_demo,
+)
 from tests.integration.conftest import Web, post_account_form
 
 
@@ -94,8 +107,10 @@ def test_the_histories_are_realistic(web: Web, demo: dict[str, int]) -> None:
     history = ana.history
     assert 50 <= (now - history.assessments[0].created_at).days <= 60
     assert len(history.sessions) >= 60 and len(history.sets) >= 600
-    assert [p.version for p in history.programs] == [1, 2, 3]
+    # two steps up, then Sam gave her the clinic's own exercise today
+    assert [p.version for p in history.programs] == [1, 2, 3, 4]
     assert history.programs[1].reason.startswith("progress:")
+    assert history.programs[3].reason.startswith("edited by Sam Rivera")
     assert {s.program_version for s in history.sessions} == {1, 2, 3}
     # the second step moved each exercise at its most sets to its next level
     bridge = next(i for i in history.programs[2].program.items if i.id == "glute-bridge")
@@ -123,10 +138,6 @@ def test_the_histories_are_realistic(web: Web, demo: dict[str, int]) -> None:
     assert any(e.code == "abdominal-pressure:pregnancy" for e in dana.program.excluded)
 
     client = signed_in(web, CLINICIAN_EMAIL, CLINICIAN_PASSWORD)
-    notes = client.get(f"/api/v1/patients/{demo['dana@demo.psoas']}/notes").json()
-    follow_up = next(n for n in notes if n["kind"] == "telehealth")
-    assert follow_up["link"].startswith("https://")
-    assert follow_up["scheduled_for"] > now.isoformat()[:10]
     all_notes = sum(
         len(client.get(f"/api/v1/patients/{demo[e]}/notes").json())
         for e, _, role in DEMO_ACCOUNTS
@@ -167,3 +178,63 @@ def test_the_red_flag_patient_has_no_program_on_any_surface(web: Web, demo: dict
     assert clinician_user is not None
     rows = clinic.patient_rows(db, clinician_user, web.clock.now)
     assert patient_list.RED_FLAG in next(r.flags for r in rows if r.id == eli)
+
+
+def test_the_clinicians_new_pages_have_something_to_show(web: Web, demo: dict[str, int]) -> None:
+    """Appointments, a message thread, a clinic exercise and a template: a physiotherapist
+    trying the demo finds each on its page, not an empty list."""
+    sam = signed_in(web, CLINICIAN_EMAIL, CLINICIAN_PASSWORD)
+    ana, dana, farah = (demo[f"{n}@demo.psoas"] for n in ("ana", "dana", "farah"))
+
+    def page(url: str) -> str:
+        response = sam.get(url)
+        assert response.status_code == 200, url
+        return html.unescape(response.text)
+
+    # Two upcoming appointments, on the schedule and on each patient's page.
+    schedule = page("/clinic/schedule")
+    assert "Dana Whitfield" in schedule and "Ana Costa" in schedule
+    booked = sam.get("/api/v1/clinic/schedule").json()
+    kinds = {
+        a["appointment"]["patient_name"]: a["appointment"]
+        for day in booked
+        for a in day["appointments"]
+    }
+    assert kinds["Dana Whitfield"]["kind"] == "telehealth"
+    assert kinds["Dana Whitfield"]["link"] == DANA_CALL_LINK
+    assert kinds["Ana Costa"]["kind"] == "in_person"
+    assert all(datetime.fromisoformat(a["starts_at"]) > web.clock.now for a in kinds.values())
+    assert DANA_CALL_LINK in page(f"/clinic/patients/{dana}")
+    # a follow-up is an appointment, never a note (migration 0016 turns old ones into one)
+    notes = sam.get(f"/api/v1/patients/{dana}/notes").json()
+    assert notes and {n["kind"] for n in notes} == {"note"}
+    assert ANA_VISIT_PLACE in page(f"/clinic/patients/{ana}")
+    dana_own = signed_in(web, "dana@demo.psoas", PATIENT_PASSWORD)
+    assert "Video call" in html.unescape(dana_own.get("/me").text)
+
+    # Farah's thread: both ways, her latest message unread, marked on the list.
+    farah_row = next(
+        r for r in re.findall(r"<tr[^>]*>.*?</tr>", page("/clinic"), re.S) if "Farah" in r
+    )
+    assert "1 new message" in farah_row
+    assert sam.get("/api/v1/clinic/messages/unread").json()["by_patient"] == {str(farah): 1}
+    thread = page(f"/clinic/patients/{farah}/messages")
+    for _, _, body in THREAD:
+        assert body in thread
+    assert {who for who, _, _ in THREAD} == {"patient", "clinician"}
+
+    # The clinic's own exercise: listed, in use, and in Ana's program, for her and for Sam.
+    assert CLINIC_EXERCISE.name in page("/clinic/exercises")
+    found = re.search(r"/clinic/exercises/(clinic-[a-z0-9-]+)", page("/clinic/exercises"))
+    assert found
+    detail = page(f"/clinic/exercises/{found.group(1)}")
+    assert CLINIC_EXERCISE.name in detail
+    editor = page(f"/clinic/patients/{ana}/program")
+    assert CLINIC_EXERCISE.name in editor
+    ana_own = signed_in(web, "ana@demo.psoas", PATIENT_PASSWORD)
+    assert CLINIC_EXERCISE.name in html.unescape(ana_own.get("/me").text)
+
+    # The template saved from Ana's program, offered in the editor, holding the exercise.
+    assert TEMPLATE_NAME in editor
+    templates = sam.get("/api/v1/templates").json()
+    assert [t["name"] for t in templates] == [TEMPLATE_NAME]

@@ -14,11 +14,17 @@ The patients, each with a story a clinician will recognise:
 * Bruno, a taxi driver who cannot kneel or get down to the floor: standing versions; stopped
   nine days ago (inactive week);
 * Chloé, a cyclist with a tighter left side: two sessions a day, steady progress;
-* Dana, who is pregnant: nothing that presses into the belly; a clinician's note and a
-  telehealth follow-up booked;
+* Dana, who is pregnant: nothing that presses into the belly; a clinician's notes and a
+  video follow-up booked;
 * Eli, with new bladder trouble: an emergency, no program anywhere, a note that he was
   phoned;
-* Farah, whose pain got worse over the last weeks (pain worse).
+* Farah, whose pain got worse over the last weeks (pain worse); she has written to Sam about
+  it, and her latest message is still unread.
+
+Sam's clinic also has what a clinician uses day to day, all made through the services: a video
+call booked with Dana and an in-person review with Ana (on Sam's clock), a clinic exercise of
+the clinic's own (a desk-side glute squeeze) that Ana's program holds, and a program template
+saved from Ana's program.
 """
 
 from __future__ import annotations
@@ -26,13 +32,30 @@ from __future__ import annotations
 import contextlib
 import copy
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from psoas.domain.appointments import AppointmentIn
+from psoas.domain.catalog import Dose
+from psoas.domain.program_edit import ProgramEdit
 from psoas.domain.tracking import History
-from psoas.services import accounts, care_team, clinic, clinics, fixtures, progress, steps, tracking
+from psoas.services import (
+    accounts,
+    appointments,
+    care_team,
+    clinic,
+    clinics,
+    fixtures,
+    messages,
+    program_editor,
+    progress,
+    steps,
+    timezones,
+    tracking,
+)
+from psoas.services import custom_exercises as custom
 from psoas.services.assessment import validate_intake
 from psoas.storage.db import Database
 from psoas.storage.tables import UserRow
@@ -47,6 +70,57 @@ CLINIC_NAME = "Riverside Physio (demo)"
 COLLEAGUE_EMAIL = "colleague@demo.psoas"
 COLLEAGUE_NAME = "Jo Park (physiotherapist)"
 PATIENT_PASSWORD = "demo-patient-2026"
+#: Dana's video follow-up.
+DANA_CALL_LINK = "https://meet.example.org/psoas-demo-dana"
+DANA_CALL_AT = time(16, 0)  # in two days, on Sam's clock
+#: Ana's review at the clinic.
+ANA_VISIT_PLACE = "Riverside Physio, 12 River Street, room 2"
+#: The clinic's own exercise, in Ana's program.
+CLINIC_EXERCISE = custom.ExerciseForm(
+    name="Desk-side glute squeeze",
+    category="strengthen",
+    position="standing",
+    equipment=("chair",),
+    abdominal_pressure=False,
+    targets=("glutes", "hip extensors"),
+    summary="Standing by your desk, you squeeze your buttocks and stand tall for a few breaths.",
+    why=(
+        "Strong glutes share the work the hip flexors do all day in a chair.",
+        "It fits into a work break: no floor, no mat, no change of clothes.",
+    ),
+    dose=Dose(sets=2, reps=8, hold_seconds=5, rest_seconds=20),
+    steps=(
+        "Stand tall beside your desk, one hand resting on the chair back.",
+        "Squeeze your buttocks firmly and let your hips come gently forward.",
+        "Hold for five slow breaths, then relax.",
+    ),
+    cues=("Keep your ribs down: the movement is at the hips, not the low back.",),
+    safety=("Stop if it brings on sharp pain in the back or groin.",),
+    needs_standing=True,
+    sources=("nice-ng59",),
+    figure="standing-hip-extension",
+)
+TEMPLATE_NAME = "Desk worker, one hip tighter"
+#: Farah writes about her worse weeks; Sam answers; her latest message is unread.
+THREAD: tuple[tuple[str, float, str], ...] = (
+    (
+        "patient",
+        2.2,
+        "Hi Sam, my back has been sorer this week, mostly after long shifts on the phones. "
+        "Should I keep going with the stretches?",
+    ),
+    (
+        "clinician",
+        1.9,
+        "Thanks for telling me, Farah. Keep the stretches gentle and leave out any that make it "
+        "worse. Standing up between calls will help too. We'll look at your program together.",
+    ),
+    (
+        "patient",
+        0.15,
+        "Thank you. Standing between calls does help a little. Could we look at it this week?",
+    ),
+)
 
 NO_RED_FLAGS: dict[str, bool] = {
     "saddle_numbness": False,
@@ -458,15 +532,6 @@ def _notes(
         10,
         "Check-in by video: pain a little easier, sleeping better with a pillow between the knees.",
     )
-    follow_up = (now + timedelta(days=2)).replace(hour=16, minute=0, second=0, microsecond=0)
-    note(
-        "dana@demo.psoas",
-        0.5,
-        "Follow-up call: review the standing stretches, adjust for the third trimester.",
-        kind="telehealth",
-        scheduled_for=follow_up,
-        link="https://meet.example.org/psoas-demo-dana",
-    )
     note(
         "eli@demo.psoas",
         0.9,
@@ -523,6 +588,75 @@ def _create(db: Database, now: datetime) -> None:
                 steps.step(db, profile_name=name, now=now)
     _notes(db, clinician, patients, now)
     _colleague(db, clinician, patients, now, first)
+    _appointments(db, clinician, patients, now)
+    _messages(db, clinician, patients["farah@demo.psoas"], now)
+    _clinic_exercise(db, clinician, patients["ana@demo.psoas"], now)
+
+
+def _on_sams_clock(clinician: accounts.User, now: datetime, days: int, clock: time) -> datetime:
+    """``clock`` on Sam's own clock, ``days`` after today there."""
+    day = timezones.local(now, clinician.time_zone).date() + timedelta(days=days)
+    return timezones.at_local(day, clock, clinician.time_zone)
+
+
+def _appointments(
+    db: Database, clinician: accounts.User, patients: dict[str, accounts.User], now: datetime
+) -> None:
+    """Dana's video follow-up and Ana's review in person (a follow-up is an appointment, never a
+    note: migration 0016)."""
+    appointments.book(
+        db,
+        clinician=clinician,
+        patient_id=patients["dana@demo.psoas"].id,
+        booking=AppointmentIn(
+            kind="telehealth",
+            starts_at=_on_sams_clock(clinician, now, 2, DANA_CALL_AT),
+            minutes=30,
+            link=DANA_CALL_LINK,
+            note="We'll go over your standing stretches and adjust them for the third trimester.",
+        ),
+        now=now - timedelta(hours=12),
+    )
+    appointments.book(
+        db,
+        clinician=clinician,
+        patient_id=patients["ana@demo.psoas"].id,
+        booking=AppointmentIn(
+            kind="in_person",
+            starts_at=_on_sams_clock(clinician, now, 6, time(9, 30)),
+            minutes=45,
+            place=ANA_VISIT_PLACE,
+            note="We'll redo the hip test and plan your next weeks. Wear clothes you can move in.",
+        ),
+        now=now - timedelta(days=1),
+    )
+
+
+def _messages(db: Database, clinician: accounts.User, farah: accounts.User, now: datetime) -> None:
+    for who, days_ago, body in THREAD:
+        messages.send(
+            db,
+            sender=farah if who == "patient" else clinician,
+            patient_id=farah.id,
+            body=body,
+            now=now - timedelta(days=days_ago),
+        )
+
+
+def _clinic_exercise(
+    db: Database, clinician: accounts.User, ana: accounts.User, now: datetime
+) -> None:
+    """The clinic writes its own exercise, gives it to Ana, and saves her program as a
+    template for the next desk worker."""
+    made = custom.create(db, clinician=clinician, form=CLINIC_EXERCISE, now=now - timedelta(days=3))
+    clinic.edit_program(
+        db,
+        clinician=clinician,
+        patient=ana,
+        edit=ProgramEdit(reason="a glute squeeze for her work breaks", add=[made.item_id]),
+        now=now,
+    )
+    program_editor.save_template(db, clinician=clinician, patient=ana, name=TEMPLATE_NAME, now=now)
 
 
 def _colleague(
