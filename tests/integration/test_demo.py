@@ -219,9 +219,9 @@ def test_the_clinicians_new_pages_have_something_to_show(web: Web, demo: dict[st
     assert "1 new message" in farah_row
     assert sam.get("/api/v1/clinic/messages/unread").json()["by_patient"] == {str(farah): 1}
     thread = page(f"/clinic/patients/{farah}/messages")
-    for _, _, body in THREAD:
+    for _, _, _, body in THREAD:
         assert body in thread
-    assert {who for who, _, _ in THREAD} == {"patient", "clinician"}
+    assert {who for who, _, _, _ in THREAD} == {"patient", "clinician"}
 
     # The clinic's own exercise: listed, in use, and in Ana's program, for her and for Sam.
     assert CLINIC_EXERCISE.name in page("/clinic/exercises")

@@ -102,22 +102,26 @@ CLINIC_EXERCISE = custom.ExerciseForm(
 )
 TEMPLATE_NAME = "Desk worker, one hip tighter"
 #: Farah writes about her worse weeks; Sam answers; her latest message is unread.
-THREAD: tuple[tuple[str, float, str], ...] = (
+#: Who, how many days ago, at what time on Sam's clock, and what they wrote.
+THREAD: tuple[tuple[str, int, time, str], ...] = (
     (
         "patient",
-        2.2,
+        3,
+        time(19, 40),
         "Hi Sam, my back has been sorer this week, mostly after long shifts on the phones. "
         "Should I keep going with the stretches?",
     ),
     (
         "clinician",
-        1.9,
+        2,
+        time(8, 15),
         "Thanks for telling me, Farah. Keep the stretches gentle and leave out any that make it "
         "worse. Standing up between calls will help too. We'll look at your program together.",
     ),
     (
         "patient",
-        0.15,
+        1,
+        time(21, 5),
         "Thank you. Standing between calls does help a little. Could we look at it this week?",
     ),
 )
@@ -633,13 +637,13 @@ def _appointments(
 
 
 def _messages(db: Database, clinician: accounts.User, farah: accounts.User, now: datetime) -> None:
-    for who, days_ago, body in THREAD:
+    for who, days_ago, clock, body in THREAD:
         messages.send(
             db,
             sender=farah if who == "patient" else clinician,
             patient_id=farah.id,
             body=body,
-            now=now - timedelta(days=days_ago),
+            now=_on_sams_clock(clinician, now, -days_ago, clock),
         )
 
 
