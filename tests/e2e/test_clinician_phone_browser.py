@@ -99,5 +99,9 @@ def test_no_clinician_page_scrolls_sideways_on_a_phone(browser: Any, demo_clinic
         region = page.locator('.scroll[aria-label^="Sessions"]')
         assert region.evaluate("el => el.scrollWidth > el.clientWidth")
         assert region.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+        # the current program reflows instead: one item a block, each value labelled
+        program = page.locator('.scroll[aria-label^="Current program"]')
+        assert program.evaluate("el => el.scrollWidth <= el.clientWidth")
+        assert program.locator("td[data-label=Dose]").first.is_visible()
     finally:
         ctx.close()
