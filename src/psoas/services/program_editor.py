@@ -36,7 +36,7 @@ from psoas.services.accounts import NotFound, User, audit, in_care_team, profile
 from psoas.services.custom_exercises import catalog_for_clinic
 from psoas.storage import repo
 from psoas.storage.db import Database
-from psoas.storage.tables import ProgramTemplateRow, UserRow
+from psoas.storage.tables import ClinicEventRow, ProgramTemplateRow, UserRow
 
 NAME_MAX = 80
 
@@ -300,7 +300,8 @@ def save_template(
 def rename_template(
     db: Database, *, clinician: User, template_id: int, name: str, now: datetime
 ) -> TemplateOut:
-    """Rename one of the clinic's templates (any clinician of the clinic may)."""
+    """Rename one of the clinic's templates (any clinician of the clinic may); recorded in
+    the clinic's log when the name changes."""
     clinic_id = _clinic(db, clinician)
     clean = _name(name)
     try:
@@ -310,15 +311,20 @@ def rename_template(
                 raise NotFound("template")
             if _taken(s, clinic_id, clean, but=row.id):
                 raise Refused([f"name: the clinic already has a template called {clean!r}"])
-            row.name = clean
-            row.updated_at = now
+            old = row.name
+            if old != clean:
+                row.name = clean
+                row.updated_at = now
+                what = f"Renamed the program template “{old}” to “{clean}”"
+                _template_event(s, clinic_id, clinician, what, now)
     except IntegrityError as exc:
         raise Refused([f"name: the clinic already has a template called {clean!r}"]) from exc
     return template(db, clinician=clinician, template_id=template_id)
 
 
-def delete_template(db: Database, *, clinician: User, template_id: int) -> str:
-    """Delete one of the clinic's templates; its name. Programs started from it stay."""
+def delete_template(db: Database, *, clinician: User, template_id: int, now: datetime) -> str:
+    """Delete one of the clinic's templates; its name. Programs started from it stay. Recorded
+    in the clinic's log."""
     clinic_id = _clinic(db, clinician)
     with db.session() as s, s.begin():
         row = s.get(ProgramTemplateRow, template_id)
@@ -326,7 +332,13 @@ def delete_template(db: Database, *, clinician: User, template_id: int) -> str:
             raise NotFound("template")
         name = row.name
         s.delete(row)
+        _template_event(s, clinic_id, clinician, f"Deleted the program template “{name}”", now)
     return name
+
+
+def _template_event(s: Session, clinic_id: int, clinician: User, what: str, now: datetime) -> None:
+    """A line in the clinic's log (``clinic_events``), in the caller's transaction."""
+    s.add(ClinicEventRow(clinic_id=clinic_id, actor_id=clinician.id, at=now, action=what[:200]))
 
 
 def apply_template(
