@@ -74,7 +74,8 @@ def test_a_template_is_saved_listed_used_renamed_and_deleted(web: Web) -> None:
     catalog = load_catalog()
     for left in SUPINE:
         assert catalog.exercise(left).name in said
-    assert "lying flat on your back" in said and "Left out for Dana W" in said
+    assert "Left out for Dana W: " in said
+    assert ", because it is done lying flat on your back." in said
     started = current(web, dana)
     assert started.version == 2
     assert not {i.id for i in started.program.items} & set(SUPINE)

@@ -102,18 +102,29 @@ def _first_sentence(text: str) -> str:
 
 
 def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """“A”, “B” and “C” (a name may hold a comma)."""
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _left_out(catalog: Catalog, left_out: list[Excluded]) -> str:
-    """The items left out, those left out for the same reason together: "Dead bug and Glute
-    bridge: left out because it is done lying flat on your back." (each reason's first
-    sentence; the program lists the whole of it)."""
+def _left_out(
+    catalog: Catalog, chosen: program_editor.TemplateOut, left_out: list[Excluded]
+) -> str:
+    """The items left out, named as the template has them (at their level), those left out
+    for the same reason together, each reason's first sentence: “Dead bug” and “Glute bridge”,
+    because it is done lying flat on your back."""
     names = program_editor.item_names(catalog, left_out)
+    names.update({t.id: _shown(catalog, t).name for t in chosen.content.items})
     by_reason: dict[str, list[str]] = {}
     for e in left_out:
         by_reason.setdefault(_first_sentence(e.message), []).append(names[e.id])
-    return " ".join(f"{_names(items)}: {why}" for why, items in by_reason.items())
+    said = []
+    for why, items in by_reason.items():
+        because = why.removeprefix("Left out because ")
+        said.append(
+            f"{_names(items)}, because {because}" if because != why else f"{_names(items)}: {why}"
+        )
+    return " ".join(said)
 
 
 def _template_of(db: DB, user: accounts.User, template_id: int) -> program_editor.TemplateOut:
@@ -209,11 +220,13 @@ def from_template(db: DB, now: Now, user: Clinician, patient_id: PatientId, form
     except Refused as exc:
         why = _plain(exc.lines[0])
         rest = [Excluded(id=i, code="", message=m) for i, m in _id_lines(exc.lines[1:])]
-        more = f" {_left_out(catalog, rest)}" if rest else ""
+        more = f" {_left_out(catalog, chosen, rest)}" if rest else ""
         return _back(program, f"Not started from “{chosen.name}”. {why}{more}")
     told = [f"Version {applied.version.version} is from the template “{chosen.name}”."]
     if applied.left_out:
-        told.append(f"Left out for {patient.display_name}. {_left_out(catalog, applied.left_out)}")
+        told.append(
+            f"Left out for {patient.display_name}: {_left_out(catalog, chosen, applied.left_out)}"
+        )
     else:
         told.append(f"Every item of it is safe for {patient.display_name}.")
     if applied.adjusted:
