@@ -46,13 +46,8 @@ def clinic_with_history(web: Web) -> tuple[SignedIn, SignedIn]:
     )
     note = {"kind": "note", "summary": "private: check the hip"}
     assert ada.api("POST", f"/api/v1/patients/{pat.id}/notes", json=note).status_code == 201
-    call = {
-        "kind": "telehealth",
-        "summary": "video follow-up",
-        "scheduled_for": "2026-11-30T10:00:00Z",
-        "link": "https://meet.example.org/abc",
-    }
-    assert ada.api("POST", f"/api/v1/patients/{pat.id}/notes", json=call).status_code == 201
+    shared = {"summary": "Keep the stretches short this week.", "shared": True}
+    assert ada.api("POST", f"/api/v1/patients/{pat.id}/notes", json=shared).status_code == 201
     booking = {
         "kind": "telehealth",
         "starts_at": "2026-11-30T11:00:00Z",
@@ -113,7 +108,9 @@ def test_the_download_holds_everything_about_the_person_and_no_secret(web: Web) 
     audit = json.loads(files["audit.json"])
     assert {"who": "Dr Ada", "action": "viewed record"}.items() <= audit[-1].items()
     shared = json.loads(files["shared-notes.json"])
-    assert [n["summary"] for n in shared] == ["video follow-up"]  # the private note is not
+    assert [n["summary"] for n in shared] == [
+        "Keep the stretches short this week."
+    ]  # not the private one
     assert files["record/handout.pdf"].startswith(b"%PDF")
     [call] = json.loads(files["appointments.json"])
     assert call["link"] == "https://meet.example.org/xyz" and call["clinician"] == "Dr Ada"

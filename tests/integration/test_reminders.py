@@ -25,7 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from psoas.services import accounts, clinic, push, reminders
+from psoas.domain.appointments import AppointmentIn
+from psoas.services import accounts, appointments, push, reminders
 from psoas.settings import Settings
 from psoas.storage.db import Database
 from tests.integration.conftest import SignedIn, Web, post_account_form
@@ -160,14 +161,13 @@ def test_the_calendar_feed_has_the_sessions_in_local_time_across_summer_time(web
     set_zone(ann, "Europe/London")
     save_settings(ann, session_time=["07:30", ""])
     follow_up = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
-    clinic.add_note(
+    appointments.book(
         db_of(web),
         clinician=user_of(web, doctor),
-        patient=user_of(web, ann),
-        note=clinic.NoteIn(
-            kind="telehealth",
-            summary="Check the hip flexor stretch",
-            scheduled_for=follow_up,
+        patient_id=ann.id,
+        booking=AppointmentIn(
+            starts_at=follow_up,
+            note="Check the hip flexor stretch",
             link="https://meet.example.org/ann",
         ),
         now=web.clock.now,
@@ -189,8 +189,8 @@ def test_the_calendar_feed_has_the_sessions_in_local_time_across_summer_time(web
     assert [str(tz["TZID"]) for tz in zones] == ["Europe/London"]
     events = list(cal.walk("VEVENT"))
     sessions = [e for e in events if "home program" in str(e["SUMMARY"])]
-    appointments = [e for e in events if "Follow-up" in str(e["SUMMARY"])]
-    assert len(sessions) == 1 and len(appointments) == 1
+    calls = [e for e in events if "Video call" in str(e["SUMMARY"])]
+    assert len(sessions) == 1 and len(calls) == 1
     for event in events:
         alarms = event.walk("VALARM")
         assert alarms and all(str(a["ACTION"]) == "DISPLAY" for a in alarms)
@@ -207,7 +207,7 @@ def test_the_calendar_feed_has_the_sessions_in_local_time_across_summer_time(web
     assert before.time() == after.time() == time(7, 30)
     assert before.astimezone(UTC).hour == 6 and after.astimezone(UTC).hour == 7
 
-    appointment = appointments[0]
+    appointment = calls[0]
     assert appointment.decoded("DTSTART") == follow_up
     assert "https://meet.example.org/ann" in str(appointment["DESCRIPTION"])
     trigger = appointment.walk("VALARM")[0].decoded("TRIGGER")
@@ -566,20 +566,6 @@ def test_the_cli_sends_due_reminders_for_cron(
     again = CliRunner().invoke(app, ["reminders", "send"])
     assert again.exit_code == 0
     assert "1 already sent by another server" in again.output
-
-
-def test_a_clinician_schedules_a_follow_up_on_their_own_clock(web: Web) -> None:
-    doctor = web.sign_up("doc@example.org", role="clinician")
-    set_zone(doctor, "Europe/Berlin")  # UTC+1 in November
-    ann = web.sign_up("ann@example.org", invite=invite(doctor))
-    seed(web, ann)
-    url = f"/clinic/patients/{ann.id}/notes"
-    form = {"kind": "telehealth", "summary": "Review", "scheduled_for": "2026-11-26T16:00"}
-    assert doctor.post(url, form, follow_redirects=False).status_code == 303
-    [note] = clinic.telehealth_for_patient(db_of(web), patient=user_of(web, ann))
-    assert note.scheduled_for == datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-    page = doctor.client.get(f"/clinic/patients/{ann.id}").text
-    assert "Thu 2026-11-26 16:00 (Europe/Berlin)" in page
 
 
 def test_the_web_app_sends_due_reminders_on_its_own_schedule(

@@ -1,5 +1,5 @@
 """The clinician's side of the web app, as clinicians and patients use it, on both databases:
-who can see what (404, never 403), invitations, notes and telehealth, program edits that keep
+who can see what (404, never 403), invitations, notes, program edits that keep
 the safety rules, CSRF, the list's flags, and that the list agrees with the progression rules."""
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ def test_opening_a_record_is_audited_and_the_patient_sees_it(
     assert "2026-11-23 10:00" in account  # when, from the app's clock
 
 
-# --- the record page, notes and telehealth ------------------------------------------------------
+# --- the record page and notes ------------------------------------------------------------------
 
 
 def test_the_record_shows_assessment_program_history_charts_and_exports(
@@ -286,49 +286,31 @@ def test_the_record_shows_assessment_program_history_charts_and_exports(
     assert detail["patient"]["pain_baseline"] == 4
 
 
-def test_notes_and_telehealth_follow_ups(web: Web, clinic_a: tuple[SignedIn, SignedIn]) -> None:
+def test_notes_and_where_a_follow_up_goes(web: Web, clinic_a: tuple[SignedIn, SignedIn]) -> None:
     ada, pat = clinic_a
     url = f"/clinic/patients/{pat.id}/notes"
-    saved = ada.post(
-        url, {"kind": "note", "summary": "Kneeling hurts her right knee."}, follow_redirects=False
-    )
-    assert saved.status_code == 303
-    web.clock.advance(minutes=1)
-    follow_up = {
-        "kind": "telehealth",
-        "summary": "Review the standing stretch by video.",
-        "scheduled_for": "2026-11-26T16:00",
-        "link": "https://meet.example.org/pat-lee",
-    }
-    assert ada.post(url, follow_up, follow_redirects=False).status_code == 303
+    saved = ada.post(url, {"summary": "Kneeling hurts her right knee."}, follow_redirects=False)
+    assert saved.status_code == 303 and "Note+saved" in saved.headers["location"]
     page = ada.client.get(f"/clinic/patients/{pat.id}").text
     assert "Kneeling hurts her right knee." in page
-    assert "2026-11-26 16:00 UTC" in page
-    assert 'href="https://meet.example.org/pat-lee"' in page
+    # a follow-up is booked as an appointment, never kept as a note
+    assert 'href="#appointments"' in page and 'name="scheduled_for"' not in page
 
     # Bad input names the field and saves nothing.
-    no_date = ada.post(url, {**follow_up, "scheduled_for": ""})
-    assert no_date.status_code == 400
-    assert "scheduled_for: a telehealth follow-up needs a date and time" in no_date.text
-    bad_link = ada.post(url, {**follow_up, "link": "javascript:alert(1)"})
-    assert bad_link.status_code == 400
-    assert "link: must be a web address" in bad_link.text
-    empty = ada.post(url, {"kind": "note", "summary": "   "})
-    assert empty.status_code == 400
+    empty = ada.post(url, {"summary": "   "})
+    assert empty.status_code == 400 and "write what the note is about" in empty.text
 
     api = f"/api/v1/patients/{pat.id}/notes"
-    notes = ada.client.get(api).json()
-    assert [n["kind"] for n in notes] == ["telehealth", "note"]
-    assert notes[0]["link"] == "https://meet.example.org/pat-lee"
-    assert notes[0]["scheduled_for"].startswith("2026-11-26T16:00")
-    assert notes[0]["clinician"] == "Dr Ada"
     made = ada.api("POST", api, json={"summary": "Phoned: going well."})
-    assert made.status_code == 201
-    refused = ada.api("POST", api, json={"kind": "telehealth", "summary": "no date"})
-    assert refused.status_code == 422
-    far = {"kind": "telehealth", "summary": "x", "scheduled_for": "9999-12-31T23:00:00-05:00"}
-    assert ada.api("POST", api, json=far).status_code == 422
-    assert len(ada.client.get(api).json()) == 3
+    assert made.status_code == 201 and made.json()["kind"] == "note"
+    old_way = {"kind": "telehealth", "summary": "video", "scheduled_for": "2026-11-26T16:00Z"}
+    assert ada.api("POST", api, json=old_way).status_code == 422
+    notes = ada.client.get(api).json()
+    assert [n["summary"] for n in notes] == [
+        "Phoned: going well.",
+        "Kneeling hurts her right knee.",
+    ]
+    assert notes[0]["clinician"] == "Dr Ada" and "scheduled_for" not in notes[0]
     assert "added a note" in pat.client.get("/account").text
 
 

@@ -1,4 +1,4 @@
-"""The clinician's side: the patient list with its flags, notes and telehealth follow-ups, and
+"""The clinician's side: the patient list with its flags, notes, and
 program edits that pass the same safety rules as a generated program.
 
 Access: every function takes the clinician and checks that the patient joined them; anything
@@ -14,8 +14,6 @@ sessions a day, the current version's sessions a day caps that day.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -134,24 +132,23 @@ def program_versions(db: Database, *, clinician: User, patient: User) -> list[Pr
         return repo.program_versions(s, profile_id=profile.id)
 
 
-# --- notes and telehealth follow-ups ------------------------------------------------------------
+# --- notes ---------------------------------------------------------------------------------------
+# A follow-up is an appointment (psoas.services.appointments): migration 0016 turned the
+# telehealth follow-ups once kept as notes into appointments.
 
-NoteKind = Literal["note", "telehealth"]
-_LINK = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+NoteKind = Literal["note"]
 SUMMARY_MAX = 4000
 
 
 class Note(BaseModel):
-    """A clinician's note, or a telehealth follow-up (when, the call's link, what it is for)."""
+    """A clinician's note about a patient."""
 
     model_config = ConfigDict(frozen=True)
 
     id: int
-    kind: NoteKind
+    kind: NoteKind = "note"
     created_at: datetime
     clinician: str
-    scheduled_for: datetime | None = None
-    link: str | None = None
     summary: str
     #: shared with the patient on purpose (they see it); other notes stay in the clinic
     shared: bool = False
@@ -160,12 +157,10 @@ class Note(BaseModel):
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: NoteKind = "note"
-    summary: str = Field(description=f"1 to {SUMMARY_MAX} characters")
-    scheduled_for: datetime | None = Field(
-        default=None, description="telehealth: when (with a time zone; UTC if none)"
+    kind: NoteKind = Field(
+        default="note", description="always a note: book a follow-up as an appointment"
     )
-    link: str | None = Field(default=None, description="telehealth: the call's https link")
+    summary: str = Field(description=f"1 to {SUMMARY_MAX} characters")
     shared: bool = Field(
         default=False,
         description="show this note to the patient; otherwise only the clinic's clinicians read it",
@@ -173,30 +168,13 @@ class NoteIn(BaseModel):
 
 
 def add_note(db: Database, *, clinician: User, patient: User, note: NoteIn, now: datetime) -> Note:
-    """Keep a note or a telehealth follow-up; notes are never rewritten."""
+    """Keep a note; notes are never rewritten."""
     _check(db, clinician, patient)
-    problems: list[str] = []
     summary = note.summary.strip()
     if not summary:
-        problems.append("summary: write what the note or follow-up is about")
-    elif len(summary) > SUMMARY_MAX:
-        problems.append(f"summary: must be at most {SUMMARY_MAX} characters")
-    link = (note.link or "").strip() or None
-    if link is not None and (len(link) > 500 or not _LINK.match(link)):
-        problems.append("link: must be a web address starting with https:// (at most 500 long)")
-    when = note.scheduled_for
-    if when is not None and (when.tzinfo is None or when.utcoffset() is None):
-        when = when.replace(tzinfo=now.tzinfo)
-    if when is not None and not (
-        now - timedelta(days=366) <= when <= now + timedelta(days=2 * 366)
-    ):
-        problems.append("scheduled_for: must be within a year before and two years after today")
-    if note.kind == "telehealth" and when is None:
-        problems.append("scheduled_for: a telehealth follow-up needs a date and time")
-    if note.kind == "note" and when is not None:
-        when = None
-    if problems:
-        raise Refused(problems)
+        raise Refused(["summary: write what the note is about"])
+    if len(summary) > SUMMARY_MAX:
+        raise Refused([f"summary: must be at most {SUMMARY_MAX} characters"])
     with db.session() as s, s.begin():
         clinic_id = s.scalar(
             select(ClinicMemberRow.clinic_id).where(ClinicMemberRow.user_id == clinician.id)
@@ -207,40 +185,31 @@ def add_note(db: Database, *, clinician: User, patient: User, note: NoteIn, now:
             clinic_id=clinic_id,
             shared=note.shared,
             created_at=now,
-            kind=note.kind,
-            scheduled_for=when,
-            link=link,
+            kind="note",
             summary=summary,
         )
         s.add(row)
         s.flush()
         saved = Note(
             id=row.id,
-            kind=note.kind,
             created_at=now,
             clinician=clinician.display_name,
-            scheduled_for=when,
-            link=link,
             summary=summary,
             shared=note.shared,
         )
-    action = "added a note" if note.kind == "note" else "scheduled a telehealth follow-up"
-    if note.shared:
-        action += " shared with the patient"
+    action = "added a note" + (" shared with the patient" if note.shared else "")
     audit(db, patient=patient, actor=clinician, action=action, now=now)
     return saved
 
 
-def _notes(
-    patient: User, kinds: Iterable[str], db: Database, *extra: ColumnElement[bool]
-) -> list[Note]:
+def _notes(patient: User, db: Database, *extra: ColumnElement[bool]) -> list[Note]:
     with db.session() as s:
         rows = s.execute(
             select(ClinicNoteRow, UserRow.display_name)
             .join(UserRow, UserRow.id == ClinicNoteRow.clinician_id)
             .where(
                 ClinicNoteRow.patient_id == patient.id,
-                ClinicNoteRow.kind.in_(list(kinds)),
+                ClinicNoteRow.kind == "note",
                 *extra,
             )
             .order_by(ClinicNoteRow.created_at.desc(), ClinicNoteRow.id.desc())
@@ -248,11 +217,8 @@ def _notes(
         return [
             Note(
                 id=row.id,
-                kind=row.kind,
                 created_at=row.created_at,
                 clinician=name,
-                scheduled_for=row.scheduled_for,
-                link=row.link,
                 summary=row.summary,
                 shared=row.shared,
             )
@@ -261,7 +227,7 @@ def _notes(
 
 
 def notes(db: Database, *, clinician: User, patient: User) -> list[Note]:
-    """Every note and follow-up about this patient written in this clinician's clinic, and
+    """Every note about this patient written in this clinician's clinic, and
     those shared with the patient by any clinic, newest first. A clinic's private notes never
     reach another clinic the patient joins later."""
     _check(db, clinician, patient)
@@ -270,17 +236,12 @@ def notes(db: Database, *, clinician: User, patient: User) -> list[Note]:
             select(ClinicMemberRow.clinic_id).where(ClinicMemberRow.user_id == clinician.id)
         )
     ours = ClinicNoteRow.clinic_id == clinic_id if clinic_id is not None else false()
-    return _notes(patient, ("note", "telehealth"), db, or_(ours, ClinicNoteRow.shared.is_(True)))
-
-
-def telehealth_for_patient(db: Database, *, patient: User) -> list[Note]:
-    """The patient's own telehealth follow-ups (for the patient's pages); notes stay private."""
-    return _notes(patient, ("telehealth",), db)
+    return _notes(patient, db, or_(ours, ClinicNoteRow.shared.is_(True)))
 
 
 def shared_notes_for_patient(db: Database, *, patient: User) -> list[Note]:
     """The notes a clinician shared with the patient on purpose, newest first."""
-    return _notes(patient, ("note",), db, ClinicNoteRow.shared.is_(True))
+    return _notes(patient, db, ClinicNoteRow.shared.is_(True))
 
 
 # --- program edits ------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ account.json        your account: email, name, birth date, role, clinician, time
                     No password or secret is in it: psoas keeps only one-way hashes of those.
 audit.json          who opened your record and what they did (for a clinician: what you did
                     in your patients' records).
-shared-notes.json   the notes and follow-ups your clinicians shared with you.
+shared-notes.json   the notes your clinicians shared with you.
 appointments.json   every follow-up booked with you (video call or in person), cancelled and past
                     ones too, with the clinic and the clinician.
 messages.json       every message between you and your clinics, with who wrote it and when.
@@ -250,14 +250,7 @@ def export_archive(
         archive.writestr("account.json", _json(account))
         archive.writestr("audit.json", _json(audit))
         if user.role == "patient":
-            shared = sorted(
-                [
-                    *clinic.telehealth_for_patient(db, patient=user),
-                    *clinic.shared_notes_for_patient(db, patient=user),
-                ],
-                key=lambda n: (n.created_at, n.id),
-                reverse=True,
-            )
+            shared = clinic.shared_notes_for_patient(db, patient=user)
             archive.writestr(
                 "shared-notes.json", _json([n.model_dump(mode="json") for n in shared])
             )

@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Calendar
 
 from psoas.domain.breaks import WorkingHours
 from psoas.reports import exports
-from psoas.services import appointments, clinic, custom_exercises, programs, timezones, tracking
+from psoas.services import appointments, custom_exercises, programs, timezones, tracking
 from psoas.services.accounts import User, get_user
 from psoas.storage.db import Database
 from psoas.storage.tables import ReminderSettingsRow, UserRow
@@ -27,8 +27,6 @@ from psoas.storage.tables import ReminderSettingsRow, UserRow
 MAX_SESSION_TIMES = 4
 #: The calendar feed lists each session this many days ahead (calendars fetch it again often).
 FEED_DAYS = 35
-#: A follow-up appointment's alarm, this long before it.
-APPOINTMENT_ALARM = timedelta(minutes=30)
 #: Pauses a person can choose, by name.
 PAUSES = ("hour", "today", "week")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -295,35 +293,10 @@ def feed(db: Database, *, user: User, now: datetime) -> bytes:
     cal["x-wr-timezone"] = zone_name
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
-    for note in clinic.telehealth_for_patient(db, patient=user):
-        if note.scheduled_for is None or note.scheduled_for < now - timedelta(days=30):
-            continue
-        cal.add_component(_appointment(note, now))
     for event in appointments.calendar_events(db, patient=user, now=now):
         cal.add_component(event)
     ical: bytes = cal.to_ical()
     return ical
-
-
-def _appointment(note: clinic.Note, now: datetime) -> Event:
-    assert note.scheduled_for is not None
-    event = Event()
-    event.add("uid", f"psoas-follow-up-{note.id}@psoas")
-    event.add("dtstamp", now.astimezone(UTC))
-    event.add("dtstart", note.scheduled_for.astimezone(UTC))
-    event.add("duration", timedelta(minutes=30))
-    event.add("summary", f"Follow-up with {note.clinician}")
-    description = note.summary + (f"\nJoin the call: {note.link}" if note.link else "")
-    event.add("description", description)
-    if note.link:
-        event.add("url", note.link)
-    event.add("categories", ["psoas"])
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", f"Follow-up with {note.clinician}")
-    alarm.add("trigger", -APPOINTMENT_ALARM)
-    event.add_component(alarm)
-    return event
 
 
 def program_sessions_per_day(db: Database, *, user: User) -> int | None:

@@ -404,7 +404,9 @@ class ClinicNoteRow(Base):
     #: Shared with the patient on purpose: the patient sees it on their care-team page.
     shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    kind: Mapped[str] = mapped_column(String(10))  # note | telehealth
+    #: always "note" since 0016 (telehealth follow-ups became appointments; the two columns
+    #: below were theirs and are empty)
+    kind: Mapped[str] = mapped_column(String(10))
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     link: Mapped[str | None] = mapped_column(String(500), nullable=True)
     summary: Mapped[str] = mapped_column(Text)

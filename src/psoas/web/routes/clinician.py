@@ -1,5 +1,5 @@
 """The clinician's pages and their JSON twins: the patient list with flags, invitations, one
-patient's record (assessments, program, history, progress, charts, notes, telehealth), program
+patient's record (assessments, program, history, progress, charts, notes), program
 edits that pass the safety rules, handouts and exports.
 
 A patient who did not join this clinician does not exist here: every page, API call and export
@@ -48,7 +48,6 @@ from psoas.services import (
     steps,
 )
 from psoas.services.custom_exercises import catalog_holding, program_ids
-from psoas.services.timezones import at_local
 from psoas.storage.db import Database
 from psoas.web.deps import DB, Clinician, Form, Now
 from psoas.web.pages import render
@@ -341,45 +340,22 @@ def auto_steps_form(
     )
 
 
-def _form_datetime(raw: str, zone: str | None = None) -> datetime | None:
-    """A date and time from a form, on the clinician's own clock (their time zone)."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise Refused(["scheduled_for: must be a date and time"]) from exc
-    if value.tzinfo is None:
-        value = at_local(value.date(), value.time(), zone)
-    return value
-
-
 @router.post("/clinic/patients/{patient_id}/notes", include_in_schema=False)
 def add_note_form(
     request: Request, db: DB, now: Now, user: Clinician, patient_id: PatientId, form: Form
 ) -> Response:
     patient = _own(db, user, patient_id)
-    values = {
-        k: str(form.get(k, "")) for k in ("kind", "summary", "scheduled_for", "link", "shared")
-    }
+    values = {k: str(form.get(k, "")) for k in ("summary", "shared")}
     try:
-        kind = values["kind"] if values["kind"] in ("note", "telehealth") else "note"
-        note = clinic.NoteIn(
-            kind=kind,
-            summary=values["summary"],
-            scheduled_for=_form_datetime(values["scheduled_for"], user.time_zone),
-            link=values["link"] or None,
-            shared=values["shared"] == "1",
-        )
+        note = clinic.NoteIn(summary=values["summary"], shared=values["shared"] == "1")
         clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
     except Refused as exc:
         return _record_page(
             request, db, user, patient, now, status_code=400, errors=exc.lines, form=values
         )
-    what = "Follow-up+scheduled" if kind == "telehealth" else "Note+saved"
     return RedirectResponse(
-        f"/clinic/patients/{patient.id}?flash={what}#notes", status_code=status.HTTP_303_SEE_OTHER
+        f"/clinic/patients/{patient.id}?flash=Note+saved#notes",
+        status_code=status.HTTP_303_SEE_OTHER,
     )
 
 
@@ -688,7 +664,7 @@ def api_patient(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> Pat
 
 @api.get("/patients/{patient_id}/notes", response_model=list[clinic.Note])
 def api_notes(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> list[clinic.Note]:
-    """Notes and telehealth follow-ups, newest first."""
+    """Notes, newest first (a follow-up is an appointment: .../appointments)."""
     patient = _viewed(db, user, patient_id, now)
     return clinic.notes(db, clinician=user, patient=patient)
 
@@ -702,7 +678,7 @@ def api_notes(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> list[
 def api_add_note(
     db: DB, now: Now, user: Clinician, patient_id: PatientId, note: clinic.NoteIn
 ) -> clinic.Note:
-    """Add a note, or a telehealth follow-up (`kind: telehealth`, `scheduled_for`, `link`)."""
+    """Add a note (book a follow-up as an appointment: .../appointments)."""
     patient = _own(db, user, patient_id)
     return clinic.add_note(db, clinician=user, patient=patient, note=note, now=now)
 
