@@ -65,6 +65,7 @@ def _pages(page: Any) -> dict[str, str]:
         "clinic exercises": "/clinic/exercises",
         "a clinic exercise": f"/clinic/exercises/{own.group(1)}",
         "a new clinic exercise": "/clinic/exercises/new",
+        "program templates": "/clinic/templates",
         "the clinic's team": "/clinic/team",
         "account": "/account",
         "two-step sign-in": "/account/two-factor",

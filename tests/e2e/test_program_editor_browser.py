@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from psoas.catalog import load_catalog
 from psoas.services import accounts, tracking
 from tests.e2e.test_custom_exercises_browser import PHONE, _user, serious_accessibility_problems
 from tests.e2e.test_journeys import SELF_CARE, fill_assessment, shot, sign_up
@@ -99,6 +100,50 @@ def test_a_clinician_edits_every_field_finds_adds_and_makes_a_template(
         patient.goto("/me")
         assert "Breathe out as you lift." in patient.inner_text("main")
         assert patient.evaluate("document.documentElement.scrollWidth") <= 390
+
+        # the edited program becomes a clinic template...
+        doc.goto(f"/clinic/patients/{pid}/program")
+        doc.fill("#template-name", "Desk worker, first weeks")
+        doc.click("button:has-text('Save as a template')")
+        doc.wait_for_load_state()
+        assert "Desk worker, first weeks" in doc.inner_text("main")
+        doc.click("a[href='/clinic/templates']")
+        doc.wait_for_load_state()
+        listed = doc.inner_text("main")
+        assert "Desk worker, first weeks" in listed and "Breathe out as you lift." in listed
+        assert doc.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not serious_accessibility_problems(doc)
+        shot(doc, "program-templates-390")
+
+        # ...and a pregnant patient starts from it: what lies flat on the back is left out, and
+        # the clinician is told so
+        second_ctx = browser.new_context(base_url=server.url, viewport=PHONE)
+        try:
+            second = second_ctx.new_page()
+            second_email = sign_up(second, invite=_invite(doc))
+            fill_assessment(second, {**SELF_CARE, "health.pregnant": "yes"})
+        finally:
+            second_ctx.close()
+        sid = _user(server, second_email).id
+        doc.goto(f"/clinic/patients/{sid}/program")
+        doc.select_option(
+            "#template-id", label=f"Desk worker, first weeks ({len(after.program.items)} items)"
+        )
+        doc.click("button:has-text('Use this template')")
+        doc.wait_for_load_state()
+        told = doc.inner_text("main")
+        assert "is from the template" in told and "lying flat on your back" in told, told[:600]
+        started = _program(server, second_email)
+        assert started.reason.startswith("from the clinic's template")
+        catalog = load_catalog()
+        assert not [
+            i.id for i in started.program.items if catalog.exercise_at(i.id, i.level).lies_on_back
+        ]
+        notes = {i.id: i.clinician_note for i in after.program.items}
+        kept = [i for i in started.program.items if i.id in notes]
+        assert kept and all(i.clinician_note == notes[i.id] for i in kept)  # notes come along
+        noted = next((i for i in kept if i.id == item.id), None)
+        assert (noted and noted.clinician_note == "Breathe out as you lift.") or edited.name in told
 
         doc.set_viewport_size({"width": 1280, "height": 900})
         doc.goto(f"/clinic/patients/{pid}/program")

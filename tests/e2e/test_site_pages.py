@@ -60,6 +60,7 @@ CLINICIAN_PAGES = [
     "/clinic/schedule",
     "/clinic/exercises",
     "/clinic/exercises/new",
+    "/clinic/templates",
     "/account",
     "/account/two-factor",
     "/account/delete",
