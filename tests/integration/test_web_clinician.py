@@ -725,3 +725,31 @@ def test_the_record_shows_the_thomas_baseline_with_the_retests(web: Web) -> None
     ) in page
     assert 'at the assessment</span></td><td class="num">12</td><td class="num">14</td>' in page
     assert "thigh 12 degrees above the table at the assessment, thigh 1 degree above" in page
+
+
+def test_the_list_comes_in_pages_flagged_first_and_finds_by_name_or_email(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psoas.web.routes import clinician as routes
+
+    monkeypatch.setattr(routes, "LIST_PAGE", 2)
+    ada = web.sign_up("ada@clinic.test", role="clinician", name="Dr Ada")
+    for email, name in (("pat@home.test", "Pat Lee"), ("kim@home.test", "Kim Ode")):
+        joined_patient(web, ada, email, name)
+    joined_patient(web, ada, "eli@home.test", "Eli Novak", red_flags={"saddle_numbness": True})
+
+    first = ada.client.get("/clinic").text
+    assert "3 patients, 1 flagged" in first
+    assert "Eli Novak" in first  # the red flag is on page 1
+    assert "1–2 of 3" in first and 'href="/clinic?page=2"' in first
+    second = ada.client.get("/clinic", params={"page": 2}).text
+    assert "3–3 of 3" in second and 'href="/clinic?page=1"' in second
+    shown = [n for n in ("Pat Lee", "Kim Ode", "Eli Novak") if n in first or n in second]
+    assert len(shown) == 3 and "Eli Novak" not in second
+    assert ada.client.get("/clinic", params={"page": 99}).status_code == 200  # the last page
+
+    found = ada.client.get("/clinic", params={"q": "kim@"}).text
+    assert "Kim Ode" in found and "Pat Lee" not in found and "1–1 of 1 found" in found
+    none = ada.client.get("/clinic", params={"q": "nobody"}).text
+    assert "No patient matches" in none
+    assert ada.client.get("/clinic", params={"q": "x" * 101}).status_code in (404, 422)

@@ -126,21 +126,38 @@ def _line(row: PatientRow, today: Any) -> ListLine:
     return ListLine(row, adherence, pain, last)
 
 
+#: Patients on one page of the list (flagged first, so the ones that need you are on page 1).
+LIST_PAGE = 50
+
+
 def _list_page(
     request: Request,
     db: Database,
     user: accounts.User,
     now: datetime,
+    q: str = "",
+    page: int = 1,
     **extra: Any,
 ) -> Response:
     rows = clinic.patient_rows(db, user, now)
+    words = q.lower().split()
+    found = [r for r in rows if all(w in f"{r.name} {r.email}".lower() for w in words)]
+    pages = max(1, -(-len(found) // LIST_PAGE))
+    page = min(max(page, 1), pages)
+    shown = found[(page - 1) * LIST_PAGE : page * LIST_PAGE]
     today = now.date()
     return render(
         request,
         "clinician/list.html",
         step_news=steps.news(db, clinician_id=user.id),
         title="Your patients",
-        lines=[_line(r, today) for r in rows],
+        lines=[_line(r, today) for r in shown],
+        total=len(rows),
+        found=len(found),
+        first=(page - 1) * LIST_PAGE + 1,
+        q=q,
+        page=page,
+        pages=pages,
         flagged=sum(1 for r in rows if r.flags),
         now=now,
         **extra,
@@ -148,8 +165,15 @@ def _list_page(
 
 
 @router.get("/clinic", include_in_schema=False)
-def clinic_page(request: Request, db: DB, now: Now, user: Clinician) -> Response:
-    return _list_page(request, db, user, now)
+def clinic_page(
+    request: Request,
+    db: DB,
+    now: Now,
+    user: Clinician,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    return _list_page(request, db, user, now, q=q.strip(), page=page)
 
 
 @router.post("/clinic/invitations", include_in_schema=False)
