@@ -53,6 +53,13 @@ def test_a_template_is_saved_listed_used_renamed_and_deleted(web: Web) -> None:
     where, said = sent(ada, f"/clinic/patients/{pat.id}/templates", {"name": "desk WORKER"})
     assert where == program
     assert "Not saved" in said and "already has a template called 'desk WORKER'" in said
+    # a refusal is shown as a problem, a success as done
+    again = ada.post(
+        f"/clinic/patients/{pat.id}/templates", {"name": "desk WORKER"}, follow_redirects=True
+    )
+    assert 'role="alert">Not saved' in again.text and 'class="flash"' not in again.text
+    done = page(ada, f"{program}?flash=Saved")
+    assert '<p class="flash" role="status">Saved</p>' in done
 
     listed = page(ada, "/clinic/templates")
     assert "No templates yet" not in listed

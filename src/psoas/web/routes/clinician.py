@@ -444,10 +444,13 @@ def program_page(
     equipment: Find = "",
     target: Find = "",
     flash: str = "",
+    refused: bool = False,
 ) -> Response:
     patient = _own(db, user, patient_id)  # the page audits the view
     find = program_editor.Filters(q.strip(), category, position, equipment, target)
-    return _program_page(request, db, user, patient, now, find=find, flash=flash[:400])
+    return _program_page(
+        request, db, user, patient, now, find=find, flash=flash[:400], flash_refused=refused
+    )
 
 
 def _number(raw: str, field: str) -> float | None:

@@ -77,12 +77,13 @@ def _shown(catalog: Catalog, item: TemplateItem) -> ShownItem:
     return ShownItem(item.id, done.name, figure, dose, item.note)
 
 
-def _back(url: str, message: str) -> Response:
-    """303 to ``url`` with ``message`` to show there."""
+def _back(url: str, message: str, *, refused: bool = False) -> Response:
+    """303 to ``url`` with ``message`` to show there (``refused``: shown as a problem)."""
     if len(message) > FLASH_MAX:
         message = message[: FLASH_MAX - 1].rstrip() + "…"
+    problem = "&refused=1" if refused else ""
     return RedirectResponse(
-        f"{url}?flash={quote(message, safe='')}", status_code=status.HTTP_303_SEE_OTHER
+        f"{url}?flash={quote(message, safe='')}{problem}", status_code=status.HTTP_303_SEE_OTHER
     )
 
 
@@ -135,7 +136,9 @@ def _template_of(db: DB, user: accounts.User, template_id: int) -> program_edito
 
 
 @router.get(TEMPLATES_PAGE, include_in_schema=False)
-def templates_page(request: Request, db: DB, user: Clinician, flash: str = "") -> Response:
+def templates_page(
+    request: Request, db: DB, user: Clinician, flash: str = "", refused: bool = False
+) -> Response:
     """The clinic's templates by name: each one's items in order, and rename and delete."""
     found = program_editor.templates(db, clinician=user)
     catalog = catalog_for_clinic(
@@ -151,6 +154,7 @@ def templates_page(request: Request, db: DB, user: Clinician, flash: str = "") -
         items={t.id: [_shown(catalog, i) for i in t.content.items] for t in found},
         name_max=program_editor.NAME_MAX,
         flash=flash[:FLASH_MAX],
+        flash_refused=refused,
     )
 
 
@@ -166,9 +170,11 @@ def rename_template(
     except accounts.NotFound as exc:  # deleted a moment ago
         raise _no_template() from exc
     except Refused as exc:
-        return _back(TEMPLATES_PAGE, f"“{before.name}” keeps its name. {_plain(exc.lines[0])}")
+        return _back(
+            TEMPLATES_PAGE, f"“{before.name}” keeps its name. {_plain(exc.lines[0])}", refused=True
+        )
     if after.name == before.name:
-        return _back(TEMPLATES_PAGE, f"“{before.name}” already has that name.")
+        return _back(TEMPLATES_PAGE, f"“{before.name}” already has that name.", refused=True)
     return _back(TEMPLATES_PAGE, f"“{before.name}” is now called “{after.name}”.")
 
 
@@ -192,7 +198,7 @@ def save_template(db: DB, now: Now, user: Clinician, patient_id: PatientId, form
             db, clinician=user, patient=patient, name=_text(form, "name"), now=now
         )
     except Refused as exc:
-        return _back(program, f"Not saved as a template. {_plain(exc.lines[0])}")
+        return _back(program, f"Not saved as a template. {_plain(exc.lines[0])}", refused=True)
     return _back(
         program,
         f"Saved as the clinic's template “{saved.name}”. Nothing changed for "
@@ -221,7 +227,7 @@ def from_template(db: DB, now: Now, user: Clinician, patient_id: PatientId, form
         why = _plain(exc.lines[0])
         rest = [Excluded(id=i, code="", message=m) for i, m in _id_lines(exc.lines[1:])]
         more = f" {_left_out(catalog, chosen, rest)}" if rest else ""
-        return _back(program, f"Not started from “{chosen.name}”. {why}{more}")
+        return _back(program, f"Not started from “{chosen.name}”. {why}{more}", refused=True)
     told = [f"Version {applied.version.version} is from the template “{chosen.name}”."]
     if applied.left_out:
         told.append(
