@@ -11,7 +11,7 @@ booked, moved or cancelled, and when.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -298,6 +298,17 @@ def api_patient(db: DB, now: Now, user: Clinician, patient_id: PatientId) -> lis
     ]
 
 
+_Start = TypeVar("_Start", AppointmentIn, AppointmentMove)
+
+
+def _on_their_clock(body: _Start, user: accounts.User) -> _Start:
+    """A start without an offset, read on the clinician's own clock (their time zone)."""
+    if body.starts_at.tzinfo is not None:
+        return body
+    when = service.parse_local(body.starts_at.isoformat(), user.time_zone)
+    return body.model_copy(update={"starts_at": when})
+
+
 @router.post(
     "/api/v1/clinic/patients/{patient_id}/appointments",
     response_model=AppointmentOut,
@@ -317,9 +328,7 @@ def api_book(
     own clock (your account's time zone)."""
     patient = _patient(db, user, patient_id)
     try:
-        if body.starts_at.tzinfo is None:
-            when = service.parse_local(body.starts_at.isoformat(), user.time_zone)
-            body = body.model_copy(update={"starts_at": when})
+        body = _on_their_clock(body, user)
         booked = service.book(db, clinician=user, patient_id=patient.id, booking=body, now=now)
     except Refused as exc:
         raise _refused(exc) from exc
@@ -345,9 +354,7 @@ def api_move(
     """Move the appointment (and change its length)."""
     patient = _patient(db, user, patient_id)
     try:
-        if body.starts_at.tzinfo is None:
-            when = service.parse_local(body.starts_at.isoformat(), user.time_zone)
-            body = body.model_copy(update={"starts_at": when})
+        body = _on_their_clock(body, user)
         moved = service.move(
             db,
             clinician=user,
