@@ -28,13 +28,17 @@ def run(url: str, *args: str) -> Outcome:
 
 
 def three_good_weeks(db: Database, *, pain_after_delta: int = -1) -> History:
-    """A program started 21 days ago, done twice a day, pain easing (the office worker with
-    an hour a day, so there is room to step up)."""
+    """A program started 21 days ago, done twice a day and never stopped halfway, pain easing
+    (the office worker with an hour a day, so there is room to step up). Today counts whole
+    in adherence, so the figure moves with the hour the test runs: with no halfway sessions
+    it stays above 0.93 at every minute of the day (0.897 at 07:40 UTC with the default 5%
+    stopped halfway, which once failed CI)."""
     history = fixtures.build(
         fixtures.example_intake(minutes_per_day=60),
         now=datetime.now(UTC),
         days=21,
         adherence=1.0,
+        quit_rate=0.0,
         session_effect=pain_after_delta,
     )
     fixtures.store(db, history, name="kim")
