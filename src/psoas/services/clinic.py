@@ -14,12 +14,15 @@ sessions a day, the current version's sessions a day caps that day.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
 
 from psoas.domain.catalog import Catalog
 from psoas.domain.errors import Refused
@@ -261,6 +264,31 @@ def clinic_catalog(db: Database, clinician: User, patient: User) -> Catalog:
     )
 
 
+NO_PROGRAM_TO_EDIT = "program: this patient has no program yet; an assessment makes one"
+
+
+@contextmanager
+def program_change(
+    db: Database, *, patient: User, missing: str
+) -> Iterator[tuple[Session, int, programs.ProgramState]]:
+    """One transaction under the patient's profile lock, with their program state as it is
+    now, for a clinician's change: an assessment or another change saved a moment ago is
+    included, the change is checked against the latest intake, and it gets the next version
+    number, so nothing saved at once is lost. Refused with ``missing`` when the patient has no
+    assessment, and with the hold's wording when a warning sign holds the program back."""
+    with db.session() as s, s.begin():
+        profile = repo.find_profile(s, name=profile_name_for(patient.id))
+        if profile is None or profile.id is None:
+            raise Refused([missing])
+        repo.lock_profile(s, profile_id=profile.id)
+        state = programs.state_in(s, profile_id=profile.id)
+        if state.held_back:
+            raise Refused([f"program: {state.message(audience='clinician')}"])
+        if state.assessment is None:
+            raise Refused([missing])
+        yield s, profile.id, state
+
+
 def edit_program(
     db: Database, *, clinician: User, patient: User, edit: ProgramEdit, now: datetime
 ) -> ProgramVersion:
@@ -270,21 +298,10 @@ def edit_program(
     _check(db, clinician, patient)
     reason = " ".join(edit.reason.split())
     catalog = clinic_catalog(db, clinician, patient)  # psoas's and the clinic's own
-    no_program = Refused(["program: this patient has no program yet; an assessment makes one"])
-    # One transaction under the profile's lock: the edit applies to the program as it is now
-    # (an assessment or another edit saved a moment ago included), is checked against the
-    # latest intake, and gets the next version number; nothing saved at once is lost.
-    with db.session() as s, s.begin():
-        profile = repo.find_profile(s, name=profile_name_for(patient.id))
-        if profile is None or profile.id is None:
-            raise no_program
-        repo.lock_profile(s, profile_id=profile.id)
-        state = programs.state_in(s, profile_id=profile.id)
-        if state.held_back:
-            raise Refused([f"program: {state.message(audience='clinician')}"])
-        if state.version is None or state.assessment is None:
-            raise no_program
+    with program_change(db, patient=patient, missing=NO_PROGRAM_TO_EDIT) as (s, profile_id, state):
         version = state.version
+        if version is None or state.assessment is None:
+            raise Refused([NO_PROGRAM_TO_EDIT])
         new_program = edited_program(
             version.program,
             edit,
@@ -296,7 +313,7 @@ def edit_program(
         )
         saved = repo.add_program_version(
             s,
-            profile_id=profile.id,
+            profile_id=profile_id,
             program=new_program,
             reason=f"edited by {clinician.display_name}: {reason}",
             catalog_version=catalog.version,

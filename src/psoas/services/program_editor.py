@@ -351,17 +351,10 @@ def apply_template(
     _check(db, clinician, patient)
     chosen = template(db, clinician=clinician, template_id=template_id)
     catalog = catalog_for(db, clinician)
-    with db.session() as s, s.begin():
-        profile = repo.find_profile(s, name=profile_name_for(patient.id))
-        if profile is None or profile.id is None:
-            raise Refused(["program: this patient has no assessment yet; the safety rules need it"])
-        repo.lock_profile(s, profile_id=profile.id)
-        state = programs.state_in(s, profile_id=profile.id)
-        if state.held_back:
-            raise Refused([f"program: {state.message(audience='clinician')}"])
+    missing = "program: this patient has no assessment yet; the safety rules need it"
+    with clinic.program_change(db, patient=patient, missing=missing) as (s, profile_id, state):
         latest = state.assessment
-        if latest is None:
-            raise Refused(["program: this patient has no assessment yet; the safety rules need it"])
+        assert latest is not None  # program_change refuses a patient with no assessment
         previous = state.version.program if state.version is not None else None
         program, left_out, adjusted = program_from_template(
             chosen.content,
@@ -374,7 +367,7 @@ def apply_template(
         )
         saved = repo.add_program_version(
             s,
-            profile_id=profile.id,
+            profile_id=profile_id,
             program=program,
             reason=f"from the clinic's template {chosen.name!r}, by {clinician.display_name}",
             catalog_version=catalog.version,
