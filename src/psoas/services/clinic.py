@@ -270,12 +270,13 @@ NO_PROGRAM_TO_EDIT = "program: this patient has no program yet; an assessment ma
 @contextmanager
 def program_change(
     db: Database, *, patient: User, missing: str
-) -> Iterator[tuple[Session, int, programs.ProgramState]]:
-    """One transaction under the patient's profile lock, with their program state as it is
-    now, for a clinician's change: an assessment or another change saved a moment ago is
-    included, the change is checked against the latest intake, and it gets the next version
-    number, so nothing saved at once is lost. Refused with ``missing`` when the patient has no
-    assessment, and with the hold's wording when a warning sign holds the program back."""
+) -> Iterator[tuple[Session, int, StoredAssessment, ProgramVersion | None]]:
+    """One transaction under the patient's profile lock, with their latest assessment and
+    current program version as they are now, for a clinician's change: an assessment or
+    another change saved a moment ago is included, the change is checked against the latest
+    intake, and it gets the next version number, so nothing saved at once is lost. Refused
+    with ``missing`` when the patient has no assessment, and with the hold's wording when a
+    warning sign holds the program back."""
     with db.session() as s, s.begin():
         profile = repo.find_profile(s, name=profile_name_for(patient.id))
         if profile is None or profile.id is None:
@@ -286,7 +287,7 @@ def program_change(
             raise Refused([f"program: {state.message(audience='clinician')}"])
         if state.assessment is None:
             raise Refused([missing])
-        yield s, profile.id, state
+        yield s, profile.id, state.assessment, state.version
 
 
 def edit_program(
@@ -298,15 +299,19 @@ def edit_program(
     _check(db, clinician, patient)
     reason = " ".join(edit.reason.split())
     catalog = clinic_catalog(db, clinician, patient)  # psoas's and the clinic's own
-    with program_change(db, patient=patient, missing=NO_PROGRAM_TO_EDIT) as (s, profile_id, state):
-        version = state.version
-        if version is None or state.assessment is None:
+    with program_change(db, patient=patient, missing=NO_PROGRAM_TO_EDIT) as (
+        s,
+        profile_id,
+        latest,
+        version,
+    ):
+        if version is None:
             raise Refused([NO_PROGRAM_TO_EDIT])
         new_program = edited_program(
             version.program,
             edit,
-            intake=state.assessment.intake,
-            result=state.assessment.result,
+            intake=latest.intake,
+            result=latest.result,
             catalog=catalog,
             clinician=clinician.display_name,
             reason=reason,

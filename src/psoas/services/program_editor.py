@@ -352,10 +352,13 @@ def apply_template(
     chosen = template(db, clinician=clinician, template_id=template_id)
     catalog = catalog_for(db, clinician)
     missing = "program: this patient has no assessment yet; the safety rules need it"
-    with clinic.program_change(db, patient=patient, missing=missing) as (s, profile_id, state):
-        latest = state.assessment
-        assert latest is not None  # program_change refuses a patient with no assessment
-        previous = state.version.program if state.version is not None else None
+    with clinic.program_change(db, patient=patient, missing=missing) as (
+        s,
+        profile_id,
+        latest,
+        current,
+    ):
+        previous = current.program if current is not None else None
         program, left_out, adjusted = program_from_template(
             chosen.content,
             name=chosen.name,
